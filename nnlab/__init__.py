@@ -1,0 +1,46 @@
+"""nnlab: the second course of the Deep Learning Specialization, in readable NumPy.
+
+Use it from a notebook::
+
+    import nnlab
+    config = nnlab.TrainConfig(dataset="moons", hidden_units=(5, 2), optimizer="adam",
+                               learning_rate=0.0007, mini_batch_size=64, num_epochs=2000)
+    result = nnlab.train(config)
+    result.status, result.metrics["dev_accuracy"], result.history["cost"][-1]
+
+The course's notebook functions (``initialize_parameters_he``, ``random_mini_batches``,
+``update_parameters_with_adam``, ``update_lr``, ``schedule_lr_decay``, ``gradient_check_n``,
+...) are importable from here too, in the course's notation.
+"""
+
+from nnlab.config import TrainConfig
+from nnlab.data import load_dataset, one_hot
+from nnlab.gradcheck import check_gradients, gradient_check, gradient_check_n
+from nnlab.initializers import (
+    initialize_parameters,
+    initialize_parameters_he,
+    initialize_parameters_random,
+    initialize_parameters_zeros,
+)
+from nnlab.minibatch import random_mini_batches
+from nnlab.model import accuracy, backward, compute_cost, forward, predict
+from nnlab.optimizers import (
+    initialize_adam,
+    initialize_velocity,
+    update_parameters_with_adam,
+    update_parameters_with_gd,
+    update_parameters_with_momentum,
+)
+from nnlab.schedules import schedule_lr_decay, update_lr
+from nnlab.train import TrainResult, train
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "TrainConfig", "TrainResult", "train", "load_dataset", "one_hot", "forward", "backward",
+    "compute_cost", "predict", "accuracy", "initialize_parameters", "initialize_parameters_zeros",
+    "initialize_parameters_random", "initialize_parameters_he", "random_mini_batches",
+    "update_parameters_with_gd", "initialize_velocity", "update_parameters_with_momentum",
+    "initialize_adam", "update_parameters_with_adam", "update_lr", "schedule_lr_decay",
+    "check_gradients", "gradient_check", "gradient_check_n",
+]

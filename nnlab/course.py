@@ -26,7 +26,8 @@ _EMPTY_X, _EMPTY_Y = np.zeros((2, 0)), np.zeros((1, 0))
 
 
 def initialization_data() -> Dataset:
-    """Circles: train from ``RandomState(1)`` (300, noise .05), test from ``RandomState(2)`` (100)."""
+    """Circles: train from ``RandomState(1)`` (300, noise .05), test from ``RandomState(2)``
+    (100, noise .05)."""
     X, Y = make_circles(300, noise=0.05, rng=np.random.RandomState(1))
     Xt, Yt = make_circles(100, noise=0.05, rng=np.random.RandomState(2))
     return Dataset("course-circles", X, Y, _EMPTY_X, _EMPTY_Y, Xt, Yt, 2)
@@ -43,6 +44,13 @@ def course_shuffle(epoch: int):
     return np.random.RandomState(10 + epoch + 1)
 
 
+def _json_number(x):
+    """A float, or the string "inf"/"nan" (strict JSON has no infinity: the course's
+    large-random-weights run starts at an infinite cost)."""
+    x = float(x)
+    return x if np.isfinite(x) else str(x)
+
+
 def _record(name, result, every=COST_EVERY):
     costs = result.history["cost"]
     return {
@@ -50,7 +58,7 @@ def _record(name, result, every=COST_EVERY):
         "train_accuracy": result.metrics["train_accuracy"],
         "test_accuracy": (None if np.isnan(result.metrics["test_accuracy"])
                           else result.metrics["test_accuracy"]),
-        "costs": {str(i): float(costs[i]) for i in range(0, len(costs), every)},
+        "costs": {str(i): _json_number(costs[i]) for i in range(0, len(costs), every)},
         "status": result.status,
         "seconds": round(result.seconds, 3),
     }
@@ -141,7 +149,7 @@ def format_table(report: dict) -> str:
     lines = [f"{'experiment':28} {'train acc':>10} {'test acc':>10} {'cost@0':>12} "
              f"{'last cost':>12} {'seconds':>8}"]
     for e in report["experiments"]:
-        costs = list(e["costs"].values())
+        costs = [float(c) for c in e["costs"].values()]
         test = "-" if e["test_accuracy"] is None else f"{e['test_accuracy']:.4f}"
         lines.append(f"{e['name']:28} {e['train_accuracy']:10.4f} {test:>10} "
                      f"{costs[0]:12.6g} {costs[-1]:12.6g} {e['seconds']:8.2f}")
@@ -160,7 +168,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     report = run_all(args.only)
     if args.json:
-        print(json.dumps(report, indent=2, allow_nan=True))
+        print(json.dumps(report, indent=2, allow_nan=False))
     else:
         print(format_table(report))
     return 0

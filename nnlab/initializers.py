@@ -137,12 +137,12 @@ def initialize_parameters_zeros(layers_dims):
 
 
 def initialize_parameters_random(layers_dims, rng=None):
-    """The course's ``initialize_parameters_random``: ``randn * 10``, drawn from ``RandomState(3)``."""
+    """The course's ``initialize_parameters_random``: ``randn * 10`` from ``RandomState(3)``."""
     rng = np.random.RandomState(3) if rng is None else rng
     return initialize_parameters(layers_dims, "random", rng=rng)
 
 
 def initialize_parameters_he(layers_dims, rng=None):
-    """The course's ``initialize_parameters_he``: ``randn * sqrt(2/n_prev)`` from ``RandomState(3)``."""
+    """The course's ``initialize_parameters_he``: ``randn * sqrt(2/n_prev)``, ``RandomState(3)``."""
     rng = np.random.RandomState(3) if rng is None else rng
     return initialize_parameters(layers_dims, "he", rng=rng)

@@ -48,7 +48,7 @@ def linear_backward(dZ, cache):
 
 
 def dropout_mask(shape, keep_prob, rng):
-    """Boolean mask with each entry kept with probability ``keep_prob`` (``rng.random < keep_prob``).
+    """Boolean mask, each entry kept with probability ``keep_prob`` (``rng.random < keep_prob``).
 
     This is the course's ``D = np.random.rand(*shape) < keep_prob``.
     """

@@ -140,7 +140,7 @@ def backward(AL, Y, caches, parameters, *, hidden_activation="relu", lambd=0.0, 
     lambd = check_float("lambd", lambd, low=0)
     _, act_backward = activations.get_activation(hidden_activation)
     L, m = len(caches), Y.shape[1]
-    grads = {}
+    grads, dA = {}, None
     dZ = (AL - Y) / m
     for l in range(L, 0, -1):
         cache = caches[l - 1]

@@ -4,10 +4,7 @@ Every rule is generic over *any* parameter dict: the network's ``{"W1", "b1", ..
 a point on a 2-D surface ``{"theta": array}``. The gradients use the same keys with a ``d``
 prefix (``grads["dW1"]``, ``grads["dtheta"]``), and so does the optimizer state
 (``state["v"]["dW1"]``), exactly as in the course's notebook.
-
-All functions are pure: they return new parameters and a new state and never touch their inputs.
-The course's notebook entry points (``update_parameters_with_adam`` ...) are thin wrappers at the
-end of the file.
+All functions are pure. The course's notebook entry points are thin wrappers at the end.
 """
 
 import math
@@ -33,16 +30,20 @@ def _check_real(arg, value, low, high, *, low_open=False):
         raise ValueError(f"{arg} must satisfy {bounds}, got {value!r}")
 
 
-def _check_hyper(learning_rate, beta, beta1, beta2, epsilon):
+def _check_parameters(parameters):
+    if not isinstance(parameters, dict) or not parameters:
+        raise ValueError(f"parameters must be a non-empty dict of arrays, got {parameters!r}")
+
+
+def _validate(name, parameters, grads, state, learning_rate, beta, beta1, beta2, epsilon):
+    _check_name(name)
+    _check_parameters(parameters)
+    _check_like("grads", grads, parameters)
+    _check_state(name, state, parameters)
     _check_real("learning_rate", learning_rate, 0, math.inf, low_open=True)
     for arg, value in (("beta", beta), ("beta1", beta1), ("beta2", beta2)):
         _check_real(arg, value, 0, 1)
     _check_real("epsilon", epsilon, 0, math.inf, low_open=True)
-
-
-def _check_parameters(parameters):
-    if not isinstance(parameters, dict) or not parameters:
-        raise ValueError(f"parameters must be a non-empty dict of arrays, got {parameters!r}")
 
 
 def _check_like(arg, table, parameters):
@@ -182,11 +183,7 @@ def optimizer_step(name, parameters, grads, state, learning_rate, *, beta=0.9, b
     ``alpha`` (default 0.99). PyTorch ``Adam`` matches these formulas; Keras ``Adam`` folds the
     bias correction into the learning rate, which moves ``epsilon`` ("epsilon hat").
     """
-    _check_name(name)
-    _check_parameters(parameters)
-    _check_like("grads", grads, parameters)
-    _check_state(name, state, parameters)
-    _check_hyper(learning_rate, beta, beta1, beta2, epsilon)
+    _validate(name, parameters, grads, state, learning_rate, beta, beta1, beta2, epsilon)
     if not isinstance(bias_correction, bool | np.bool_):
         raise ValueError(f"bias_correction must be a bool, got {bias_correction!r}")
 
@@ -282,9 +279,6 @@ def update_parameters_with_adam(parameters, grads, v, s, t, learning_rate=0.01, 
     """
     if isinstance(t, bool) or not isinstance(t, numbers.Integral) or t < 1:
         raise ValueError(f"t must be an integer >= 1 (the number of this step), got {t!r}")
-    state = {"v": v, "s": s, "t": t - 1}
-    _check_parameters(parameters)
-    _check_like("grads", grads, parameters)
-    _check_state("adam", state, parameters)
-    _check_hyper(learning_rate, 0.0, beta1, beta2, epsilon)
+    _validate("adam", parameters, grads, {"v": v, "s": s, "t": t - 1}, learning_rate, 0.0, beta1,
+              beta2, epsilon)
     return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, True)

@@ -1,14 +1,12 @@
-"""2-D test surfaces with analytic gradients, and optimizer paths over them.
+"""2-D test surfaces with analytic gradients, optimizer paths over them, a momentum phase map.
 
 A path runs the very same :func:`nnlab.optimizers.optimizer_step` that trains the networks, on
-the parameter dict ``{"theta": array([[x], [y]])}`` with gradients ``{"dtheta": ...}``.
-Every ``f(x, y)`` and ``grad(x, y)`` broadcasts over arrays, for contour grids.
+``{"theta": array([[x], [y]])}`` with gradients ``{"dtheta": ...}``.
 """
 
 import math
 import numbers
 from dataclasses import dataclass
-from typing import ClassVar
 
 import numpy as np
 
@@ -34,11 +32,7 @@ class Surface:
     ``start`` ``(x, y)``, a default start point; ``minima`` and ``saddles``, tuples of ``(x, y)``.
     """
 
-    name: ClassVar[str] = ""
-    domain: ClassVar[tuple] = ((-1.0, 1.0), (-1.0, 1.0))
-    start: ClassVar[tuple] = (0.0, 0.0)
-    minima: ClassVar[tuple] = ()
-    saddles: ClassVar[tuple] = ()
+    saddles = ()  # name, domain, start and minima are set by each surface
 
     def f(self, x, y):
         """Height at ``(x, y)``; arrays broadcast (e.g. a ``np.meshgrid``)."""
@@ -53,15 +47,12 @@ class Surface:
 class Bowl(Surface):
     """Elongated quadratic ``f = (x**2 + condition * y**2) / 2``: curvatures 1 and ``condition``.
 
-    Gradient descent is stable only for ``learning_rate < 2 / condition`` and then crawls along
-    ``x`` at rate ``1 - learning_rate``: the zig-zag that momentum damps.
+    GD is stable only for ``learning_rate < 2 / condition``, then crawls along ``x``.
     """
 
     condition: float = 10.0
-    name: ClassVar[str] = "bowl"
-    domain: ClassVar[tuple] = ((-6.0, 6.0), (-3.0, 3.0))
-    start: ClassVar[tuple] = (-5.0, 2.0)
-    minima: ClassVar[tuple] = ((0.0, 0.0),)
+    name, domain, start = "bowl", ((-6.0, 6.0), (-3.0, 3.0)), (-5.0, 2.0)
+    minima = ((0.0, 0.0),)
 
     def __post_init__(self):
         if self.condition != 1:
@@ -78,10 +69,8 @@ class Bowl(Surface):
 class Rosenbrock(Surface):
     """``f = (1 - x)**2 + 100 * (y - x**2)**2``: a curved, flat-bottomed valley to (1, 1)."""
 
-    name: ClassVar[str] = "rosenbrock"
-    domain: ClassVar[tuple] = ((-2.0, 2.0), (-1.0, 3.0))
-    start: ClassVar[tuple] = (-1.5, 2.0)
-    minima: ClassVar[tuple] = ((1.0, 1.0),)
+    name, domain, start = "rosenbrock", ((-2.0, 2.0), (-1.0, 3.0)), (-1.5, 2.0)
+    minima = ((1.0, 1.0),)
 
     def _f(self, x, y):
         return (1 - x) ** 2 + 100 * (y - x**2) ** 2
@@ -95,15 +84,12 @@ class Rosenbrock(Surface):
 class Saddle(Surface):
     """``f = x**2 - y**2 / 2 + y**4 / 4``: a saddle at the origin, floored by the quartic.
 
-    Minima at ``(0, +-1)`` (``f = -1/4``). Starting near ``y = 0`` shows how slowly plain
-    gradient descent leaves a saddle point.
+    Minima ``(0, +-1)``. Starting near ``y = 0`` shows how slowly plain GD leaves a saddle.
     """
 
-    name: ClassVar[str] = "saddle"
-    domain: ClassVar[tuple] = ((-3.0, 3.0), (-2.0, 2.0))
-    start: ClassVar[tuple] = (-2.5, 0.01)
-    minima: ClassVar[tuple] = ((0.0, 1.0), (0.0, -1.0))
-    saddles: ClassVar[tuple] = ((0.0, 0.0),)
+    name, domain, start = "saddle", ((-3.0, 3.0), (-2.0, 2.0)), (-2.5, 0.01)
+    minima = ((0.0, 1.0), (0.0, -1.0))
+    saddles = ((0.0, 0.0),)
 
     def _f(self, x, y):
         return x**2 - y**2 / 2 + y**4 / 4
@@ -116,12 +102,9 @@ class Saddle(Surface):
 class Himmelblau(Surface):
     """``f = (x**2 + y - 11)**2 + (x + y**2 - 7)**2``: four minima, all with ``f = 0``."""
 
-    name: ClassVar[str] = "himmelblau"
-    domain: ClassVar[tuple] = ((-5.0, 5.0), (-5.0, 5.0))
-    start: ClassVar[tuple] = (0.0, 0.0)
-    minima: ClassVar[tuple] = ((3.0, 2.0), (-2.805118086952745, 3.131312518250573),
-                               (-3.779310253377747, -3.2831859912861696),
-                               (3.5844283403304917, -1.8481265269644034))
+    name, domain, start = "himmelblau", ((-5.0, 5.0), (-5.0, 5.0)), (0.0, 0.0)
+    minima = ((3.0, 2.0), (-2.805118086952745, 3.131312518250573),
+              (-3.779310253377747, -3.2831859912861696), (3.5844283403304917, -1.8481265269644034))
 
     def _f(self, x, y):
         return (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2
@@ -135,10 +118,8 @@ class Himmelblau(Surface):
 class Beale(Surface):
     """``f = (1.5 - x + xy)**2 + (2.25 - x + xy**2)**2 + (2.625 - x + xy**3)**2``; min (3, 0.5)."""
 
-    name: ClassVar[str] = "beale"
-    domain: ClassVar[tuple] = ((-4.5, 4.5), (-4.5, 4.5))
-    start: ClassVar[tuple] = (1.0, 1.5)
-    minima: ClassVar[tuple] = ((3.0, 0.5),)
+    name, domain, start = "beale", ((-4.5, 4.5), (-4.5, 4.5)), (1.0, 1.5)
+    minima = ((3.0, 0.5),)
 
     def _f(self, x, y):
         return (1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 + (2.625 - x + x * y**3) ** 2
@@ -158,14 +139,11 @@ class Plateau(Surface):
     descent crawls); the wells are three local minima, the deepest (second) is global.
     """
 
-    name: ClassVar[str] = "plateau"
-    WELLS: ClassVar[tuple] = ((-2.0, 2.0, 1.0, 0.6), (2.0, -1.5, 1.5, 0.7), (2.5, 2.5, 0.6, 0.5))
-    domain: ClassVar[tuple] = ((-5.0, 5.0), (-5.0, 5.0))
-    start: ClassVar[tuple] = (-3.5, -3.0)
+    WELLS = ((-2.0, 2.0, 1.0, 0.6), (2.0, -1.5, 1.5, 0.7), (2.5, 2.5, 0.6, 0.5))
+    name, domain, start = "plateau", ((-5.0, 5.0), (-5.0, 5.0)), (-3.5, -3.0)
     # Found by Newton's method from each well's centre.
-    minima: ClassVar[tuple] = ((-1.9856948677152864, 1.9856948677154924),
-                               (1.98701468020872, -1.4902610101565101),
-                               (2.4793036593261877, 2.479303322242274))
+    minima = ((-1.9856948677152864, 1.9856948677154924), (1.98701468020872, -1.4902610101565101),
+              (2.4793036593261877, 2.479303322242274))
 
     def _f(self, x, y):
         value = 0.01 * (x**2 + y**2)
@@ -208,17 +186,14 @@ def optimize_path(surface, start=None, optimizer="gd", learning_rate=0.01, num_s
         and the escaping iterate is left out); ``message`` a human sentence. Never raises for
         a diverging run.
     """
-    if isinstance(surface, str):
-        if surface not in SURFACES:
-            raise ValueError(f"surface must be one of {tuple(SURFACES)}, got {surface!r}")
-        surface = SURFACES[surface]
+    surface = SURFACES.get(surface, surface) if isinstance(surface, str) else surface
     if not isinstance(surface, Surface):
-        raise ValueError(f"surface must be a Surface or a name, got {surface!r}")
+        raise ValueError(f"surface must be a Surface or one of {tuple(SURFACES)}, "
+                         f"got {surface!r}")
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
-    unknown = sorted(set(hyper) - set(_HYPER))
-    if unknown:
-        raise ValueError(f"hyper must be among {_HYPER}, got {unknown}")
+    if set(hyper) - set(_HYPER):
+        raise ValueError(f"hyper must be among {_HYPER}, got {sorted(hyper)}")
     _check_count("num_steps", num_steps)
     p0 = np.asarray(surface.start if start is None else start, dtype=float)
     if p0.shape != (2,) or not np.all(np.isfinite(p0)):
@@ -271,9 +246,8 @@ def momentum_phase_diagram(learning_rates, betas, *, curvature=1.0, num_steps=10
     Returns
     -------
     result : dict
-        ``labels`` (n_lr, n_beta) array of str from :data:`PHASES`; ``final_distance``
-        (n_lr, n_beta) ``|x_T|`` (``inf`` when diverged); ``sign_changes`` (n_lr, n_beta) int;
-        ``learning_rates``, ``betas`` as float arrays.
+        ``labels`` (n_lr, n_beta) str from :data:`PHASES`; ``final_distance`` (n_lr, n_beta)
+        ``|x_T|`` (inf if diverged); ``sign_changes`` (n_lr, n_beta); ``learning_rates``, ``betas``.
 
     Notes
     -----
@@ -305,9 +279,8 @@ def momentum_phase_diagram(learning_rates, betas, *, curvature=1.0, num_steps=10
     _check_count("max_sign_changes", max_sign_changes)
 
     lr, beta = np.meshgrid(lrs, bs, indexing="ij")
-    x, v = np.ones(lr.shape), np.zeros(lr.shape)
+    x, v, changes = np.ones(lr.shape), np.zeros(lr.shape), np.zeros(lr.shape, dtype=int)
     diverged = np.zeros(lr.shape, dtype=bool)
-    changes = np.zeros(lr.shape, dtype=int)
     with np.errstate(over="ignore", invalid="ignore"):
         for _ in range(num_steps):
             v = beta * v + (1 - beta) * (curvature * x)

@@ -88,12 +88,12 @@ def _targets(Y, config):
 def _evaluate(parameters, bn_state, X, Y, config):
     """(accuracy, cost without L2) on a whole set in test mode."""
     opts = predict_options(config, bn_state)
-    AL, caches, _ = model.forward(X, parameters, mode="test" if config.batch_norm else "train",
-                                  **{k: v for k, v in opts.items() if k != "output"},
-                                  output=opts["output"], numerics=config.numerics)
-    T = _targets(Y, config)
-    cost = model.cross_entropy_sum(AL, caches, T, output=config.output_activation,
-                                   numerics=config.numerics) / Y.shape[1]
+    mode = "test" if config.batch_norm else "train"  # no dropout: keep_prob stays 1 here
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        AL, caches, _ = model.forward(X, parameters, mode=mode, numerics=config.numerics, **opts)
+        cost = model.cross_entropy_sum(AL, caches, _targets(Y, config),
+                                       output=config.output_activation,
+                                       numerics=config.numerics) / Y.shape[1]
     pred = (AL > 0.5).astype(float) if AL.shape[0] == 1 else np.argmax(AL, 0)[None].astype(float)
     return model.accuracy(pred, Y), cost
 
@@ -168,13 +168,14 @@ def train(config: TrainConfig, *, data=None, parameters=None, shuffle_rng=None, 
     cols = ["epoch", "cost", "learning_rate", "train_accuracy", "dev_accuracy", "dev_cost"]
     hist = {c: [] for c in cols + [f"grad_norm_{l}" for l in range(1, L + 1)]}
     status, message, best = "ok", "", (np.inf, None, None)
-    for epoch in range(config.num_epochs):
-        lr = learning_rate_for_epoch(config, epoch)
-        rng = shuffle_rng(epoch) if shuffle_rng else persistent_shuffle
-        batches = (minibatch.random_mini_batches(X, T, size, rng=rng) if size < m
-                   else [(X, T)])
-        ce_total = l2_total = 0.0
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+    # Overflow is an outcome here (a diverging run), detected below and reported, not a warning.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        for epoch in range(config.num_epochs):
+            lr = learning_rate_for_epoch(config, epoch)
+            rng = shuffle_rng(epoch) if shuffle_rng else persistent_shuffle
+            batches = (minibatch.random_mini_batches(X, T, size, rng=rng) if size < m
+                       else [(X, T)])
+            ce_total = l2_total = 0.0
             for Xb, Yb in batches:
                 masks_rng = np.random.default_rng([config.seed, 2]) if (
                     config.dropout_mask == "fixed") else mask_rng
@@ -188,47 +189,47 @@ def train(config: TrainConfig, *, data=None, parameters=None, shuffle_rng=None, 
                                        hidden_activation=config.hidden_activation)
                 parameters, state = optimizers.optimizer_step(
                     config.optimizer, parameters, grads, state, lr, **hyper)
-        # The course averages one batch as (1/m) * sum and an epoch's total as total / m.
-        cost = ((1.0 / m) * ce_total if len(batches) == 1 else ce_total / m) + l2_total
-        hist["epoch"].append(epoch)
-        hist["cost"].append(cost)
-        hist["learning_rate"].append(lr)
-        for l in range(1, L + 1):
-            hist[f"grad_norm_{l}"].append(float(np.linalg.norm(grads[f"dW{l}"])))
-        bad_cost = np.isnan(cost) or (np.isinf(cost) and config.numerics != "course")
-        if bad_cost or not _finite(parameters):
-            what = f"the cost became {cost}" if bad_cost else "the parameters overflowed"
-            status = "diverged"
-            message = (f"Diverged at epoch {epoch}: {what}. Try a smaller learning rate "
-                       f"(it was {lr:g}).")
-            _pad_eval(hist)
-            break
-        good = (parameters, bn_state)
-        info = {"epoch": epoch, "num_epochs": config.num_epochs, "cost": cost,
-                "learning_rate": lr}
-        last = epoch == config.num_epochs - 1
-        if epoch % every == 0 or last or config.patience:
-            tr_acc, _ = _evaluate(parameters, bn_state, X, Y, config)
-            dev_acc, dev_cost = (_evaluate(parameters, bn_state, data.X_dev, data.Y_dev, config)
-                                 if data.m_dev else (np.nan, np.nan))
-            hist["train_accuracy"].append(tr_acc)
-            hist["dev_accuracy"].append(dev_acc)
-            hist["dev_cost"].append(dev_cost)
-            info.update(train_accuracy=tr_acc, dev_accuracy=dev_acc, dev_cost=dev_cost)
-            if config.patience and dev_cost < best[0]:
-                best = (dev_cost, epoch, good)
-        else:
-            _pad_eval(hist)
-        if config.patience and best[1] is not None and epoch - best[1] >= config.patience:
-            status = "stopped"
-            message = (f"Early stopping at epoch {epoch}: the dev cost has not improved for "
-                       f"{config.patience} epochs; kept the parameters of epoch {best[1]} "
-                       f"(dev cost {best[0]:.4f}).")
-            good = best[2]
-            break
-        if on_epoch is not None and on_epoch(info):
-            status, message = "stopped", f"Stopped at epoch {epoch} by request."
-            break
+            # The course averages one batch as (1/m) * sum and an epoch's total as total / m.
+            cost = ((1.0 / m) * ce_total if len(batches) == 1 else ce_total / m) + l2_total
+            hist["epoch"].append(epoch)
+            hist["cost"].append(cost)
+            hist["learning_rate"].append(lr)
+            for l in range(1, L + 1):
+                hist[f"grad_norm_{l}"].append(float(np.linalg.norm(grads[f"dW{l}"])))
+            bad_cost = np.isnan(cost) or (np.isinf(cost) and config.numerics != "course")
+            if bad_cost or not _finite(parameters):
+                what = f"the cost became {cost}" if bad_cost else "the parameters overflowed"
+                status = "diverged"
+                message = (f"Diverged at epoch {epoch}: {what}. Try a smaller learning rate "
+                           f"(it was {lr:g}).")
+                _pad_eval(hist)
+                break
+            good = (parameters, bn_state)
+            info = {"epoch": epoch, "num_epochs": config.num_epochs, "cost": cost,
+                    "learning_rate": lr}
+            last = epoch == config.num_epochs - 1
+            if epoch % every == 0 or last or config.patience:
+                tr_acc, _ = _evaluate(parameters, bn_state, X, Y, config)
+                dev_acc, dev_cost = (_evaluate(parameters, bn_state, data.X_dev, data.Y_dev, config)
+                                     if data.m_dev else (np.nan, np.nan))
+                hist["train_accuracy"].append(tr_acc)
+                hist["dev_accuracy"].append(dev_acc)
+                hist["dev_cost"].append(dev_cost)
+                info.update(train_accuracy=tr_acc, dev_accuracy=dev_acc, dev_cost=dev_cost)
+                if config.patience and dev_cost < best[0]:
+                    best = (dev_cost, epoch, good)
+            else:
+                _pad_eval(hist)
+            if config.patience and best[1] is not None and epoch - best[1] >= config.patience:
+                status = "stopped"
+                message = (f"Early stopping at epoch {epoch}: the dev cost has not improved for "
+                           f"{config.patience} epochs; kept the parameters of epoch {best[1]} "
+                           f"(dev cost {best[0]:.4f}).")
+                good = best[2]
+                break
+            if on_epoch is not None and on_epoch(info):
+                status, message = "stopped", f"Stopped at epoch {epoch} by request."
+                break
     parameters, bn_state = good
     history = {k: np.asarray(v, dtype=float) for k, v in hist.items()}
     metrics = _final_metrics(parameters, bn_state, data, config)
