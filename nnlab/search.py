@@ -57,6 +57,12 @@ class _Numeric:
                              f"high={self.high!r}")
         if self.scale != "linear" and low <= 0:
             raise ValueError(f"{self.name}.low must be > 0 on a log scale, got {self.low!r}")
+        if self.scale == "one_minus_log10" and self.high >= 1:
+            raise ValueError(f"{self.name}: the beta range must lie inside (0, 1), got "
+                             f"[{self.low!r}, {self.high!r}]")
+        for v in (self.low, self.high) if self.scale == "log2" else ():
+            if v & (v - 1):
+                raise ValueError(f"{self.name}: low and high must be powers of two, got {v!r}")
 
     def _axis(self, v):
         return _SCALES[self.scale][0](np.asarray(v, dtype=float))
@@ -88,11 +94,10 @@ class _Numeric:
     def sample(self, rng, n):
         """``n`` values uniform on this scale (a list), drawn with ``rng.random(n)`` only."""
         u = rng.random(check_int("n", n, low=1))
-        if not self.integer:
-            return self.from_unit(u)
-        a, b = int(self._axis(self.low)), int(self._axis(self.high))
-        steps = np.minimum(a + np.floor(u * (b - a + 1)), b)  # every integer equally likely
-        return [self._cast(v) for v in _SCALES[self.scale][1](steps)]
+        if self.integer:  # every step equally likely (rounding would halve the two ends)
+            span = float(self._axis(self.high) - self._axis(self.low))
+            u = np.minimum(np.floor(u * (span + 1)), span) / span
+        return self.from_unit(u)
 
     def grid(self, k):
         """``k`` evenly spaced values on this scale, ends included (``k=1``: the middle).
@@ -106,9 +111,8 @@ class _Numeric:
         lo, hi = max(0.0, float(np.min(u)) - margin), min(1.0, float(np.max(u)) + margin)
         if not self.integer:
             return dataclasses.replace(self, low=self.from_unit(lo), high=self.from_unit(hi))
-        a, b = int(self._axis(self.low)), int(self._axis(self.high))
-        s_lo = min(math.floor(a + lo * (b - a)), int(self._axis(min(values))))
-        s_hi = max(math.ceil(a + hi * (b - a)), int(self._axis(max(values))))
+        a, b = round(float(self._axis(self.low))), round(float(self._axis(self.high)))
+        s_lo, s_hi = math.floor(a + lo * (b - a)), math.ceil(a + hi * (b - a))
         if s_lo == s_hi:  # keep low < high: widen by one step inside the current range
             s_lo, s_hi = (s_lo, s_hi + 1) if s_hi < b else (s_lo - 1, s_hi)
         inv = _SCALES[self.scale][1]
@@ -136,12 +140,6 @@ class OneMinusLog(_Numeric):
 
     scale = "one_minus_log10"
 
-    def __post_init__(self):
-        super().__post_init__()
-        if not 0 < self.low < self.high < 1:
-            raise ValueError(f"{self.name}: the beta range must lie inside (0, 1), got "
-                             f"[{self.low!r}, {self.high!r}]")
-
 
 @dataclass(frozen=True)
 class IntRange(_Numeric):
@@ -160,12 +158,6 @@ class PowerOfTwo(_Numeric):
     high: int
     scale = "log2"
     integer = True
-
-    def __post_init__(self):
-        for v in (self.low, self.high):
-            if check_int(self.name, v, low=1) & (v - 1):
-                raise ValueError(f"{self.name}: low and high must be powers of two, got {v!r}")
-        super().__post_init__()
 
 
 @dataclass(frozen=True)
@@ -213,6 +205,7 @@ class SearchSpace:
 
     @property
     def names(self) -> tuple:
+        """The dimensions' names, in order."""
         return tuple(d.name for d in self.dimensions)
 
 
@@ -296,11 +289,10 @@ def apply_point(base_config: TrainConfig, point: dict) -> TrainConfig:
 
 
 class SearchRecords(list):
-    """The list of trial records, plus ``stopped`` (True if ``on_trial`` ended the search
-    early) and ``planned`` (the number of points given)."""
+    """A list of trial records with ``stopped`` (``on_trial`` ended the search) and ``planned``
+    (the number of points given)."""
 
-    stopped = False
-    planned = 0
+    stopped, planned = False, 0
 
 
 def run_trial(config: TrainConfig, point: dict, trial: int, data=None) -> dict:
@@ -339,8 +331,8 @@ def run_search(base_config: TrainConfig, points, *, executor=None, on_trial=None
     status "diverged", never an exception.
     """
     jobs = [(apply_point(base_config, p), dict(p), i, data) for i, p in enumerate(points)]
-    out, n = SearchRecords(), len(jobs)
-    out.planned = n
+    out = SearchRecords()
+    out.planned = n = len(jobs)
     futures = [executor.submit(run_trial, *job) for job in jobs] if executor else None
     for i, job in enumerate(jobs):
         record = futures[i].result() if futures else run_trial(*job)

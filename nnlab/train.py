@@ -132,8 +132,9 @@ def train(config: TrainConfig, *, data=None, parameters=None, shuffle_rng=None, 
         (the course re-seeds ``RandomState(10 + i + 1)`` every epoch). Default: one generator
         from ``[seed, 1]`` for the whole run.
     on_epoch : callable(dict) -> bool, optional
-        Called after every epoch with ``epoch``, ``num_epochs``, ``cost``, ``learning_rate``
-        (and accuracies when evaluated). Returning True stops the run (status ``stopped``).
+        Called after every epoch with ``epoch``, ``num_epochs``, ``cost``, ``learning_rate``,
+        ``parameters`` (the current ones: read, don't modify) and the accuracies when evaluated.
+        Returning True stops the run (status ``stopped``).
     eval_every : int, optional; evaluate accuracies every this many epochs (default: at most
         ``MAX_EVALUATIONS`` times), and always at the last epoch.
 
@@ -206,7 +207,7 @@ def train(config: TrainConfig, *, data=None, parameters=None, shuffle_rng=None, 
                 break
             good = (parameters, bn_state)
             info = {"epoch": epoch, "num_epochs": config.num_epochs, "cost": cost,
-                    "learning_rate": lr}
+                    "learning_rate": lr, "parameters": parameters}
             last = epoch == config.num_epochs - 1
             if epoch % every == 0 or last or config.patience:
                 tr_acc, _ = _evaluate(parameters, bn_state, X, Y, config)
