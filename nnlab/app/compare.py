@@ -1,0 +1,205 @@
+"""The side-by-side comparison of 2 to 4 trained variants.
+
+:func:`comparison_view` draws, for a list of ``(label, TrainResult)`` trained on the same data:
+faceted decision boundaries, overlaid cost curves, overlaid dev-accuracy curves and a metrics
+table. A diverged run is reported with ``st.warning``; it never breaks the view.
+
+:func:`decision_grid` is the numeric part (no Streamlit): the model's prediction on a grid
+over the data's padded bounding box.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import streamlit as st
+
+from nnlab import viz
+from nnlab.app.runs import summary_row
+from nnlab.train import TrainResult
+
+#: Points per axis of the decision-boundary grid.
+GRID_SIZE = 60
+#: Padding of the grid around the data, as a fraction of the data's extent.
+GRID_PAD = 0.1
+MAX_VARIANTS = 4
+
+
+def bounding_box(X, *, pad: float = GRID_PAD) -> tuple[float, float, float, float]:
+    """``(x_min, x_max, y_min, y_max)`` of the finite columns of ``X`` (2, m), padded by
+    ``pad`` times the extent on each side (at least 0.5 when the extent is 0)."""
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or X.shape[0] != 2:
+        raise ValueError(f"X must have shape (2, m), got shape {X.shape}")
+    X = X[:, np.all(np.isfinite(X), axis=0)]
+    if X.shape[1] == 0:
+        return (-1.0, 1.0, -1.0, 1.0)
+    lo, hi = X.min(axis=1), X.max(axis=1)
+    margin = np.where(hi > lo, (hi - lo) * pad, 0.5)
+    lo, hi = lo - margin, hi + margin
+    return float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])
+
+
+def decision_grid(predict_proba: Callable, X, *, size: int = GRID_SIZE,
+                  pad: float = GRID_PAD) -> dict:
+    """Evaluate a classifier on a ``size x size`` grid over the padded bounding box of ``X``.
+
+    Parameters
+    ----------
+    predict_proba : callable
+        ``(2, N) -> (n_y, N)`` output probabilities (``TrainResult.predict_proba``).
+    X : array_like, shape (2, m)
+        The points that set the box (usually all of the data set).
+    size : int
+        Grid points per axis.
+    pad : float
+        Padding as a fraction of the data's extent.
+
+    Returns
+    -------
+    dict
+        ``xs`` (size,), ``ys`` (size,) and either ``probs`` (size, size), the probability of
+        class 1 when ``n_y == 1`` (sigmoid), or ``classes`` (size, size), the argmax class when
+        ``n_y > 1`` (softmax); entry ``[i, j]`` is at ``(xs[j], ys[i])``. Non-finite outputs
+        stay NaN (the chart leaves them blank).
+    """
+    size = int(size)
+    if size < 2:
+        raise ValueError(f"size must be at least 2, got {size}")
+    x0, x1, y0, y1 = bounding_box(X, pad=pad)
+    xs, ys = np.linspace(x0, x1, size), np.linspace(y0, y1, size)
+    gx, gy = np.meshgrid(xs, ys)
+    with np.errstate(all="ignore"):
+        P = np.asarray(predict_proba(np.vstack([gx.ravel(), gy.ravel()])), dtype=float)
+    if P.ndim != 2 or P.shape[1] != size * size:
+        raise ValueError(f"predict_proba must return (n_y, {size * size}), got {P.shape}")
+    if P.shape[0] == 1:
+        return {"xs": xs, "ys": ys, "probs": P[0].reshape(size, size)}
+    bad = ~np.all(np.isfinite(P), axis=0)
+    classes = np.argmax(np.where(np.isfinite(P), P, -np.inf), axis=0).astype(float)
+    classes[bad] = np.nan
+    return {"xs": xs, "ys": ys, "classes": classes.reshape(size, size)}
+
+
+def all_points(data) -> np.ndarray:
+    """Train, dev and test inputs side by side, (2, m)."""
+    return np.hstack([data.X_train, data.X_dev, data.X_test])
+
+
+def boundary_panels(variants: Sequence[tuple[str, TrainResult]], data, *,
+                    points: str = "train", size: int = GRID_SIZE) -> list[dict]:
+    """Panels for ``viz.decision_boundary_chart``: one grid per variant, drawn over the
+    ``points`` split (``"train"``, ``"dev"`` or ``"test"``) of ``data``."""
+    X_box = all_points(data)
+    X, Y = getattr(data, f"X_{points}"), getattr(data, f"Y_{points}")
+    panels = []
+    for label, result in variants:
+        panel = decision_grid(result.predict_proba, X_box, size=size)
+        panel.update(label=str(label), X=X, Y=Y)
+        panels.append(panel)
+    # A mix of sigmoid and softmax outputs can't share one colour scale: draw classes then.
+    if len({"probs" in p for p in panels}) > 1:
+        for p in panels:
+            if "probs" in p:
+                probs = p.pop("probs")
+                p["classes"] = np.where(np.isfinite(probs), (probs > 0.5).astype(float), np.nan)
+    return panels
+
+
+def metrics_frame(variants: Sequence[tuple[str, TrainResult]]):
+    """``pandas.DataFrame``: one row per variant with train/dev/test accuracy, final cost,
+    epochs, seconds and status."""
+    import pandas as pd
+
+    return pd.DataFrame([summary_row(label, status=r.status, metrics=r.metrics,
+                                     final_cost=r.final_cost, epochs=r.epochs_run,
+                                     seconds=r.seconds) for label, r in variants])
+
+
+def curve_series(variants: Sequence[tuple[str, TrainResult]], column: str) -> dict:
+    """``{label: (epochs, values)}`` of one history column, evaluated epochs only."""
+    out = {}
+    for label, r in variants:
+        epoch, y = r.history["epoch"], r.history[column]
+        keep = np.isfinite(y)
+        out[str(label)] = (epoch[keep], y[keep])
+    return out
+
+
+METRIC_COLUMNS = {
+    "run": st.column_config.TextColumn("run"),
+    "train_accuracy": st.column_config.NumberColumn("train acc.", format="%.3f"),
+    "dev_accuracy": st.column_config.NumberColumn("dev acc.", format="%.3f"),
+    "test_accuracy": st.column_config.NumberColumn("test acc.", format="%.3f"),
+    "final_cost": st.column_config.NumberColumn("final cost", format="%.4g"),
+    "epochs": st.column_config.NumberColumn("epochs"),
+    "seconds": st.column_config.NumberColumn("seconds", format="%.2f"),
+    "status": st.column_config.TextColumn("status"),
+}
+
+
+def show_status(variants: Sequence[tuple[str, TrainResult]]) -> None:
+    """``st.warning`` for every diverged run and ``st.info`` for every stopped one."""
+    for label, r in variants:
+        if r.status == "diverged":
+            st.warning(f"**{label}**: {r.message}", icon=":material/warning:")
+        elif r.status == "stopped":
+            st.info(f"**{label}**: {r.message}", icon=":material/pause_circle:")
+
+
+def comparison_view(variants: Sequence[tuple[str, TrainResult]], data, *,
+                    boundaries: bool = True, points: str = "train", log_cost: bool = False,
+                    columns: int | None = None) -> None:
+    """Draw the comparison of 1 to 4 variants trained on the same ``data``.
+
+    Parameters
+    ----------
+    variants : list of (label, TrainResult)
+        Labels must be distinct; they title the panels, name the curves and the table rows.
+    data : nnlab.data.Dataset
+        The data the variants were trained on (``nnlab.train.make_dataset(config)``).
+    boundaries : bool, default True
+        Draw the decision boundaries (off for data that isn't 2-D).
+    points : {"train", "dev", "test"}
+        Which split is drawn over the boundaries.
+    log_cost : bool, default False
+        Logarithmic y axis for the cost curves.
+    columns : int, optional
+        Boundary panels per row (default: all in one row).
+
+    Notes
+    -----
+    Diverged runs are reported with ``st.warning`` and drawn as far as they went (the curves
+    drop non-finite values).
+    """
+    variants = list(variants)
+    if not 1 <= len(variants) <= MAX_VARIANTS:
+        raise ValueError(f"variants must hold 1 to {MAX_VARIANTS} (label, TrainResult) pairs, "
+                         f"got {len(variants)}")
+    labels = [str(label) for label, _ in variants]
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"variant labels must be distinct, got {labels}")
+    show_status(variants)
+    if boundaries and data.n_x == 2:
+        panels = boundary_panels(variants, data, points=points)
+        n_cols = columns or len(panels)
+        height = 300 if n_cols <= 2 else 240 if n_cols == 3 else 190
+        st.altair_chart(viz.decision_boundary_chart(panels, columns=n_cols, height=height))
+        colours = ("P(class 1), red for 0 to blue for 1" if "probs" in panels[0]
+                   else "the predicted class, in its colour")
+        st.caption(f"Background: the network's prediction, {colours}. Points: the {points} "
+                   "set, coloured by their true class.")
+    left, right = st.columns(2)
+    with left:
+        st.altair_chart(viz.curves_chart(curve_series(variants, "cost"), y_title="cost",
+                                         log_y=log_cost, title="Training cost"),
+                        width="stretch")
+    with right:
+        dev = curve_series(variants, "dev_accuracy")
+        if any(len(x) for x, _ in dev.values()):
+            st.altair_chart(viz.curves_chart(dev, y_title="dev accuracy",
+                                             title="Dev accuracy"), width="stretch")
+        else:
+            st.info("No dev set: nothing to plot here.")
+    st.dataframe(metrics_frame(variants), hide_index=True, column_config=METRIC_COLUMNS)

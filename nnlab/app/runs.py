@@ -1,0 +1,296 @@
+"""Cached training runs and the session's run registry.
+
+:func:`train_cached` is how every page trains: it wraps :func:`nnlab.train.train` in
+``st.cache_data`` keyed by ``(config, ENGINE_VERSION)``, shows a progress bar while a run is
+computed, and records the run in the session's run registry (the "Compare runs" page lists,
+overlays and downloads the registry).
+
+Traps this module avoids (see DESIGN.md):
+
+- The progress bar is created *inside* the cached function. An element created outside and
+  updated inside raises ``CacheReplayClosureError`` on the next cache hit.
+- The bar is updated every few epochs. Those updates are also where Streamlit can stop the
+  script (the learner moved a slider): a NumPy loop with no ``st.*`` call cannot be stopped.
+- No random generator is cached or passed: ``train`` builds its generators from the config.
+- The cache key is the config plus :data:`ENGINE_VERSION`, a hash of the engine's source
+  files: ``st.cache_data`` hashes only the decorated function's own source, so without it an
+  edited engine would keep serving stale results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import time
+from collections.abc import MutableMapping
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from nnlab.config import TrainConfig
+from nnlab.train import TrainResult, train
+
+#: Cached runs kept (least recently used evicted first).
+CACHE_MAX_ENTRIES = 256
+#: Runs kept in a session's registry (oldest dropped first).
+MAX_RUNS = 100
+#: Progress bar updates per run (each one is also a point where the run can be stopped).
+PROGRESS_UPDATES = 25
+#: Seconds a run computes before its progress bar appears (quick runs show none).
+PROGRESS_DELAY = 0.25
+#: Session-state key of the run registry (a list of entries, oldest first).
+RUNS_KEY = "nnlab_runs"
+#: Session-state key of the counter that numbers runs.
+COUNTER_KEY = "nnlab_run_counter"
+#: Columns of the metrics tables, in order.
+SUMMARY_COLUMNS = ("train_accuracy", "dev_accuracy", "test_accuracy", "final_cost", "epochs",
+                   "seconds", "status")
+
+
+def _engine_version() -> str:
+    """A short hash of the engine's source files (``nnlab/*.py``)."""
+    digest = hashlib.sha1()
+    for path in sorted(Path(__file__).resolve().parents[1].glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return "nnlab-engine-" + digest.hexdigest()[:12]
+
+
+#: Part of every cache key: changes whenever a file of the engine (``nnlab/*.py``) changes.
+ENGINE_VERSION = _engine_version()
+
+
+@st.cache_data(max_entries=CACHE_MAX_ENTRIES, show_spinner=False)
+def _train_cached(config: TrainConfig, engine_version: str, _label: str = "") -> TrainResult:
+    """The cached run. ``engine_version`` is only part of the key; ``_label`` is not hashed."""
+    del engine_version
+    name = f"**{_label}**: " if _label else ""
+    step = max(1, config.num_epochs // PROGRESS_UPDATES)
+    start = time.perf_counter()
+    holder, bar = None, None
+
+    def on_epoch(info: dict) -> bool:
+        nonlocal holder, bar
+        epoch, total = info["epoch"] + 1, info["num_epochs"]
+        if epoch % step and epoch != total:
+            return False
+        if bar is None:
+            if time.perf_counter() - start < PROGRESS_DELAY:
+                return False  # a quick run shows no bar (and leaves nothing to replay)
+            holder = st.empty()  # created inside the cached function: replay-safe
+            bar = holder.progress(0.0)
+        bar.progress(min(1.0, epoch / total),
+                     text=f"{name}epoch {epoch} / {total}, cost {info['cost']:.4g}")
+        return False
+
+    try:
+        result = train(config, on_epoch=on_epoch)
+    finally:
+        if holder is not None:
+            holder.empty()
+    return result
+
+
+def train_cached(config: TrainConfig, label: str | None = None, *, page: str | None = None,
+                 register: bool = True) -> TrainResult:
+    """Train ``config`` (or fetch the cached result) and record it in the run registry.
+
+    Parameters
+    ----------
+    config : TrainConfig
+    label : str, optional
+        How the run is named in progress bars, tables and the registry (default: a short
+        description of the config).
+    page : str, optional
+        The page the run belongs to (default: the current page's title, see ``page_setup``).
+    register : bool, default True
+        Add the run to the session's run registry (at most once per page, label and config).
+
+    Returns
+    -------
+    TrainResult
+        An equal result for the same config and engine version (``st.cache_data`` returns a
+        fresh copy on every hit, so changing it is harmless).
+
+    Notes
+    -----
+    A diverged run is a normal result (``status == "diverged"`` with a message); it does not
+    raise. Bad configs raise ``ValueError`` when the ``TrainConfig`` is built, before this call
+    (use ``nnlab.app.controls.make_config`` to turn them into an ``st.error``).
+    """
+    if not isinstance(config, TrainConfig):
+        raise ValueError(f"config must be a TrainConfig, got {type(config).__name__}")
+    label = label or describe(config)
+    result = _train_cached(config, ENGINE_VERSION, _label=label)
+    if register:
+        register_run(result, label, page)
+    return result
+
+
+def describe(config: TrainConfig) -> str:
+    """A short human name of a config, e.g. ``"moons 10-5 relu, adam lr=0.01"``."""
+    arch = "-".join(str(n) for n in config.hidden_units) or "linear"
+    return (f"{config.dataset} {arch} {config.hidden_activation}, {config.optimizer} "
+            f"lr={config.learning_rate:g}")
+
+
+def clear_training_cache() -> None:
+    """Forget every cached run (all sessions)."""
+    _train_cached.clear()
+
+
+# ---------------------------------------------------------------------------- run registry
+
+
+def run_entry(result: TrainResult, label: str, page: str = "", run_id: str = "") -> dict:
+    """The registry entry of a run: a plain dict (no parameters, no Streamlit objects).
+
+    Keys: ``id``, ``label``, ``page``, ``config`` (the ``TrainConfig``), ``status``,
+    ``message``, ``seconds``, ``epochs_run``, ``final_cost``, ``metrics`` (train/dev/test
+    accuracy and cost), ``history`` (column -> 1-D array, as in ``TrainResult.history``),
+    ``created`` (Unix time).
+    """
+    return {
+        "id": run_id,
+        "label": str(label),
+        "page": str(page or ""),
+        "config": result.config,
+        "status": result.status,
+        "message": result.message,
+        "seconds": float(result.seconds),
+        "epochs_run": int(result.epochs_run),
+        "final_cost": float(result.final_cost),
+        "metrics": dict(result.metrics),
+        "history": {k: np.asarray(v, dtype=float) for k, v in result.history.items()},
+        "created": time.time(),
+    }
+
+
+def _same_run(entry: dict, label: str, page: str, config: TrainConfig) -> bool:
+    return entry["label"] == label and entry["page"] == page and entry["config"] == config
+
+
+def register_run(result: TrainResult, label: str, page: str | None = None, *,
+                 store: MutableMapping | None = None) -> str:
+    """Add a run to the session's registry and return its id (``"r1"``, ``"r2"``, ...).
+
+    The same (page, label, config) is registered once: a rerun that shows the same run again
+    returns the existing id. ``store`` defaults to ``st.session_state`` (tests pass a dict).
+    At most :data:`MAX_RUNS` runs are kept; the oldest are dropped.
+    """
+    from nnlab.app.pages import current_page
+
+    use_session = store is None
+    store = st.session_state if use_session else store
+    if page is None:
+        page = current_page() if use_session else ""
+    if RUNS_KEY not in store:
+        store[RUNS_KEY] = []
+    runs = store[RUNS_KEY]
+    for entry in runs:
+        if _same_run(entry, str(label), page, result.config):
+            return entry["id"]
+    counter = int(store.get(COUNTER_KEY, 0)) + 1
+    store[COUNTER_KEY] = counter
+    entry = run_entry(result, label, page, run_id=f"r{counter}")
+    runs.append(entry)
+    del runs[:-MAX_RUNS]
+    return entry["id"]
+
+
+def list_runs(store: MutableMapping | None = None) -> list[dict]:
+    """The registry's entries, oldest first (a copy of the list; entries are shared)."""
+    store = st.session_state if store is None else store
+    return list(store.get(RUNS_KEY, []))
+
+
+def get_run(run_id: str, store: MutableMapping | None = None) -> dict | None:
+    """The entry with this id, or None."""
+    return next((e for e in list_runs(store) if e["id"] == run_id), None)
+
+
+def clear_runs(store: MutableMapping | None = None) -> None:
+    """Empty the registry (the numbering goes on, so ids are never reused)."""
+    store = st.session_state if store is None else store
+    store[RUNS_KEY] = []
+
+
+# ------------------------------------------------------------------------ tables and exports
+
+
+def summary_row(label: str, *, status: str, metrics: dict, final_cost: float, epochs: int,
+                seconds: float) -> dict:
+    """One row of a metrics table (the columns of :data:`SUMMARY_COLUMNS`)."""
+    return {
+        "run": label,
+        "train_accuracy": metrics.get("train_accuracy", np.nan),
+        "dev_accuracy": metrics.get("dev_accuracy", np.nan),
+        "test_accuracy": metrics.get("test_accuracy", np.nan),
+        "final_cost": final_cost,
+        "epochs": epochs,
+        "seconds": round(float(seconds), 3),
+        "status": status,
+    }
+
+
+def runs_table(runs: list[dict]):
+    """``pandas.DataFrame`` with one row per registry entry: id, label, page, metrics and the
+    config fields a learner changes most."""
+    import pandas as pd
+
+    rows = []
+    for e in runs:
+        c = e["config"]
+        row = {"id": e["id"], "label": e["label"], "page": e["page"]}
+        row.update(summary_row(e["label"], status=e["status"], metrics=e["metrics"],
+                               final_cost=e["final_cost"], epochs=e["epochs_run"],
+                               seconds=e["seconds"]))
+        del row["run"]
+        row.update({"dataset": c.dataset, "hidden_units": ",".join(map(str, c.hidden_units)),
+                    "optimizer": c.optimizer, "learning_rate": c.learning_rate,
+                    "mini_batch_size": c.mini_batch_size or "full", "lambd": c.lambd,
+                    "keep_prob": c.keep_prob, "initializer": c.initializer, "seed": c.seed})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def histories_csv(runs: list[dict]) -> str:
+    """CSV of the runs' histories in long format: one row per run and epoch.
+
+    Columns ``run_id, label, page, epoch`` then every history column (``cost``,
+    ``learning_rate``, accuracies, ``dev_cost``, ``grad_norm_1 ..``); a column a run does not
+    have (fewer layers) is empty.
+    """
+    import pandas as pd
+
+    frames = []
+    for e in runs:
+        frame = pd.DataFrame(e["history"])
+        frame.insert(0, "page", e["page"])
+        frame.insert(0, "label", e["label"])
+        frame.insert(0, "run_id", e["id"])
+        if "epoch" in frame:
+            frame["epoch"] = frame["epoch"].astype(int)
+        frames.append(frame)
+    if not frames:
+        return "run_id,label,page,epoch\n"
+    buffer = io.StringIO()
+    pd.concat(frames, ignore_index=True).to_csv(buffer, index=False)
+    return buffer.getvalue()
+
+
+def configs_json(runs: list[dict]) -> str:
+    """JSON list of the runs: id, label, page, status, message, metrics and the config dict
+    (``TrainConfig.from_dict(item["config"])`` rebuilds the config)."""
+
+    def clean(x):  # JSON has no NaN
+        return None if isinstance(x, float) and not np.isfinite(x) else x
+
+    items = [{"id": e["id"], "label": e["label"], "page": e["page"], "status": e["status"],
+              "message": e["message"], "seconds": e["seconds"], "epochs_run": e["epochs_run"],
+              "final_cost": clean(e["final_cost"]),
+              "metrics": {k: clean(v) for k, v in e["metrics"].items()},
+              "config": e["config"].to_dict()} for e in runs]
+    return json.dumps(items, indent=2)

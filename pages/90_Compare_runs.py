@@ -1,0 +1,88 @@
+"""Lab: every run of this session in one table; overlay any of them; download them."""
+
+import streamlit as st
+
+from nnlab.app import runs
+from nnlab.app.pages import existing_pages, link, page_setup
+from nnlab.viz import curves_chart
+
+TITLE = "Compare runs"
+MAX_DEFAULT_SELECTION = 4
+
+page_setup(TITLE, "Every run you made in this session, from any page: overlay their curves, "
+           "download their histories and configs.")
+
+all_runs = runs.list_runs()
+if not all_runs:
+    st.info("No runs yet. Open a topic page from the menu and change a control: every network "
+            "it trains is recorded here, so you can compare runs made on different pages.",
+            icon=":material/info:")
+    topic_pages = [p for p in existing_pages() if p.path != "pages/90_Compare_runs.py"]
+    for page in topic_pages[:4]:
+        link(page)
+    st.stop()
+
+st.subheader(f"{len(all_runs)} run{'s' if len(all_runs) != 1 else ''} in this session")
+st.dataframe(
+    runs.runs_table(all_runs),
+    hide_index=True,
+    column_config={
+        "train_accuracy": st.column_config.NumberColumn("train acc.", format="%.3f"),
+        "dev_accuracy": st.column_config.NumberColumn("dev acc.", format="%.3f"),
+        "test_accuracy": st.column_config.NumberColumn("test acc.", format="%.3f"),
+        "final_cost": st.column_config.NumberColumn("final cost", format="%.4g"),
+        "seconds": st.column_config.NumberColumn("seconds", format="%.2f"),
+    },
+)
+
+by_id = {e["id"]: e for e in all_runs}
+
+
+def _name(run_id: str) -> str:
+    e = by_id[run_id]
+    return f"{run_id} · {e['label']}" + (f" ({e['page']})" if e["page"] else "")
+
+
+chosen = st.multiselect("Runs to overlay", list(by_id), format_func=_name,
+                        default=list(by_id)[-MAX_DEFAULT_SELECTION:], key="compare_selection")
+log_cost = st.toggle("Logarithmic cost axis", value=False, key="compare_log_cost")
+if chosen:
+    cost, dev = {}, {}
+    for run_id in chosen:
+        h = by_id[run_id]["history"]
+        name = f"{run_id} · {by_id[run_id]['label']}"
+        cost[name] = (h["epoch"], h["cost"])
+        keep = h["dev_accuracy"] == h["dev_accuracy"]  # drop NaN (epochs not evaluated)
+        dev[name] = (h["epoch"][keep], h["dev_accuracy"][keep])
+    for run_id in chosen:
+        if by_id[run_id]["status"] == "diverged":
+            st.warning(f"**{_name(run_id)}**: {by_id[run_id]['message']}")
+    left, right = st.columns(2)
+    with left:
+        st.altair_chart(curves_chart(cost, y_title="cost", log_y=log_cost,
+                                     title="Training cost"), width="stretch")
+    with right:
+        if any(len(x) for x, _ in dev.values()):
+            st.altair_chart(curves_chart(dev, y_title="dev accuracy", title="Dev accuracy"),
+                            width="stretch")
+        else:
+            st.info("These runs have no dev set.")
+else:
+    st.caption("Pick runs above to overlay their curves.")
+
+st.subheader("Download")
+left, middle, right = st.columns(3)
+with left:
+    st.download_button("Histories (CSV)", runs.histories_csv(all_runs),
+                       file_name="nnlab_histories.csv", mime="text/csv", on_click="ignore",
+                       icon=":material/download:", key="download_histories",
+                       help="One row per run and epoch: run_id, label, page, epoch, cost, ...")
+with middle:
+    st.download_button("Configs (JSON)", runs.configs_json(all_runs),
+                       file_name="nnlab_configs.json", mime="application/json",
+                       on_click="ignore", icon=":material/download:", key="download_configs",
+                       help="TrainConfig.from_dict(item['config']) rebuilds each run's config.")
+with right:
+    st.button("Clear runs", on_click=runs.clear_runs, icon=":material/delete:",
+              key="clear_runs", help="Forget the runs of this session (cached results stay, "
+              "so showing a page again is instant).")
