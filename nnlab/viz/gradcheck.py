@@ -1,0 +1,117 @@
+"""Charts of the "Gradient checking" page: the epsilon sweep on log-log axes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from ._common import CATEGORICAL_SCHEME, CHART_HEIGHT, GREY, check_mapping, order_of
+
+
+def epsilon_sweep_chart(series: Mapping, *, thresholds: Mapping | None = None,
+                        title: str | None = None) -> alt.LayerChart | alt.Chart:
+    """Relative difference against ``epsilon``, both axes logarithmic.
+
+    Parameters
+    ----------
+    series : dict
+        Label -> sequence of ``(epsilon, difference)`` pairs (``gradcheck.epsilon_sweep``).
+        Pairs with a non-positive or non-finite value are dropped (a log axis can't show them).
+    thresholds : dict, optional
+        Label -> difference level, drawn as dashed horizontal rules with their label.
+    title : str, optional
+
+    Returns
+    -------
+    altair.Chart or altair.LayerChart
+        Lines with points, small epsilon on the left: round-off error falls from the left,
+        truncation error rises to the right.
+    """
+    check_mapping(series, "series")
+    rows = []
+    for label, pairs in series.items():
+        P = np.asarray(pairs, dtype=np.float64).reshape(-1, 2)
+        keep = np.all(np.isfinite(P), axis=1) & np.all(P > 0, axis=1)
+        rows += [(str(label), e, d) for e, d in P[keep]]
+    frame = pd.DataFrame(rows, columns=["series", "epsilon", "difference"])
+    labels = order_of(series.keys())
+    y_scale = alt.Scale(type="log")
+    chart = alt.Chart(frame).mark_line(point=True, strokeWidth=2).encode(
+        x=alt.X("epsilon:Q", scale=alt.Scale(type="log"), title="epsilon",
+                axis=alt.Axis(format=".0e")),
+        y=alt.Y("difference:Q", scale=y_scale, title="relative difference",
+                axis=alt.Axis(format=".0e")),
+        color=alt.Color("series:N", title=None, sort=labels,
+                        scale=alt.Scale(domain=labels, scheme=CATEGORICAL_SCHEME),
+                        legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("series:N", title="check"),
+                 alt.Tooltip("epsilon:Q", format=".0e", title="epsilon"),
+                 alt.Tooltip("difference:Q", format=".3e", title="difference")],
+    )
+    if thresholds:
+        check_mapping(thresholds, "thresholds")
+        lines = pd.DataFrame({"threshold": [str(k) for k in thresholds],
+                              "level": [float(v) for v in thresholds.values()]})
+        base = alt.Chart(lines).encode(y=alt.Y("level:Q", scale=y_scale))
+        rules = base.mark_rule(color=GREY, strokeDash=[6, 4])
+        text = base.mark_text(align="left", baseline="bottom", x=4, dy=-2,
+                              color="#444444").encode(text="threshold:N")
+        chart = alt.layer(chart, rules, text)
+    props = {"width": "container", "height": CHART_HEIGHT}
+    if title is not None:
+        props["title"] = title
+    return chart.properties(**props)
+
+
+#: Bottom of the log axis of :func:`difference_bars_chart` (bars start here).
+BAR_FLOOR = 1e-12
+
+
+def difference_bars_chart(values: Mapping, *, thresholds: Mapping, title: str | None = None
+                          ) -> alt.LayerChart:
+    """One bar per parameter on a log axis, each bar drawn from ``BAR_FLOOR`` to its value
+    (explicit ``y2``: a log-scale bar has no zero to start from), red above the largest
+    threshold, with the thresholds as dashed labelled rules.
+
+    Parameters
+    ----------
+    values : dict; parameter name -> relative difference.
+    thresholds : dict; label -> level.
+    title : str, optional
+    """
+    check_mapping(values, "values")
+    check_mapping(thresholds, "thresholds")
+    names = order_of(values.keys())
+    raw = np.array([float(v) for v in values.values()], dtype=np.float64)
+    top = max(float(v) for v in thresholds.values())
+    frame = pd.DataFrame({"parameter": names, "value": raw,
+                          "shown": np.clip(np.where(np.isfinite(raw), raw, np.nan), BAR_FLOOR,
+                                           None),
+                          "floor": BAR_FLOOR,
+                          "flag": np.where(raw > top, "above the bug threshold", "ok")})
+    frame = frame[np.isfinite(frame["value"])]
+    y_scale = alt.Scale(type="log", domain=[BAR_FLOOR, max(1.0, float(np.nanmax(raw)) * 2)])
+    bars = alt.Chart(frame).mark_bar().encode(
+        x=alt.X("parameter:N", sort=names, title="parameter", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("shown:Q", scale=y_scale, title="relative difference",
+                axis=alt.Axis(format=".0e")),
+        y2="floor:Q",
+        color=alt.Color("flag:N", title=None,
+                        scale=alt.Scale(domain=["ok", "above the bug threshold"],
+                                        range=["#1f77b4", "#d62728"]),
+                        legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("parameter:N"), alt.Tooltip("value:Q", format=".3e",
+                                                         title="difference")])
+    lines = pd.DataFrame({"threshold": [str(k) for k in thresholds],
+                          "level": [float(v) for v in thresholds.values()]})
+    base = alt.Chart(lines).encode(y=alt.Y("level:Q", scale=y_scale))
+    rules = base.mark_rule(color=GREY, strokeDash=[6, 4])
+    text = base.mark_text(align="left", baseline="bottom", x=4, dy=-2,
+                          color="#444444").encode(text="threshold:N")
+    props = {"width": "container", "height": CHART_HEIGHT}
+    if title is not None:
+        props["title"] = title
+    return alt.layer(bars, rules, text).properties(**props)
