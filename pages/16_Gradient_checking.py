@@ -6,7 +6,8 @@ import streamlit as st
 from nnlab import gradcheck, model
 from nnlab.app import controls, math_and_code, page_setup
 from nnlab.app import gradient_checking as gc
-from nnlab.viz.gradcheck import difference_bars_chart, epsilon_sweep_chart
+from nnlab.viz import parameter_bars_chart
+from nnlab.viz.gradcheck import epsilon_sweep_chart
 
 page_setup("Gradient checking", "Backprop's gradient against two-sided finite differences, one "
            "bar per parameter: inject a bug and the parameter it touches jumps above 1e-3.")
@@ -48,8 +49,9 @@ with left:
     st.latex(r"\frac{\lVert d\theta - d\theta_{approx}\rVert_2}"
              r"{\lVert d\theta\rVert_2 + \lVert d\theta_{approx}\rVert_2}")
 with right:
-    st.altair_chart(difference_bars_chart(result["per_parameter"], thresholds=gc.THRESHOLDS,
-                                          title="Relative difference per parameter"),
+    st.altair_chart(parameter_bars_chart(result["per_parameter"], thresholds=gc.THRESHOLDS,
+                                         title="Relative difference per parameter",
+                                         y_title="relative difference"),
                     width="stretch")
 st.caption("Each bar is the same formula on one parameter's slice of θ. A correct backprop "
            "stays near 1e-7 or below everywhere; an injected bug sends the parameters it "

@@ -20,6 +20,7 @@ def parameter_bars_chart(
     thresholds: Mapping | None = None,
     log_y: bool = True,
     title: str | None = None,
+    y_title: str = "value",
 ) -> alt.Chart | alt.LayerChart:
     """One bar per parameter, e.g. the relative difference of a gradient check.
 
@@ -36,12 +37,15 @@ def parameter_bars_chart(
         tooltip keeps the true value).
     title : str, optional
         Chart title.
+    y_title : str, default "value"
+        Y axis title.
 
     Returns
     -------
     altair.Chart or altair.LayerChart
         Bars (plus rules and text when ``thresholds`` is given). Non-finite
-        values are dropped.
+        values are dropped. On a log axis every bar is drawn from a floor one decade below the
+        smallest value or threshold (a log scale has no zero to start a bar from).
     """
     check_mapping(values, "values")
     names = order_of(values.keys())
@@ -53,16 +57,26 @@ def parameter_bars_chart(
         limits = {str(k): float(v) for k, v in thresholds.items() if np.isfinite(float(v))}
     top = max(limits.values()) if limits else np.inf
     flag = np.where(raw > top, "above largest threshold", "ok")
-    frame = pd.DataFrame({"parameter": names, "value": raw, "shown": shown, "flag": flag})
+    floor = 0.0
+    y_scale = alt.Scale()
+    if log_y:
+        levels = [v for v in list(raw) + list(limits.values()) if np.isfinite(v) and v > 0]
+        lowest = min(levels) if levels else 1.0
+        floor = 10.0 ** (np.floor(np.log10(lowest)) - 1)
+        shown = np.maximum(shown, floor)
+        y_scale = alt.Scale(type="log", domain=[floor, max(levels or [1.0]) * 3])
+    frame = pd.DataFrame({"parameter": names, "value": raw, "shown": shown, "flag": flag,
+                          "floor": floor})
     frame = frame[np.isfinite(frame["value"])]
 
-    y_scale = alt.Scale(type="log") if log_y else alt.Scale()
     bars = (
         alt.Chart(frame)
         .mark_bar()
         .encode(
             x=alt.X("parameter:N", sort=names, title="parameter", axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("shown:Q", title="value", scale=y_scale),
+            y=alt.Y("shown:Q", title=y_title, scale=y_scale,
+                    axis=alt.Axis(format=".0e") if log_y else alt.Axis()),
+            y2="floor:Q",
             color=alt.Color(
                 "flag:N",
                 title=None,

@@ -1,0 +1,273 @@
+"""Glue of the "Hyperparameter search" page: knobs, cached trials, grid vs random, zoom, panda.
+
+Every trial is one ``nnlab.search.run_trial`` (a full ``nnlab.train.train`` run) cached with
+``st.cache_data`` keyed by its config and the engine version, so a search shown again, resumed
+after a stop, or zoomed into is instant for the trials it already ran. One progress bar, made
+here (never inside a cached function), covers all the trials of the page.
+
+Stopping: the "Stop" button reruns the script, which interrupts the loop at its next progress
+update; the trials finished so far are kept in the session (:data:`DONE_KEY`) and shown.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from nnlab import search
+from nnlab.app.runs import ENGINE_VERSION, train_cached
+from nnlab.config import TrainConfig
+from nnlab.train import train
+from nnlab.viz import scatter_trials_chart
+
+#: The knobs a learner can search, each on the scale the course samples it on.
+KNOBS = {
+    "learning_rate": search.LogUniform("learning_rate", 1e-3, 10.0),
+    "beta": search.OneMinusLog("beta", 0.9, 0.999),
+    "units": search.IntRange("units", 2, 32),
+    "layers": search.IntRange("layers", 1, 4),
+    "keep_prob": search.Linear("keep_prob", 0.5, 1.0),
+    "lambd": search.LogUniform("lambd", 1e-4, 1e-1),
+    "mini_batch_size": search.PowerOfTwo("mini_batch_size", 16, 256),
+}
+KNOB_LABELS = {
+    "learning_rate": "learning rate α (log scale)",
+    "beta": "momentum β (1 − β on a log scale)",
+    "units": "hidden units per layer (integer)",
+    "layers": "hidden layers (integer)",
+    "keep_prob": "dropout keep_prob (linear)",
+    "lambd": "L2 λ (log scale)",
+    "mini_batch_size": "mini-batch size (powers of two)",
+}
+SCALE_TEXT = {
+    "log10": "log-uniform: r ~ U[log10 low, log10 high], value 10^r",
+    "one_minus_log10": "1 − β log-uniform: r ~ U[−log10(1 − low), −log10(1 − high)], "
+                       "β = 1 − 10^(−r)",
+    "linear": "uniform",
+    "log2": "power of two: 2^e, e uniform on the integers",
+}
+DEFAULT_KNOBS = ("learning_rate", "lambd")
+BUDGETS = (4, 9, 16, 25, 36, 49, 64)
+DEFAULT_BUDGET = 9
+EPOCH_CHOICES = (50, 100, 150, 300)
+DATASETS = ("moons", "circles", "xor")
+#: The network every trial starts from (the search changes only the chosen knobs).
+BASE = TrainConfig(dataset="moons", n_samples=400, hidden_units=(8,), num_epochs=150,
+                   learning_rate=0.01)
+MAX_ZOOM = 3
+ZOOM_TOP = 0.25  # zoom keeps the range of the best quarter of the trials
+PANDA_SEGMENT = 50  # epochs per "day" of the hand-tended model
+PANDA_MAX_DAYS = 10
+PANDA_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+DONE_KEY = "hs_done"
+DONE_MAX = 2000
+
+
+# ----------------------------------------------------------------------------- the search
+
+
+def make_space(knobs: Sequence[str]) -> search.SearchSpace:
+    """The search space of the chosen knobs (in :data:`KNOBS` order)."""
+    unknown = [k for k in knobs if k not in KNOBS]
+    if unknown or not knobs:
+        raise ValueError(f"knobs must be a non-empty subset of {tuple(KNOBS)}, got {knobs!r}")
+    return search.SearchSpace(tuple(KNOBS[k] for k in KNOBS if k in knobs))
+
+
+def base_config(dataset: str, num_epochs: int, knobs: Sequence[str]) -> TrainConfig:
+    """The base network; searching ``beta`` switches the optimizer to momentum (plain
+    gradient descent has no beta)."""
+    return BASE.replace(dataset=dataset, num_epochs=int(num_epochs),
+                        optimizer="momentum" if "beta" in knobs else "gd")
+
+
+@st.cache_data(max_entries=4096, show_spinner=False)
+def _trial_cached(config: TrainConfig, point: tuple, trial: int, engine_version: str) -> dict:
+    del engine_version  # only part of the key
+    return search.run_trial(config, dict(point), trial)
+
+
+def _done() -> dict:
+    done = st.session_state.setdefault(DONE_KEY, {})
+    if len(done) > DONE_MAX:
+        done.clear()
+    return done
+
+
+class Progress:
+    """One progress bar for a known number of trials (a no-op until it has waited a moment)."""
+
+    def __init__(self, total: int):
+        self.total, self.count, self.start = max(1, total), 0, time.perf_counter()
+        self.holder = st.empty()
+
+    def step(self, text: str) -> None:
+        self.count += 1
+        self.holder.progress(min(1.0, self.count / self.total),
+                             text=f"{text} · trial {self.count} of {self.total}")
+
+    def close(self) -> None:
+        self.holder.empty()
+
+
+def run_trials(base: TrainConfig, points: Sequence[dict], name: str, progress: Progress | None,
+               *, stopped: bool = False) -> list[dict]:
+    """Train (or fetch) each point's trial; the records, in order, with ``method`` = ``name``.
+
+    When ``stopped``, only trials already finished in this session are returned.
+    """
+    done, out = _done(), []
+    for i, point in enumerate(points):
+        config = search.apply_point(base, point)
+        key = (config, i)
+        if stopped and key not in done:
+            continue
+        record = _trial_cached(config, tuple(sorted(point.items())), i, ENGINE_VERSION)
+        done[key] = record
+        out.append({**record, "method": name})
+        if progress is not None:
+            progress.step(name)
+    return out
+
+
+def search_stages(base: TrainConfig, space: search.SearchSpace, budget: int, seed: int,
+                  zoom_stages: int, progress: Progress | None, *, stopped: bool = False):
+    """Grid, then random, then ``zoom_stages`` rounds of coarse to fine on the random search.
+
+    Returns ``(grid_records, random_stages)`` where ``random_stages`` is a list of
+    ``(space, records)``, stage 0 being the coarse random search. Stage ``s`` samples
+    ``budget`` points from ``search.zoom`` of stage ``s - 1`` with ``rng([seed, s])``.
+    """
+    grid = run_trials(base, search.grid_search_points(space, budget), "grid", progress,
+                      stopped=stopped)
+    stages, current = [], space
+    for s in range(zoom_stages + 1):
+        if s:
+            try:
+                current = search.zoom(current, stages[-1][1], top=ZOOM_TOP)
+            except ValueError:  # no usable trial to zoom around (all diverged or stopped)
+                break
+        points = search.random_search_points(current, budget, np.random.default_rng([seed, s]))
+        records = run_trials(base, points, "random" if s == 0 else f"random, zoom {s}",
+                             progress, stopped=stopped)
+        for r in records:
+            r["stage"] = s
+        stages.append((current, records))
+        if len(records) < budget:
+            break
+    return grid, stages
+
+
+def space_frame(space: search.SearchSpace) -> pd.DataFrame:
+    """One row per dimension: knob, how it is sampled, and its range."""
+    rows = []
+    for d in space.dimensions:
+        rows.append({"knob": d.name, "sampled": SCALE_TEXT.get(d.scale, d.scale),
+                     "low": d.low, "high": d.high})
+    return pd.DataFrame(rows)
+
+
+def records_frame(records: Sequence[dict], knobs: Sequence[str]) -> pd.DataFrame:
+    """The results table: one row per trial (no cost histories)."""
+    cols = ["method", "trial", *knobs, "dev_accuracy", "train_accuracy", "dev_cost", "cost",
+            "epochs", "seconds", "status"]
+    return pd.DataFrame([{c: r.get(c) for c in cols} for r in records], columns=cols)
+
+
+def plot_records(records: Sequence[dict]) -> list[dict]:
+    """Records for the scatter chart: scalars only, plus ``1 - beta`` when beta is searched."""
+    out = []
+    for r in records:
+        row = {k: v for k, v in r.items() if k not in ("costs", "message")}
+        if "beta" in row:
+            row["1 - beta"] = 1.0 - row["beta"]
+        out.append(row)
+    return out
+
+
+def trials_chart(records: Sequence[dict], x: str, y: str, *, log_x: bool, log_y: bool,
+                 title: str, domain: tuple[float, float] | None = None, shape: bool = False):
+    """``viz.scatter_trials_chart`` of the records, with a colour scale fixed to ``domain``
+    (so that side-by-side charts share it) and, when ``shape``, one marker shape per
+    ``method`` (the rounds of coarse to fine)."""
+    chart = scatter_trials_chart(plot_records(records), x, y, "dev_accuracy", log_x=log_x,
+                                 log_y=log_y, title=title)
+    if domain is not None:
+        chart = chart.encode(color=alt.Color(
+            "dev_accuracy:Q", title="dev accuracy",
+            scale=alt.Scale(scheme="viridis", domain=list(domain))))
+    if shape:  # circles have one shape: draw filled points instead
+        chart = chart.mark_point(filled=True, size=80, opacity=0.9).encode(
+            shape=alt.Shape("method:N", title="round", legend=alt.Legend(orient="bottom")))
+    return chart
+
+
+def accuracy_domain(records: Sequence[dict]) -> tuple[float, float] | None:
+    """``(min, max)`` of the finite dev accuracies (None when there is none)."""
+    acc = [r["dev_accuracy"] for r in records if np.isfinite(r.get("dev_accuracy", np.nan))]
+    if not acc:
+        return None
+    lo, hi = min(acc), max(acc)
+    return (lo, hi) if hi > lo else (lo - 0.01, hi + 0.01)
+
+
+def axis_of(knob: str) -> tuple[str, bool]:
+    """Column name and log flag of a knob on the scatter chart."""
+    if knob == "beta":
+        return "1 - beta", True
+    return knob, KNOBS[knob].scale != "linear"
+
+
+def best_row(records: Sequence[dict]) -> dict | None:
+    """The best record by dev accuracy, or None when no trial is usable."""
+    try:
+        return search.best_trial(records)
+    except ValueError:
+        return None
+
+
+def register_best(base: TrainConfig, best: dict, label: str) -> None:
+    """Train the best trial's config with ``train_cached`` so it appears on "Compare runs"."""
+    point = {k: best[k] for k in KNOBS if k in best}
+    train_cached(search.apply_point(base, point), label)
+
+
+def distinct_values(records: Sequence[dict], knob: str) -> int:
+    """How many different values of ``knob`` the records tried."""
+    return len({round(float(r[knob]), 12) for r in records if knob in r})
+
+
+# ----------------------------------------------------------------------------- the panda
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _panda_cached(base: TrainConfig, rates: tuple, engine_version: str) -> dict:
+    """One model trained ``PANDA_SEGMENT`` epochs per learning rate in ``rates``, each day
+    starting from the parameters the previous day ended with (plain gradient descent carries
+    no optimizer state between days)."""
+    del engine_version
+    if not rates:
+        raise ValueError("rates must hold at least one learning rate, got ()")
+    parameters, costs, marks, result = None, [], {}, None
+    for day, lr in enumerate(rates):
+        config = base.replace(learning_rate=float(lr), num_epochs=PANDA_SEGMENT)
+        marks[f"day {day + 1}: α={lr:g}"] = len(costs)
+        result = train(config, parameters=parameters)
+        costs.extend(float(c) for c in result.history["cost"])
+        parameters = result.parameters
+        if result.status != "ok":
+            break
+    return {"costs": costs, "marks": marks, "status": result.status, "message": result.message,
+            "metrics": dict(result.metrics), "days": day + 1}
+
+
+def panda_run(base: TrainConfig, rates: Sequence[float]) -> dict:
+    """The hand-tended model (cached): ``costs``, ``marks``, ``metrics``, ``status``."""
+    return _panda_cached(base.replace(optimizer="gd"), tuple(float(r) for r in rates),
+                         ENGINE_VERSION)
+

@@ -1,0 +1,83 @@
+"""Batch norm: histograms of a layer's pre-activations at a few moments of training."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from ._common import CATEGORICAL_SCHEME, as_1d, check_mapping, order_of
+
+#: Share of the values kept inside the x range (the extreme tails are clipped to the edges).
+CLIP_QUANTILE = 0.005
+
+
+def snapshot_histograms_chart(values: Mapping, *, bins: int = 30, width: int = 360,
+                              height: int = 80, title: str | None = None) -> alt.FacetChart:
+    """One histogram per snapshot, stacked in rows on a shared x axis.
+
+    Parameters
+    ----------
+    values : dict
+        Snapshot label (e.g. ``"after epoch 10"``) -> array of any shape (flattened).
+    bins : int, default 30
+        Bins shared by every snapshot.
+    width, height : int
+        Size of each panel in pixels.
+    title : str, optional
+
+    Returns
+    -------
+    altair.FacetChart
+        Filled bars from 0 to the share of values in each bin (shares, not counts, so
+        snapshots compare), one row per snapshot. The x range covers the pooled values from
+        the ``CLIP_QUANTILE`` to the ``1 - CLIP_QUANTILE`` quantile; values beyond are counted
+        in the edge bins. Non-finite values are dropped (the tooltip says how many).
+    """
+    check_mapping(values, "values")
+    if int(bins) < 1:
+        raise ValueError(f"bins must be >= 1, got {bins!r}")
+    arrays = {str(k): as_1d(v, f"values[{k!r}]") for k, v in values.items()}
+    finite = {k: a[np.isfinite(a)] for k, a in arrays.items()}
+    pooled = np.concatenate([*finite.values(), np.zeros(0)])
+    if pooled.size:
+        lo, hi = np.quantile(pooled, [CLIP_QUANTILE, 1 - CLIP_QUANTILE])
+    else:
+        lo, hi = 0.0, 1.0
+    if hi <= lo:
+        lo, hi = lo - 0.5, hi + 0.5
+    edges = np.linspace(lo, hi, int(bins) + 1)
+    frames = []
+    for label, a in finite.items():
+        counts, _ = np.histogram(np.clip(a, lo, hi), bins=edges)
+        frames.append(pd.DataFrame({
+            "snapshot": label, "bin_start": edges[:-1], "bin_end": edges[1:],
+            "share": counts / max(a.size, 1), "zero": 0.0,
+            "dropped": int(arrays[label].size - a.size)}))
+    frame = pd.concat(frames, ignore_index=True)
+    labels = order_of(values.keys())
+    chart = (
+        alt.Chart(frame)
+        .mark_rect(opacity=0.85)
+        .encode(
+            x=alt.X("bin_start:Q", title="value", scale=alt.Scale(zero=False, nice=False)),
+            x2="bin_end:Q",
+            y=alt.Y("share:Q", title="share", axis=alt.Axis(format="%", tickCount=3)),
+            y2="zero:Q",
+            color=alt.Color("snapshot:N", legend=None,
+                            scale=alt.Scale(domain=labels, scheme=CATEGORICAL_SCHEME)),
+            tooltip=[
+                alt.Tooltip("snapshot:N", title="snapshot"),
+                alt.Tooltip("bin_start:Q", format=".3g", title="from"),
+                alt.Tooltip("bin_end:Q", format=".3g", title="to"),
+                alt.Tooltip("share:Q", format=".1%", title="share"),
+                alt.Tooltip("dropped:Q", title="non-finite dropped"),
+            ],
+        )
+        .properties(width=int(width), height=int(height))
+    )
+    facet = chart.facet(row=alt.Row("snapshot:N", sort=labels, title=None,
+                                    header=alt.Header(labelAngle=0, labelAlign="left")))
+    return facet.properties(title=title) if title is not None else facet
