@@ -27,6 +27,14 @@ def estimate_work(config: TrainConfig, m_train: int, n_x: int = 2) -> float:
     return 3.0 * config.num_epochs * m_train * weights
 
 
+def expected_train_size(config: TrainConfig) -> int:
+    """Training examples the config's data set will have (as ``nnlab.data.split`` cuts it)."""
+    if config.dataset == "football":
+        return 211
+    m = config.n_samples
+    return m - round(config.fractions[1] * m) - round(config.fractions[2] * m)
+
+
 def max_work(environ=None) -> float:
     """The cap in force: ``NNLAB_MAX_WORK`` if set (``inf`` disables it), else the default."""
     raw = (os.environ if environ is None else environ).get(ENV_VAR, "").strip()

@@ -25,3 +25,11 @@ def test_over_budget_run_is_a_clear_error_and_env_lifts_it():
 def test_bad_env_value_is_named(raw):
     with pytest.raises(ValueError, match="NNLAB_MAX_WORK"):
         budget.max_work({"NNLAB_MAX_WORK": raw})
+
+
+def test_expected_train_size_matches_the_split():
+    from nnlab.train import make_dataset
+
+    for c in (TrainConfig(n_samples=301, fractions=(0.5, 0.3, 0.2)), TrainConfig(),
+              TrainConfig(dataset="football")):
+        assert budget.expected_train_size(c) == make_dataset(c).m_train

@@ -28,7 +28,9 @@ from pathlib import Path
 
 import numpy as np
 import streamlit as st
+from streamlit.logger import get_logger
 
+from nnlab.budget import BudgetError, check_budget, expected_train_size
 from nnlab.config import TrainConfig
 from nnlab.train import TrainResult, train
 
@@ -44,6 +46,7 @@ PROGRESS_DELAY = 0.25
 RUNS_KEY = "nnlab_runs"
 #: Session-state key of the counter that numbers runs.
 COUNTER_KEY = "nnlab_run_counter"
+_LOG = get_logger(__name__)
 #: Columns of the metrics tables, in order.
 SUMMARY_COLUMNS = ("train_accuracy", "dev_accuracy", "test_accuracy", "final_cost", "epochs",
                    "seconds", "status")
@@ -66,6 +69,8 @@ ENGINE_VERSION = _engine_version()
 def _train_cached(config: TrainConfig, engine_version: str, _label: str = "") -> TrainResult:
     """The cached run. ``engine_version`` is only part of the key; ``_label`` is not hashed."""
     del engine_version
+    # One line per real computation (cache hits never get here): the load test counts them.
+    _LOG.info("nnlab training run %s", hashlib.sha1(config.to_json().encode()).hexdigest()[:12])
     name = f"**{_label}**: " if _label else ""
     step = max(1, config.num_epochs // PROGRESS_UPDATES)
     start = time.perf_counter()
@@ -117,12 +122,19 @@ def train_cached(config: TrainConfig, label: str | None = None, *, page: str | N
     Notes
     -----
     A diverged run is a normal result (``status == "diverged"`` with a message); it does not
-    raise. Bad configs raise ``ValueError`` when the ``TrainConfig`` is built, before this call
-    (use ``nnlab.app.controls.make_config`` to turn them into an ``st.error``).
+    raise. A run over the server's compute budget (``nnlab.budget``) is not trained: the page
+    shows why and stops there. Bad configs raise ``ValueError`` when the ``TrainConfig`` is
+    built, before this call (``nnlab.app.controls.make_config`` turns them into an
+    ``st.error``).
     """
     if not isinstance(config, TrainConfig):
         raise ValueError(f"config must be a TrainConfig, got {type(config).__name__}")
     label = label or describe(config)
+    try:
+        check_budget(config, expected_train_size(config))
+    except BudgetError as err:  # a shared server: say why, keep the widgets, train nothing
+        st.error(str(err), icon=":material/timer_off:")
+        st.stop()
     result = _train_cached(config, ENGINE_VERSION, _label=label)
     if register:
         register_run(result, label, page)
