@@ -1,0 +1,29 @@
+"""Guard rails for the shared server: the compute budget stops a run with a clear message."""
+
+from streamlit.testing.v1 import AppTest
+
+SCRIPT = """
+import streamlit as st
+from nnlab.app import train_cached
+from nnlab.config import TrainConfig
+st.title("budget")
+result = train_cached(TrainConfig(hidden_units=(512,) * 30, num_epochs=2000), "huge")
+st.write("trained", result.status)
+"""
+
+
+def test_over_budget_run_shows_why_and_trains_nothing(monkeypatch):
+    monkeypatch.delenv("NNLAB_MAX_WORK", raising=False)
+    at = AppTest.from_string(SCRIPT, default_timeout=60).run()
+    assert not at.exception
+    assert any("billion multiply-adds" in e.value and "NNLAB_MAX_WORK" in e.value
+               for e in at.error)
+    assert not any("trained" in m.value for m in at.markdown)
+
+
+def test_budget_can_be_raised_for_local_use(monkeypatch):
+    monkeypatch.setenv("NNLAB_MAX_WORK", "inf")
+    script = SCRIPT.replace("(512,) * 30, num_epochs=2000", "(4,), num_epochs=3")
+    at = AppTest.from_string(script, default_timeout=60).run()
+    assert not at.exception and not at.error
+    assert any("trained" in m.value for m in at.markdown)
