@@ -75,10 +75,11 @@ def run_initialization(init: str, *, num_iterations=15000) -> dict:
 
 
 def run_optimization(name: str, optimizer: str, learning_rate: float, *, schedule="constant",
-                     num_epochs=5000) -> dict:
+                     num_epochs=5000, on_epoch=None) -> dict:
     """[2, 5, 2, 1] on moons, He weights from ``RandomState(3)``, mini-batches of 64 re-shuffled
     with ``RandomState(10 + i + 1)`` before epoch i; beta 0.9, Adam 0.9/0.999/1e-8; decay rate 1
-    and time interval 1000 for the schedules."""
+    and time interval 1000 for the schedules. ``on_epoch`` is passed to ``train`` (progress
+    bars, full cost curves)."""
     config = TrainConfig(dataset="moons", hidden_units=(5, 2), optimizer=optimizer,
                          learning_rate=learning_rate, beta=0.9, beta1=0.9, beta2=0.999,
                          epsilon=1e-8, mini_batch_size=64, num_epochs=num_epochs,
@@ -86,7 +87,7 @@ def run_optimization(name: str, optimizer: str, learning_rate: float, *, schedul
                          time_interval=1000)
     params = initialize_parameters((2, 5, 2, 1), "he", rng=np.random.RandomState(3))
     return _record(name, train(config, data=optimization_data(), parameters=params,
-                               shuffle_rng=course_shuffle))
+                               shuffle_rng=course_shuffle, on_epoch=on_epoch))
 
 
 EXPERIMENTS = {

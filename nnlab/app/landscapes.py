@@ -1,0 +1,266 @@
+"""Glue of the "Loss landscapes" page: optimizers racing on 2-D surfaces, the momentum phase
+diagram. Everything here is instant (no network is trained).
+
+Widget keys (and query parameters) start with ``ll_`` (the race) and ``ph_`` (the phase
+diagram). A click on a chart is read from its selection at the start of the next run and
+copied into the sliders or select boxes, before they are drawn (Streamlit allows changing a
+widget's value only before the widget exists in that run).
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import streamlit as st
+
+from nnlab.optimizer_demos import momentum_bound, quadratic_momentum_path, race
+from nnlab.surfaces import momentum_phase_diagram
+from nnlab.viz import contour_chart, curves_chart
+from nnlab.viz.phases import phase_diagram_chart
+
+BIND = "query-params"
+NAMES = {"gd": "gradient descent", "momentum": "momentum", "rmsprop": "RMSprop", "adam": "Adam"}
+SHORT = {"gd": "GD", "momentum": "momentum", "rmsprop": "RMSprop", "adam": "Adam"}  # legends
+LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.02, 0.03, 0.05, 0.1, 0.15, 0.19, 0.3,
+                  0.5, 1.0, 2.0)
+GRID = 60  # contour cells per axis (60 x 60 stays under the chart's cell limit)
+SLIDER_STEPS = 200  # start-point slider resolution: 1/200 of the domain
+START_PICK, CONTOUR_KEY, LAST_START = "start_pick", "ll_contour", "ll_last_click"
+CELL_PICK, PHASE_KEY, LAST_CELL = "cell_pick", "ph_chart", "ph_last_click"
+#: The cell picked by default: (α times the curvature, β).
+DEFAULT_PICK = (10.0, 0.9)
+PHASE_STEPS = 100
+#: Curvature c of the phase diagram's quadratic (another c only rescales the α axis by 1/c).
+CURVATURE = 1.0
+
+#: Presets: surface, start, steps, learning rate per optimizer, and what to look for.
+PRESETS = {
+    "Saddle point": dict(
+        surface="saddle", start=(-2.5, 0.01), steps=100,
+        lrs=dict(gd=0.05, momentum=0.05, rmsprop=0.05, adam=0.05),
+        note="The start is almost on the ridge line y = 0: the gradient's y part is tiny, so "
+             "gradient descent first slides down to the saddle at (0, 0) and only slowly rolls "
+             "off it to a minimum at (0, ±1). RMSprop and Adam divide by the gradient's size, "
+             "so the tiny y gradient still gives a full step: they leave the saddle at once."),
+    "Plateau": dict(
+        surface="plateau", start=(-3.5, -3.0), steps=200,
+        lrs=dict(gd=0.1, momentum=0.1, rmsprop=0.1, adam=0.1),
+        note="Far from the three wells the surface is almost flat: gradient descent's steps "
+             "are α times a tiny gradient, so it crawls and is still on the plateau after 200 "
+             "steps. Adam and RMSprop take steps of about α whatever the gradient's size and "
+             "cross it. Plateaus, not local minima, are what slows learning."),
+    "Local minima": dict(
+        surface="plateau", start=(0.5, 4.0), steps=200,
+        lrs=dict(gd=0.5, momentum=0.5, rmsprop=0.1, adam=0.1),
+        note="Three wells of different depth: from the same start, optimizers can settle in "
+             "different wells, and the shallow one at (−2, 2) is a local minimum (its cost "
+             "gap stays above 0 on the right). Move the start or the learning rates and watch "
+             "which well each one picks."),
+    "Four equal minima": dict(
+        surface="himmelblau", start=(0.0, 0.0), steps=100,
+        lrs=dict(gd=0.01, momentum=0.03, rmsprop=0.1, adam=0.1),
+        note="Himmelblau's function has four minima, all with f = 0: the optimizers may end in "
+             "different ones, and every one is as good as the others."),
+    "Elongated bowl": dict(
+        surface="bowl", start=(-5.0, 2.0), steps=100,
+        lrs=dict(gd=0.19, momentum=0.19, rmsprop=0.1, adam=0.1),
+        note="Curvature 10 across the valley, 1 along it. Gradient descent is stable only for "
+             "α < 2/10: at α = 0.19 it zig-zags across the valley. Momentum averages the "
+             "zig-zag away; push its α up and it oscillates (see the phase diagram below)."),
+    "Rosenbrock valley": dict(
+        surface="rosenbrock", start=(-1.5, 2.0), steps=300,
+        lrs=dict(gd=0.001, momentum=0.001, rmsprop=0.01, adam=0.05),
+        note="A curved valley with a flat floor to the minimum at (1, 1): the steep walls force "
+             "a small α on gradient descent, and then it barely moves along the floor."),
+}
+HIGH_DIMENSIONS = (
+    "**Why local optima are rare in high dimensions.** At a point where the gradient is zero, "
+    "each of the network's many directions curves either up or down. For a local minimum "
+    "*every* direction must curve up; with 10,000 parameters that is very unlikely, so most "
+    "points of zero gradient are **saddle points** (some directions up, some down), and an "
+    "optimizer can leave them along a downhill direction. What slows learning are "
+    "**plateaus**: long regions where the gradient is close to zero. Momentum, RMSprop and "
+    "Adam help to cross them faster.")
+
+
+# ------------------------------------------------------------------------------ the race
+
+
+def _apply_preset() -> None:
+    """On a new preset, move the start sliders, the steps and the learning rates to it."""
+    preset = PRESETS[st.session_state["ll_preset"]]
+    st.session_state["ll_x"], st.session_state["ll_y"] = map(float, preset["start"])
+    st.session_state["ll_steps"] = preset["steps"]
+    for name, lr in preset["lrs"].items():
+        st.session_state[f"ll_{name}_learning_rate"] = lr
+
+
+def _snap(value: float, lo: float, hi: float) -> float:
+    step = (hi - lo) / SLIDER_STEPS
+    return float(np.clip(round(lo + round((value - lo) / step) * step, 6), lo, hi))
+
+
+def _apply_click(selection_key: str, param: str, last_key: str) -> dict | None:
+    """The point of a new click on a chart (``{field: value}``), or None."""
+    event = st.session_state.get(selection_key)
+    try:
+        points = event["selection"][param]
+    except (KeyError, TypeError):
+        return None
+    if not points or points == st.session_state.get(last_key):
+        return None
+    st.session_state[last_key] = points
+    return points[0]
+
+
+def start_controls(surface) -> tuple[float, float]:
+    """The start point: two sliders, moved by a click on the contour map."""
+    (x0, x1), (y0, y1) = surface.domain
+    clicked = _apply_click(CONTOUR_KEY, START_PICK, LAST_START)
+    if clicked and "x" in clicked and "y" in clicked:
+        st.session_state["ll_x"] = _snap(clicked["x"], x0, x1)
+        st.session_state["ll_y"] = _snap(clicked["y"], y0, y1)
+    for k, lo, hi in (("ll_x", x0, x1), ("ll_y", y0, y1)):  # another surface: clip
+        if k in st.session_state and not lo <= st.session_state[k] <= hi:
+            st.session_state[k] = _snap(st.session_state[k], lo, hi)
+    sx, sy = surface.start
+    x = st.slider("start x", x0, x1, float(sx), step=(x1 - x0) / SLIDER_STEPS, key="ll_x",
+                  bind=BIND, format="%.3f")
+    y = st.slider("start y", y0, y1, float(sy), step=(y1 - y0) / SLIDER_STEPS, key="ll_y",
+                  bind=BIND, format="%.3f")
+    return x, y
+
+
+def preset_controls() -> tuple[str, dict]:
+    names = list(PRESETS)
+    name = st.selectbox("Landscape", names, key="ll_preset", bind=BIND, on_change=_apply_preset,
+                        help="Each preset sets the surface, the start and learning rates that "
+                        "show its point; change them freely afterwards.")
+    return name, PRESETS[name]
+
+
+def racer_controls(preset: dict) -> dict:
+    """Per optimizer: race or not, its learning rate (and momentum's β)."""
+    runs = {}
+    for column, name in zip(st.columns(4), NAMES, strict=True):
+        with column:
+            on = st.checkbox(NAMES[name], True, key=f"ll_{name}_on", bind=BIND)
+            lr0 = preset["lrs"][name]
+            options = sorted(set(LEARNING_RATES) | {lr0})
+            lr = st.select_slider("α", options, value=lr0, format_func=lambda v: f"{v:g}",
+                                  key=f"ll_{name}_learning_rate", bind=BIND, disabled=not on)
+            spec = {"optimizer": name, "learning_rate": float(lr)}
+            if name == "momentum":
+                spec["beta"] = float(st.slider("β", 0.0, 0.99, 0.9, step=0.01,
+                                               key="ll_momentum_beta", bind=BIND,
+                                               disabled=not on))
+            if on:
+                runs[SHORT[name]] = spec
+    return runs
+
+
+def surface_grid(surface, size: int = GRID):
+    """``xs``, ``ys`` and ``Z[i, j] = f(xs[j], ys[i])`` over the surface's domain."""
+    (x0, x1), (y0, y1) = surface.domain
+    xs, ys = np.linspace(x0, x1, size), np.linspace(y0, y1, size)
+    gx, gy = np.meshgrid(xs, ys)
+    return xs, ys, surface.f(gx, gy)
+
+
+def lowest_value(surface) -> float:
+    """``f*``: the lowest value of the surface's listed minima."""
+    return float(min(surface.f(x, y) for x, y in surface.minima))
+
+
+def race_view(surface, start, runs: dict, steps: int) -> dict:
+    """Paths on the contour map (a click there moves the start) and the cost gap per step."""
+    results = race(surface, start, runs, steps) if runs else {}
+    for label, r in results.items():
+        if r["status"] == "diverged":
+            st.warning(f"**{label}**: {r['message']}. Lower its α.", icon=":material/warning:")
+    xs, ys, Z = surface_grid(surface)
+    chart = contour_chart(xs, ys, Z, paths={k: r["path"] for k, r in results.items()} or None,
+                          log_z=bool(np.nanmin(Z) >= 0), start=start)
+    chart = chart.add_params(alt.selection_point(name=START_PICK, fields=["x", "y"],
+                                                 on="click", clear=False))
+    chart = chart.configure_legend(orient="bottom", direction="horizontal")  # a wider map
+    left, right = st.columns([3, 2])
+    with left:
+        st.altair_chart(chart, width="stretch", on_select="rerun", key=CONTOUR_KEY,
+                        selection_mode=START_PICK)
+        st.caption("Click anywhere on the map to start there (or use the sliders). Colour: "
+                   "f(x, y) (darker is lower); the diamond marks the start.")
+    with right:
+        if results:
+            f_star = lowest_value(surface)
+            gaps = {k: np.asarray(r["values"]) - f_star for k, r in results.items()}
+            st.altair_chart(curves_chart(gaps, x_title="step", y_title="f − f* (log scale)",
+                                         log_y=True, title="Gap to the lowest minimum"),
+                            width="stretch")
+            st.caption("A curve that flattens above the bottom is stuck: on a plateau, at a "
+                       "saddle or in a worse local minimum. A curve that ends early diverged.")
+        else:
+            st.info("Tick at least one optimizer to race.")
+    return results
+
+
+# ------------------------------------------------------------------------- phase diagram
+
+
+def phase_grid(curvature: float) -> tuple[np.ndarray, np.ndarray]:
+    """Learning rates (log grid around the bounds) and betas of the phase diagram."""
+    return np.geomspace(0.01, 300, 27) / curvature, np.round(np.arange(0, 0.96, 0.05), 2)
+
+
+def phase_controls(lrs: np.ndarray, betas: np.ndarray, curvature: float) -> tuple[float, float]:
+    """Select boxes for the picked cell; a click on a cell moves them."""
+    clicked = _apply_click(PHASE_KEY, CELL_PICK, LAST_CELL)
+    lr_opts, beta_opts = [float(f"{v:.4g}") for v in lrs], [float(b) for b in betas]
+    if clicked and "learning_rate" in clicked and "beta" in clicked:
+        st.session_state["ph_learning_rate"] = min(
+            lr_opts, key=lambda v: abs(np.log(v) - np.log(clicked["learning_rate"])))
+        st.session_state["ph_beta"] = min(beta_opts, key=lambda b: abs(b - clicked["beta"]))
+    for k, opts in (("ph_learning_rate", lr_opts), ("ph_beta", beta_opts)):  # new curvature
+        if k in st.session_state and st.session_state[k] not in opts:
+            del st.session_state[k]
+    left, right = st.columns(2)
+    with left:
+        lr0 = min(lr_opts, key=lambda v: abs(np.log(v) - np.log(DEFAULT_PICK[0] / curvature)))
+        lr = st.selectbox("α of the picked cell", lr_opts, index=lr_opts.index(lr0),
+                          format_func=lambda v: f"{v:g}", key="ph_learning_rate", bind=BIND)
+    with right:
+        beta = st.selectbox("β of the picked cell", beta_opts,
+                            index=beta_opts.index(DEFAULT_PICK[1]), key="ph_beta", bind=BIND)
+    return float(lr), float(beta)
+
+
+def phase_view(curvature: float, steps: int, lr: float, beta: float,
+               lrs: np.ndarray, betas: np.ndarray) -> dict:
+    """The diagram (a click picks a cell) and the picked cell's path."""
+    diagram = momentum_phase_diagram(lrs, betas, curvature=curvature, num_steps=steps)
+    fine = np.linspace(0, float(betas[-1]) + 0.025, 200)
+    chart = phase_diagram_chart(diagram["labels"], lrs, betas,
+                                bound=(fine, momentum_bound(fine, curvature)),
+                                selected=(lr, beta), select_name=CELL_PICK)
+    i = int(np.argmin(np.abs(np.log(lrs) - np.log(lr))))
+    j = int(np.argmin(np.abs(betas - beta)))
+    label = str(diagram["labels"][i, j])
+    path = quadratic_momentum_path(float(lrs[i]), float(betas[j]), curvature=curvature,
+                                   num_steps=steps)
+    left, right = st.columns(2)
+    with left:
+        st.altair_chart(chart, width="stretch", on_select="rerun", key=PHASE_KEY,
+                        selection_mode=CELL_PICK)
+        st.caption(f"Each cell: {steps} steps of momentum on f(x) = {curvature:g}·x²/2 from "
+                   "x = 1. Dashed: the bound α = 2(1 + β) / ((1 − β) c), beyond which it "
+                   "diverges. Click a cell to see its path.")
+    with right:
+        st.markdown(f"α = {lrs[i]:.4g}, β = {betas[j]:g}: **{label}** (bound α < "
+                    f"{momentum_bound(float(betas[j]), curvature):.4g})")
+        t = np.arange(path.size)
+        st.altair_chart(curves_chart({"x_t": (t, path)}, x_title="step t", y_title="x_t",
+                                     title="The picked cell's path"), width="stretch")
+        st.altair_chart(curves_chart({"|x_t|": (t, np.abs(path))}, x_title="step t",
+                                     y_title="|x_t| (log scale)", log_y=True,
+                                     title="Distance to the minimum"), width="stretch")
+    return {"label": label, "path": path, "diagram": diagram}
