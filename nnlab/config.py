@@ -18,6 +18,7 @@ from nnlab.model import OUTPUTS
 OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
 SCHEDULES = ("constant", "inverse_time", "inverse_time_interval", "exponential", "inverse_sqrt",
              "staircase")
+DTYPES = ("float64", "float32")
 DATASET_NAMES = ("circles", "moons", "spiral", "xor", "gaussians", "blobs", "football")
 MAX_LAYERS = 100
 MAX_UNITS = 4096
@@ -42,6 +43,8 @@ class TrainConfig:
     Early stopping: ``patience`` epochs without a better dev cost (None: off).
     ``numerics``: "stable" (default) or "course" (literal sigmoid and nansum cost).
     ``seed``: weights, mini-batch shuffles and dropout masks.
+    ``dtype``: "float64" (default; gradient checking needs it) or "float32", which the fast
+    training path (``nnlab.fastpath``) honours; a config it does not cover runs in float64.
     """
 
     dataset: str = "moons"
@@ -80,6 +83,7 @@ class TrainConfig:
     patience: int | None = None
     numerics: str = "stable"
     seed: int = 0
+    dtype: str = "float64"
 
     def __post_init__(self):
         # Lists (from JSON or a widget) become tuples so the config stays hashable.
@@ -176,6 +180,7 @@ def validate(c: TrainConfig) -> None:
     _check_optional("patience", c.patience, check_int, low=1)
     check_choice("numerics", c.numerics, ("stable", "course"))
     check_int("seed", c.seed, low=0)
+    check_choice("dtype", c.dtype, DTYPES)
     for name in ("normalize", "batch_norm", "bias_correction"):
         if not isinstance(getattr(c, name), bool):
             raise ValueError(f"{name} must be True or False, got {getattr(c, name)!r}")

@@ -119,7 +119,7 @@ def _final_metrics(parameters, bn_state, data, config) -> dict:
 
 
 def train(config: TrainConfig, *, data=None, parameters=None, shuffle_rng=None, on_epoch=None,
-          eval_every=None) -> TrainResult:
+          eval_every=None, fast=True) -> TrainResult:
     """Train a network as ``config`` says.
 
     Parameters
@@ -137,6 +137,9 @@ def train(config: TrainConfig, *, data=None, parameters=None, shuffle_rng=None, 
         Returning True stops the run (status ``stopped``).
     eval_every : int, optional; evaluate accuracies every this many epochs (default: at most
         ``MAX_EVALUATIONS`` times), and always at the last epoch.
+    fast : bool, default True; hand the run to ``nnlab.fastpath`` when it covers the config
+        (same history bit for bit, preallocated buffers and in-place updates). False forces
+        this loop, the readable reference.
 
     Returns
     -------
@@ -151,6 +154,10 @@ def train(config: TrainConfig, *, data=None, parameters=None, shuffle_rng=None, 
         parameters = initialize_parameters(dims, config.initializer, scale=config.init_scale,
                                            rng=np.random.default_rng([config.seed, 0]),
                                            batch_norm=config.batch_norm)
+    from nnlab import fastpath  # imports this module: import it late
+    if fast and fastpath.supports(config):
+        return fastpath.train_fast(config, data, parameters, shuffle_rng=shuffle_rng,
+                                   on_epoch=on_epoch, eval_every=eval_every, start=start)
     X, Y = data.X_train, data.Y_train
     T = _targets(Y, config)
     m = X.shape[1]

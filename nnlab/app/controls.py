@@ -323,7 +323,9 @@ def optimizer_controls(key: str = "", *, defaults=None, bind: str | None = None,
         out["bias_correction"] = st.checkbox(
             "Bias correction", bool(default(defaults, "bias_correction")),
             key=widget_key(key, "bias_correction"), bind=bind,
-            help="Divide v and s by 1 - β^t so that the first steps are not too small.")
+            help="Divide v by 1 - β₁^t and s by 1 - β₂^t: both start at 0, so without it "
+                 "the early averages are biased towards 0 (and since s is biased more, the "
+                 "first steps come out too large, not too small).")
     return out
 
 

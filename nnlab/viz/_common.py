@@ -126,6 +126,9 @@ def grid_frame(xs, ys, Z, name: str, max_cells: int = 4000) -> pd.DataFrame:
     """
     xs = as_1d(xs, "xs")
     ys = as_1d(ys, "ys")
+    for name_c, c in (("xs", xs), ("ys", ys)):
+        if c.size == 0 or not np.isfinite(c).all():
+            raise ValueError(f"{name_c} must be a non-empty array of finite values, got {c!r:.80}")
     Z = np.asarray(Z)
     if Z.shape != (ys.size, xs.size):
         raise ValueError(

@@ -106,9 +106,13 @@ def decision_boundary_chart(
     for i, panel in enumerate(panels):
         key = "probs" if binary else "classes"
         grid = grid_frame(panel["xs"], panel["ys"], panel[key], f"panels[{i}][{key!r}]", MAX_CELLS)
-        grids.append(grid[np.isfinite(grid["z"])])
+        grids.append(grid)
         points.append(data_frame(panel["X"], panel["Y"], f"panels[{i}]['X']", f"panels[{i}]['Y']"))
 
+    # The view spans the whole grid, even where the prediction is not finite.
+    x_dom = [min(g["x_lo"].min() for g in grids), max(g["x_hi"].max() for g in grids)]
+    y_dom = [min(g["y_lo"].min() for g in grids), max(g["y_hi"].max() for g in grids)]
+    grids = [g[np.isfinite(g["z"])] for g in grids]
     n_classes = 2
     if not binary:
         tops = [g["z"].max() for g in grids if len(g)] + [
@@ -116,8 +120,6 @@ def decision_boundary_chart(
         ]
         n_classes = int(max(tops, default=1)) + 1
     labels = label_scale(n_classes)
-    x_dom = [min(g["x_lo"].min() for g in grids), max(g["x_hi"].max() for g in grids)]
-    y_dom = [min(g["y_lo"].min() for g in grids), max(g["y_hi"].max() for g in grids)]
     x_scale = alt.Scale(domain=x_dom, nice=False, zero=False)
     y_scale = alt.Scale(domain=y_dom, nice=False, zero=False)
 

@@ -81,6 +81,8 @@ def histograms_chart(
             x=alt.X("bin_start:Q", title="value", scale=alt.Scale(zero=False, nice=False)),
             x2="bin_end:Q",
             y=alt.Y("count:Q", title="count"),
+            # With x and x2 but no y2, Vega-Lite draws a horizontal ranged bar (thin dashes).
+            y2=alt.datum(0),
             color=alt.Color(
                 "group:N", legend=None, scale=alt.Scale(domain=labels, scheme=CATEGORICAL_SCHEME)
             ),

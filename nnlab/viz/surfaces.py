@@ -94,6 +94,9 @@ def contour_chart(
         stretching it. Non-finite values (grid or paths) are dropped.
     """
     grid = grid_frame(xs, ys, Z, "Z", MAX_CELLS)
+    # The view is the whole grid: paths that leave it are clipped, not followed.
+    x_dom = [float(grid["x_lo"].min()), float(grid["x_hi"].max())]
+    y_dom = [float(grid["y_lo"].min()), float(grid["y_hi"].max())]
     grid = grid[np.isfinite(grid["z"])].reset_index(drop=True)
     z = grid["z"].to_numpy()
     if log_z and z.size:
@@ -101,16 +104,6 @@ def contour_chart(
         floor = float(positive.min()) if positive.size else 1e-12
         z = np.maximum(z, floor)
     grid["band"] = _bands(z, log_z) if z.size else z
-    x_dom = (
-        [float(np.min(xs)), float(np.max(xs))]
-        if len(grid) == 0
-        else [grid["x_lo"].min(), grid["x_hi"].max()]
-    )
-    y_dom = (
-        [float(np.min(ys)), float(np.max(ys))]
-        if len(grid) == 0
-        else [grid["y_lo"].min(), grid["y_hi"].max()]
-    )
     x_scale = alt.Scale(domain=x_dom, nice=False, zero=False)
     y_scale = alt.Scale(domain=y_dom, nice=False, zero=False)
     x_enc = alt.X("x:Q", scale=x_scale, title="x")
