@@ -1,0 +1,216 @@
+"""Glue of the "Train/dev/test & bias/variance" page: split controls, the diagnosis, the
+learning and capacity curves (cached sweeps) and the lecture's quiz."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from nnlab import diagnosis, viz
+from nnlab.app.compare import boundary_panels
+from nnlab.app.runs import CACHE_MAX_ENTRIES, ENGINE_VERSION
+from nnlab.config import TrainConfig
+from nnlab.viz.diagnosis import error_curves_chart, error_ladder_chart
+
+#: Hidden-layer widths of the capacity curve.
+CAPACITY_WIDTHS = (1, 2, 4, 8, 16, 32, 64)
+#: Points of the learning curve.
+LEARNING_CURVE_POINTS = 7
+DEFAULT_TRAIN_PERCENT = 60
+DEFAULT_DEV_PERCENT = 20
+
+
+def _pct(x: float) -> str:
+    return "–" if x is None or not np.isfinite(x) else f"{100 * x:.3g}%"
+
+
+# ------------------------------------------------------------------------------ controls
+
+
+def split_controls(key: str, *, bind: str | None = None) -> tuple[float, float, float]:
+    """Train and dev percentages (test is the rest); returns ``fractions`` for the config.
+
+    A split that leaves no dev set, or more than 100 %, shows ``st.error`` and falls back to
+    60/20/20.
+    """
+    train = st.slider("Train %", 10, 90, DEFAULT_TRAIN_PERCENT, step=5, key=f"{key}_train_pct",
+                      bind=bind, help="Share of the examples the network learns from.")
+    dev = st.slider("Dev %", 5, 50, DEFAULT_DEV_PERCENT, step=5, key=f"{key}_dev_pct", bind=bind,
+                    help="Share used to compare models and diagnose variance. The test set "
+                         "gets the rest.")
+    if train + dev > 100:
+        st.error(f"Train {train}% + dev {dev}% is more than 100%. Using 60/20/20.")
+        train, dev = DEFAULT_TRAIN_PERCENT, DEFAULT_DEV_PERCENT
+    test = 100 - train - dev
+    st.caption(f"Split: train {train}% · dev {dev}% · test {test}%")
+    return (train / 100, dev / 100, test / 100)
+
+
+def bayes_control(key: str, *, bind: str | None = None) -> float:
+    """Bayes (human-level) error in percent; returns a fraction."""
+    value = st.number_input(
+        "Bayes / human-level error (%)", 0.0, 50.0, 0.0, step=0.5, format="%g",
+        key=f"{key}_bayes", bind=bind,
+        help="The lowest error any classifier could reach on this data (human-level error is "
+             "the usual proxy). With noisy, overlapping classes it is above 0.")
+    return float(value) / 100
+
+
+# ------------------------------------------------------------------------------ diagnosis
+
+
+def errors_and_diagnosis(result, bayes_error: float) -> diagnosis.Diagnosis | None:
+    """The three error metrics, the error ladder and the verdict with the course's remedies."""
+    m = result.metrics
+    errors = {part: 1.0 - m[f"{part}_accuracy"] for part in ("train", "dev", "test")}
+    cols = st.columns(4)
+    cols[0].metric("Bayes error", _pct(bayes_error))
+    cols[1].metric("Train error", _pct(errors["train"]))
+    cols[2].metric("Dev error", _pct(errors["dev"]),
+                   delta=f"{100 * (errors['dev'] - errors['train']):+.3g} pts vs train",
+                   delta_color="inverse")
+    cols[3].metric("Test error", _pct(errors["test"]),
+                   help="Looked at once, at the end: an unbiased estimate for the model you "
+                        "picked with the dev set. Don't tune on it.")
+    if not np.isfinite(errors["dev"]):
+        st.info("No dev set: the diagnosis needs a dev error.")
+        return None
+    d = diagnosis.diagnose(errors["train"], errors["dev"], bayes_error)
+    st.altair_chart(error_ladder_chart(bayes_error, errors["train"], errors["dev"]),
+                    width="stretch")
+    text = (f"**Diagnosis: {d.verdict}.** Avoidable bias = train − Bayes = "
+            f"{_pct(d.avoidable_bias)}; variance = dev − train = {_pct(d.variance)} "
+            f"(a gap of {_pct(diagnosis.DEFAULT_THRESHOLD)} or more counts as high).")
+    if d.variance < 0:
+        text += (" The dev error is below the training error: with a small dev set that is "
+                 "chance, not a better model.")
+    if d.focus is None:
+        st.success(text + " Both gaps are small: this model is doing as well as it can here.",
+                   icon=":material/check_circle:")
+        return d
+    st.warning(text + f" Work on the **{d.focus}** first (the larger gap).",
+               icon=":material/troubleshoot:")
+    blocks = []
+    if d.high_bias:
+        blocks.append("**High bias** (doesn't even fit the training set). Try:\n" + "\n".join(
+            f"- {r}" for r in diagnosis.BIAS_REMEDIES))
+    if d.high_variance:
+        blocks.append("**High variance** (fits train, not dev). Try:\n" + "\n".join(
+            f"- {r}" for r in diagnosis.VARIANCE_REMEDIES))
+    for column, block in zip(st.columns(len(blocks)), blocks, strict=True):
+        column.markdown(block)
+    return d
+
+
+def fit_view(result, data) -> None:
+    """The boundary over the training points and over the dev points, and the train/dev error
+    during training."""
+    if result.status == "diverged":
+        st.warning(result.message, icon=":material/warning:")
+    if data.n_x == 2:
+        panels = boundary_panels([("over the training set", result)], data, points="train")
+        if data.m_dev:
+            panels += boundary_panels([("over the dev set", result)], data, points="dev")
+        st.altair_chart(viz.decision_boundary_chart(panels, columns=len(panels), height=260))
+    left, right = st.columns(2)
+    with right:
+        st.caption("Above: the same network's prediction (background) under the training "
+                   "points and under the dev points. A boundary that bends around single "
+                   "training points but misses dev points is high variance; one too simple "
+                   "to follow the classes is high bias.")
+    with left:
+        h = result.history
+        keep = np.isfinite(h["train_accuracy"]) & np.isfinite(h["dev_accuracy"])
+        if keep.any():
+            st.altair_chart(error_curves_chart(
+                h["epoch"][keep], 1 - h["train_accuracy"][keep], 1 - h["dev_accuracy"][keep],
+                x_title="epoch", title="Error during training", points=False),
+                width="stretch")
+
+
+# ------------------------------------------------------------------------------ sweeps
+
+
+@st.cache_data(max_entries=CACHE_MAX_ENTRIES, show_spinner=False)
+def _sweeps_cached(config: TrainConfig, engine_version: str) -> dict:
+    """The learning curve and the capacity curve of ``config`` (one progress bar)."""
+    del engine_version
+    holder = st.empty()  # created inside the cached function: replay-safe
+    bar = holder.progress(0.0, text="Training the curves' networks…")
+    from nnlab.train import make_dataset
+
+    data = make_dataset(config)
+    sizes = diagnosis.learning_curve_sizes(data.m_train, LEARNING_CURVE_POINTS)
+    total = len(sizes) + len(CAPACITY_WIDTHS)
+
+    def progress(offset, what):
+        def update(i, n):
+            bar.progress(min(1.0, (offset + i) / total),
+                         text=f"{what}: run {min(i + 1, n)} of {n}")
+        return update
+
+    try:
+        learning = diagnosis.learning_curve(config, sizes, data=data,
+                                            progress=progress(0, "Learning curve"))
+        capacity = diagnosis.capacity_curve(config, CAPACITY_WIDTHS, data=data,
+                                            progress=progress(len(sizes), "Capacity curve"))
+    finally:
+        holder.empty()
+    return {"learning": learning, "capacity": capacity}
+
+
+def sweeps(config: TrainConfig, bayes_error: float, *, key: str = "tdt") -> dict | None:
+    """Behind a checkbox: the learning curve and the capacity curve from real runs."""
+    n_runs = LEARNING_CURVE_POINTS + len(CAPACITY_WIDTHS)
+    if not st.checkbox(f"Train the curves ({n_runs} networks, a few seconds)",
+                       key=f"{key}_curves"):
+        st.caption("Each point of the curves is a network trained with your settings.")
+        return None
+    out = _sweeps_cached(config, ENGINE_VERSION)
+    left, right = st.columns(2)
+    with left:
+        c = out["learning"]
+        st.altair_chart(error_curves_chart(c["x"], c["train_error"], c["dev_error"],
+                                           bayes_error=bayes_error,
+                                           title="Learning curve (same dev set)"),
+                        width="stretch")
+        st.caption("Training on the first m training examples. High variance: a wide gap "
+                   "that closes as m grows, so more data helps. High bias: the curves meet "
+                   "early, above the Bayes error; more data won't help.")
+    with right:
+        c = out["capacity"]
+        depth = max(1, len(config.hidden_units))
+        st.altair_chart(error_curves_chart(c["x"], c["train_error"], c["dev_error"],
+                                           bayes_error=bayes_error, log_x=True,
+                                           x_title=f"hidden units per layer ({depth} layer"
+                                                   f"{'s' if depth > 1 else ''})",
+                                           title="Capacity curve"), width="stretch")
+        st.caption("Narrow networks can't fit the data (high bias; a very narrow ReLU layer "
+                   "can even die and predict one class, about 50% error). Wider ones drive the "
+                   "training error down; the dev error tells whether they overfit.")
+    return out
+
+
+# ------------------------------------------------------------------------------ quiz
+
+
+def lecture_quiz(*, key: str = "quiz") -> list[str | None]:
+    """The lecture's four cases (Bayes error about 0): a radio each, with feedback."""
+    answers = []
+    cols = st.columns(2)
+    for i, (train_err, dev_err, _) in enumerate(diagnosis.LECTURE_CASES):
+        d = diagnosis.diagnose(train_err, dev_err, 0.0)
+        with cols[i % 2].container(border=True):
+            answer = st.radio(
+                f"Case {i + 1}: train error **{_pct(train_err)}**, dev error **{_pct(dev_err)}**",
+                diagnosis.VERDICTS, index=None, key=f"{key}_{i}")
+            answers.append(answer)
+            why = (f"Avoidable bias {_pct(d.avoidable_bias)} (train − Bayes), variance "
+                   f"{_pct(d.variance)} (dev − train).")
+            if answer is None:
+                st.caption("Pick an answer.")
+            elif answer == d.verdict:
+                st.success(f"Right: {d.verdict}. {why}", icon=":material/check:")
+            else:
+                st.error(f"Not quite: it is {d.verdict}. {why}", icon=":material/close:")
+    return answers

@@ -1,0 +1,60 @@
+"""Week 1: train/dev/test sets and the bias/variance diagnosis."""
+
+import streamlit as st
+
+from nnlab import diagnosis
+from nnlab.app import bias_variance as bv
+from nnlab.app import controls, math_and_code, page_setup, train_cached
+from nnlab.config import TrainConfig
+from nnlab.train import make_dataset
+
+TITLE = "Train/dev/test & bias/variance"
+BIND = "query-params"
+BASE = TrainConfig(dataset="moons", n_samples=300, hidden_units=(50, 50),
+                   optimizer="adam", learning_rate=0.01, num_epochs=1000)
+
+page_setup(TITLE, "Train a network, read its train, dev and test error, and diagnose it: "
+           "avoidable bias (train − Bayes) or variance (dev − train), with the course's "
+           "remedy for each.")
+
+with st.sidebar:
+    st.subheader("Data")
+    data_part = controls.dataset_controls("tdt", defaults=BASE, bind=BIND)
+    fractions = bv.split_controls("tdt", bind=BIND)
+    st.subheader("Model")
+    model_part = controls.architecture_controls("tdt", defaults=BASE, bind=BIND,
+                                                activation=False)
+    epochs_part = controls.epochs_control("tdt", defaults=BASE, bind=BIND)
+    bayes = bv.bayes_control("tdt", bind=BIND)
+
+config = controls.make_config(data_part, model_part, epochs_part, base=BASE, fractions=fractions)
+if config is None:
+    st.stop()
+
+data = make_dataset(config)
+st.caption(f"{data.m_train} training, {data.m_dev} dev and {data.m_test} test examples; "
+           f"hidden layers {', '.join(map(str, config.hidden_units)) or 'none'}; Adam, "
+           f"α = {config.learning_rate:g}, {config.num_epochs} epochs.")
+result = train_cached(config, "your network")
+
+st.subheader("Errors and diagnosis")
+bv.errors_and_diagnosis(result, bayes)
+bv.fit_view(result, data)
+st.caption("Try it: fewer hidden units (e.g. `2`) for high bias; more noise or fewer examples "
+           "for high variance; more examples to close the gap.")
+
+st.subheader("Learning curve and capacity curve")
+bv.sweeps(config, bayes)
+
+st.subheader("Quiz: the lecture's four cases (Bayes error ≈ 0)")
+bv.lecture_quiz()
+
+math_and_code(
+    [r"\text{avoidable bias} = E_{\text{train}} - E_{\text{Bayes}}",
+     r"\text{variance} = E_{\text{dev}} - E_{\text{train}}",
+     r"E = 1 - \text{accuracy} = \frac{1}{m}\sum_{i=1}^{m} \mathbb{1}"
+     r"\{\hat y^{(i)} \neq y^{(i)}\}"],
+    [diagnosis.diagnose, diagnosis.learning_curve, diagnosis.capacity_curve],
+    note="The training set is for learning the parameters, the dev set for choosing between "
+         "models (and diagnosing variance), the test set for one final unbiased estimate. Dev "
+         "and test must come from the same distribution.")

@@ -1,0 +1,65 @@
+"""Week 1: zeros, large random, Xavier and He initialization; symmetry breaking."""
+
+import streamlit as st
+
+from nnlab import initializers, symmetry
+from nnlab.app import comparison_view, controls, math_and_code, page_setup, train_cached
+from nnlab.app import initialization as init_app
+from nnlab.config import TrainConfig
+from nnlab.initializers import RANDOM_SCALE
+from nnlab.train import make_dataset
+
+TITLE = "Initialization"
+BIND = "query-params"
+BASE = TrainConfig(dataset="circles", n_samples=300, hidden_units=(10, 5), optimizer="gd",
+                   learning_rate=0.05, num_epochs=1500)
+
+page_setup(TITLE, "The same network trained from four starts: zeros never break the symmetry, "
+           "large random weights start badly and learn slowly, Xavier and He learn the circles.")
+
+with st.sidebar:
+    st.subheader("Data")
+    data_part = controls.dataset_controls("init", defaults=BASE, bind=BIND,
+                                          names=("circles", "moons", "xor", "gaussians"))
+    st.subheader("Network and training")
+    model_part = controls.architecture_controls("init", defaults=BASE, bind=BIND)
+    lr = controls.learning_rate_control("init", defaults=BASE, bind=BIND)
+    epochs_part = controls.epochs_control("init", defaults=BASE, bind=BIND)
+    seed_part = controls.seed_control("init", defaults=BASE, bind=BIND)
+
+scale = st.slider("Scale of the large random weights (W = randn × scale)", 0.5, 20.0,
+                  RANDOM_SCALE, step=0.5, key="init_random_scale", bind=BIND,
+                  help="The course multiplies standard normal weights by 10.")
+base = controls.make_config(data_part, model_part, epochs_part, seed_part, base=BASE,
+                            learning_rate=lr)
+if base is None:
+    st.stop()
+
+data = make_dataset(base)
+variants = init_app.variants(base, scale)
+results = [(label, train_cached(config, label)) for label, config in variants]
+comparison_view(results, data, log_cost=True, columns=2)
+st.caption("Look for: zeros stay at cost ln 2 ≈ 0.693 and predict one class everywhere; "
+           f"random × {scale:g} starts with a huge cost (saturated sigmoid) and a jagged "
+           "boundary; He (and Xavier) reach the lowest cost and draw the circle.")
+
+st.subheader("Symmetry: every unit the same")
+st.caption("The weights of one layer at a few moments of training, evenly spaced from the "
+           "start (epoch 0) to the end, with the settings above.")
+init_app.symmetry_view(base)
+
+st.subheader("Reproduce the assignment")
+init_app.reproduce_assignment()
+
+math_and_code(
+    [r"\text{zeros: } W^{[l]} = 0", r"\text{random: } W^{[l]} = 10 \cdot \mathcal{N}(0, 1)",
+     r"\text{Xavier: } W^{[l]} = \mathcal{N}(0, 1)\cdot\sqrt{1 / n^{[l-1]}}",
+     r"\text{He: } W^{[l]} = \mathcal{N}(0, 1)\cdot\sqrt{2 / n^{[l-1]}}",
+     r"W^{[l]}_{i\cdot} = W^{[l]}_{j\cdot} \;\Rightarrow\; a^{[l]}_i = a^{[l]}_j,\;"
+     r"dW^{[l]}_{i\cdot} = dW^{[l]}_{j\cdot} \;\Rightarrow\; \text{the rows stay equal}"],
+    [initializers.initialize_weight, initializers.initialize_parameters,
+     symmetry.train_with_snapshots],
+    note="He scales the variance of the weights by $2/n^{[l-1]}$ so that the variance of the "
+         "ReLU activations stays steady from layer to layer; Xavier ($1/n^{[l-1]}$) is the "
+         "same idea for tanh. Biases may start at zero: the random weights already break "
+         "the symmetry.")
