@@ -126,6 +126,7 @@ def parse_hidden_units(text: str, *, max_layers: int = APP_MAX_LAYERS,
     units: list[int] = []
     for raw in str(text).replace(";", ",").split(","):
         token = raw.strip()
+        shown = escape_markdown(token[:MAX_TOKEN_SHOWN])  # echoed as text, never as Markdown
         if not token:
             continue
         size, _, times = token.partition("*")
@@ -133,16 +134,26 @@ def parse_hidden_units(text: str, *, max_layers: int = APP_MAX_LAYERS,
             n, k = int(size), int(times) if times else 1
         except ValueError:
             raise ValueError(
-                f"'{token}' is not a layer size: write positive whole numbers separated by "
+                f"'{shown}' is not a layer size: write positive whole numbers separated by "
                 "commas, e.g. 10,5 (or 16*4 for four layers of 16 units)") from None
         if n < 1 or k < 1:
-            raise ValueError(f"'{token}': layer sizes and repeats must be at least 1")
+            raise ValueError(f"'{shown}': layer sizes and repeats must be at least 1")
         if n > max_units:
-            raise ValueError(f"'{token}': at most {max_units} units per layer here")
+            raise ValueError(f"'{shown}': at most {max_units} units per layer here")
+        if len(units) + k > max_layers:  # checked before building the list: "1*10**12"
+            raise ValueError(f"at most {max_layers} hidden layers here, got {len(units) + k}")
         units.extend([n] * k)
-        if len(units) > max_layers:
-            raise ValueError(f"at most {max_layers} hidden layers here, got {len(units)}")
     return tuple(units)
+
+
+#: Characters of a learner's token echoed back in an error message.
+MAX_TOKEN_SHOWN = 24
+_MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|~$:")
+
+
+def escape_markdown(text: str) -> str:
+    """Backslash-escape Markdown so that typed text is shown as typed, never rendered."""
+    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in str(text))
 
 
 def format_hidden_units(units: Sequence[int]) -> str:
@@ -220,7 +231,7 @@ def architecture_controls(key: str = "", *, defaults=None, bind: str | None = No
     units0 = tuple(default(defaults, "hidden_units"))
     text = st.text_input(
         "Hidden units", format_hidden_units(units0), key=widget_key(key, "hidden_units"),
-        bind=bind, help="Sizes of the hidden layers, comma separated: `10,5` is two hidden "
+        bind=bind, max_chars=200, help="Sizes of the hidden layers, comma separated: `10,5` is two hidden "
         "layers of 10 and 5 units; `16*4` is four layers of 16; empty is no hidden layer.")
     try:
         units = parse_hidden_units(text, max_layers=max_layers,
