@@ -231,8 +231,9 @@ def architecture_controls(key: str = "", *, defaults=None, bind: str | None = No
     units0 = tuple(default(defaults, "hidden_units"))
     text = st.text_input(
         "Hidden units", format_hidden_units(units0), key=widget_key(key, "hidden_units"),
-        bind=bind, max_chars=200, help="Sizes of the hidden layers, comma separated: `10,5` is two hidden "
-        "layers of 10 and 5 units; `16*4` is four layers of 16; empty is no hidden layer.")
+        bind=bind, max_chars=200,
+        help="Sizes of the hidden layers, comma separated: `10,5` is two hidden layers of 10 "
+        "and 5 units; `16*4` is four layers of 16; empty is no hidden layer.")
     try:
         units = parse_hidden_units(text, max_layers=max_layers,
                                    max_units=min(max_units, MAX_UNITS))
