@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from nnlab import activations
 from nnlab._validate import check_choice, check_float, check_int
@@ -43,6 +45,9 @@ class TrainConfig:
     Early stopping: ``patience`` epochs without a better dev cost (None: off).
     ``numerics``: "stable" (default) or "course" (literal sigmoid and nansum cost).
     ``seed``: weights, mini-batch shuffles and dropout masks.
+    ``custom_data``: with ``dataset="custom"``, the learner's own data as three tuples
+    ``(x1 values, x2 values, labels 0..C-1)`` (see ``nnlab.upload``); ``n_samples`` is its
+    length. Keeping the data in the config keeps a run reproducible from its config alone.
     ``dtype``: "float64" (default; gradient checking needs it) or "float32", which the fast
     training path (``nnlab.fastpath``) honours; a config it does not cover runs in float64.
     """
@@ -84,12 +89,17 @@ class TrainConfig:
     numerics: str = "stable"
     seed: int = 0
     dtype: str = "float64"
+    custom_data: tuple | None = field(default=None, repr=False)
 
     def __post_init__(self):
         # Lists (from JSON or a widget) become tuples so the config stays hashable.
         for name in ("fractions", "hidden_units"):
             if isinstance(getattr(self, name), list):
                 object.__setattr__(self, name, tuple(getattr(self, name)))
+        if isinstance(self.custom_data, (list, tuple)):
+            object.__setattr__(self, "custom_data",
+                               tuple(tuple(col) if isinstance(col, (list, tuple)) else col
+                                     for col in self.custom_data))
         validate(self)
 
     def replace(self, **changes) -> TrainConfig:
@@ -133,9 +143,44 @@ def _check_optional(name, value, checker, **kw):
     return None if value is None else checker(name, value, **kw)
 
 
+MIN_CUSTOM_ROWS = 20
+
+
+def _validate_custom_data(c: TrainConfig) -> None:
+    if c.dataset != "custom":
+        if c.custom_data is not None:
+            raise ValueError(f"custom_data is only used with dataset='custom', got dataset="
+                             f"{c.dataset!r}")
+        return
+    d = c.custom_data
+    if not isinstance(d, tuple) or len(d) != 3 or not all(isinstance(col, tuple) for col in d):
+        raise ValueError("custom_data must be three tuples (x1 values, x2 values, labels) "
+                         "when dataset='custom'")
+    m = len(d[0])
+    if len(d[1]) != m or len(d[2]) != m:
+        raise ValueError(f"custom_data columns must have equal lengths, got "
+                         f"{[len(col) for col in d]}")
+    if m < MIN_CUSTOM_ROWS:
+        raise ValueError(f"custom_data needs at least {MIN_CUSTOM_ROWS} rows, got {m}")
+    if c.n_samples != m:
+        raise ValueError(f"n_samples must equal the {m} rows of custom_data, got {c.n_samples}")
+    try:
+        X = np.array(d[:2], dtype=float)
+        y = np.array(d[2], dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("custom_data must hold numbers only") from None
+    if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
+        raise ValueError("custom_data must hold finite numbers only (no NaN or infinity)")
+    labels = set(np.unique(y).tolist())
+    if not labels <= set(range(c.n_classes)) or len(labels) < 2:
+        raise ValueError(f"custom_data labels must be 0..{c.n_classes - 1} (n_classes="
+                         f"{c.n_classes}) with at least 2 present, got {sorted(labels)[:12]}")
+
+
 def validate(c: TrainConfig) -> None:
     """Raise ValueError naming the first bad field and the value received."""
     check_choice("dataset", c.dataset, DATASET_NAMES + ("custom",))
+    _validate_custom_data(c)
     check_int("n_samples", c.n_samples, low=4, high=1_000_000)
     _check_optional("noise", c.noise, check_float, low=0, high=10)
     check_int("n_classes", c.n_classes, low=2, high=10)

@@ -64,7 +64,14 @@ def predict_options(config: TrainConfig, bn_state) -> dict:
 
 
 def make_dataset(config: TrainConfig):
-    """The config's data set, drawn from ``RandomState(config.data_seed)``."""
+    """The config's data set, drawn (or, for ``"custom"``, split) with
+    ``RandomState(config.data_seed)``."""
+    if config.dataset == "custom":
+        X = np.array(config.custom_data[:2], dtype=float)
+        Y = np.array(config.custom_data[2:], dtype=float)
+        return datamod.dataset_from_arrays(X, Y, name="custom", fractions=config.fractions,
+                                           normalize=config.normalize,
+                                           rng=np.random.RandomState(config.data_seed))
     return datamod.load_dataset(
         config.dataset, n_samples=config.n_samples, noise=config.noise,
         n_classes=config.n_classes, fractions=config.fractions, normalize=config.normalize,

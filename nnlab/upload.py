@@ -22,7 +22,7 @@ import numpy as np
 from nnlab.data import dataset_from_arrays
 
 MAX_BYTES = 1_000_000
-MAX_ROWS = 20_000
+MAX_ROWS = 5_000  # the data travels inside the TrainConfig (a cache key)
 MIN_ROWS = 20
 MAX_CLASSES = 10
 COLUMNS = ("x1", "x2", "label")

@@ -56,7 +56,7 @@ def test_bad_files_say_what_and_where(content, message):
 
 def test_too_many_rows():
     big = "\n".join(f"{i},{i},{i % 2}" for i in range(upload.MAX_ROWS + 1))
-    with pytest.raises(upload.UploadError, match="limit is 20000"):
+    with pytest.raises(upload.UploadError, match=f"limit is {upload.MAX_ROWS}"):
         upload.parse_csv(big)
 
 

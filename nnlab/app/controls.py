@@ -42,6 +42,7 @@ from collections.abc import Mapping, Sequence
 import streamlit as st
 
 from nnlab.activations import HIDDEN_ACTIVATIONS
+from nnlab.app import own_data
 from nnlab.config import DATASET_NAMES, MAX_UNITS, OPTIMIZERS, SCHEDULES, TrainConfig
 from nnlab.data import DATASETS
 from nnlab.datasets2d import MAX_CLASSES
@@ -173,14 +174,20 @@ def _reset_noise(dataset_key: str, noise_key: str) -> None:
 
 def dataset_controls(key: str = "", *, defaults=None, names: Sequence[str] = DATASET_NAMES,
                      bind: str | None = None, n_samples: bool = True, noise: bool = True,
-                     data_seed: bool = True) -> dict:
+                     data_seed: bool = True, upload: bool = True) -> dict:
     """Data set, number of examples, noise, number of classes (multiclass sets only) and the
     data seed. Returns ``dataset``, ``n_classes`` and the fields of the widgets shown.
 
     ``names`` restricts the data sets offered. Choosing another data set moves the noise slider
     to that set's default noise. The "football" set has a fixed size (its slider is disabled).
+    With ``upload`` the learner can also upload a CSV (``nnlab.app.own_data``); once loaded,
+    "custom" joins the data sets (on pages offering only binary sets, only for 2 classes).
     """
     names = list(names)
+    own = own_data.current() if upload else None
+    binary_only = all(n in DATASETS and not DATASETS[n].multiclass for n in names)
+    if own is not None and not (binary_only and own["n_classes"] > 2):
+        names.append(own_data.CUSTOM)
     first = default(defaults, "dataset")
     if first not in names:
         first = names[0]
@@ -189,6 +196,18 @@ def dataset_controls(key: str = "", *, defaults=None, names: Sequence[str] = DAT
         "Data set", names, index=names.index(first), key=k_data, bind=bind,
         on_change=_reset_noise if noise else None, args=(k_data, k_noise) if noise else None,
         help=_describe(names, {n: i.description for n, i in DATASETS.items()}))}
+    if upload:
+        own_data.upload_box(widget_key(key, "own"))
+        if own is not None and own_data.CUSTOM not in names:
+            st.caption(f"Your data has {own['n_classes']} classes; this page needs 2.")
+    if out["dataset"] == own_data.CUSTOM:
+        out.update(own_data.config_part())
+        if data_seed:
+            out["data_seed"] = int(st.number_input(
+                "Split seed", 0, 1_000_000, int(default(defaults, "data_seed")), step=1,
+                key=widget_key(key, "data_seed"), help="Shuffles your rows into train, dev "
+                "and test differently."))
+        return out
     info = DATASETS.get(out["dataset"])
     if info is not None:
         st.caption(info.description)
