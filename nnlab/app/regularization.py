@@ -1,0 +1,146 @@
+"""Glue of the "Regularization" page: the four variants, weight sizes, dropout masks and early
+stopping, each trained with :func:`nnlab.app.train_cached`.
+
+The default setting (Adam, α = 0.01, 2,000 epochs on the football lookalike with a
+[2, 20, 3, 1] network) overfits in a fraction of a second per run; the assignment's own
+setting (gradient descent, α = 0.3, 30,000 epochs) is offered behind a checkbox.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from nnlab import regularization, viz
+from nnlab.app.compare import METRIC_COLUMNS, comparison_view, metrics_frame
+from nnlab.app.runs import train_cached
+from nnlab.config import TrainConfig
+from nnlab.train import TrainResult
+from nnlab.viz.regularization import accuracy_gap_chart, dropout_mask_chart
+
+#: The page's base config: overfits the football lookalike in about 0.2 s per run.
+BASE = TrainConfig(dataset="football", hidden_units=(20, 3), optimizer="adam",
+                   learning_rate=0.01, num_epochs=2000)
+#: The regularization assignment's setting (about 2-4 s per run here).
+COURSE_SETTINGS = {"optimizer": "gd", "learning_rate": 0.3, "num_epochs": 30000,
+                   "initializer": "xavier"}
+#: The assignment's values: lambd = 0.7, keep_prob = 0.86.
+DEFAULT_LAMBD = 0.7
+DEFAULT_KEEP_PROB = 0.86
+#: Gradient steps drawn in the dropout-mask picture.
+MASK_STEPS = 40
+DEFAULT_PATIENCE = 100
+
+NONE, L2, BOTH = "none", "L2", "L2 + dropout"
+
+
+def variants(base: TrainConfig, lambd: float, keep_prob: float) -> list[tuple[str, TrainConfig]]:
+    """The four variants: none, L2 (``lambd``), dropout (``keep_prob``, fresh masks), both.
+
+    Labels stay short (``"none"``, ``"L2 λ=0.7"``, ``"keep_prob=0.86"``, ``"L2 + dropout"``) so
+    that the charts' one-line legends show them whole."""
+    plain = base.replace(lambd=0.0, keep_prob=1.0, dropout_mask="fresh", patience=None)
+    return [
+        (NONE, plain),
+        (f"{L2} λ={lambd:g}", plain.replace(lambd=lambd)),
+        (f"keep_prob={keep_prob:g}", plain.replace(keep_prob=keep_prob)),
+        (BOTH, plain.replace(lambd=lambd, keep_prob=keep_prob)),
+    ]
+
+
+def train_variants(configs: list[tuple[str, TrainConfig]]) -> list[tuple[str, TrainResult]]:
+    """Train (or fetch) every variant, in order."""
+    return [(label, train_cached(config, label)) for label, config in configs]
+
+
+def gap_rows(results: list[tuple[str, TrainResult]]) -> dict:
+    """Variant label -> (train accuracy, dev accuracy)."""
+    return {label: (r.metrics["train_accuracy"], r.metrics["dev_accuracy"])
+            for label, r in results}
+
+
+def gap_section(results: list[tuple[str, TrainResult]]) -> None:
+    """Bars of train vs dev accuracy with the gap, and what to look for."""
+    st.altair_chart(accuracy_gap_chart(gap_rows(results), title="Train vs dev accuracy"),
+                    width="stretch")
+    plain = results[0][1].metrics
+    gap = plain["train_accuracy"] - plain["dev_accuracy"]
+    others = [r.metrics["train_accuracy"] - r.metrics["dev_accuracy"] for _, r in results[1:]]
+    if np.isfinite(gap) and gap > 0.02:
+        closed = np.nanmean(others) < gap / 2
+        st.caption(f"Without regularization the network fits the training set "
+                   f"{100 * gap:.1f} points better than the dev set: high variance. " + (
+                       "The regularized variants give up a little training accuracy and close "
+                       "most of that gap." if closed else
+                       "Here the regularized variants barely close it: try a larger λ or a "
+                       "smaller keep_prob."))
+    else:
+        st.caption("Here the unregularized network does not overfit much (small train-dev "
+                   "gap): regularization has little to fix. More epochs, a larger network or "
+                   "fewer examples make it overfit.")
+
+
+def weights_section(results: list[tuple[str, TrainResult]]) -> None:
+    """Histograms of every weight per variant, and ``||W^[l]||`` per layer."""
+    values = {label: regularization.weight_values(r.parameters) for label, r in results}
+    st.altair_chart(viz.histograms_chart(values, title="All weights W^[l] after training"),
+                    width="content")
+    rows = []
+    for label, r in results:
+        norms = regularization.weight_norms(r.parameters)
+        row = {"variant": label, "Σ W² (all layers)": float(np.sum(norms ** 2))}
+        row.update({f"‖W{l}‖": float(n) for l, n in enumerate(norms, start=1)})
+        rows.append(row)
+    st.dataframe(rows, hide_index=True)
+    st.caption("L2 adds λ/(2m)·Σ‖W‖² to the cost, so every step also pulls each weight towards "
+               "0 (\"weight decay\"): the L2 histograms are narrow and Σ W² is much smaller. "
+               "Small weights keep z small, where each unit is nearly linear, so the network "
+               "can't bend its boundary around single noisy points.")
+
+
+def dropout_mask_section(config: TrainConfig, data, *, example: int = 0,
+                         steps: int = MASK_STEPS) -> list[tuple[str, TrainResult]]:
+    """Fresh vs the course's fixed mask: the masks of one example, and both runs compared.
+
+    ``config`` is the dropout variant (``keep_prob < 1``). Returns the two runs.
+    """
+    m = data.X_train.shape[1]
+    masks = {}
+    for mode, name in (("fresh", "fresh mask every step (true dropout)"),
+                       ("fixed", "the course's fixed mask (re-seeded every step)")):
+        full = regularization.dropout_masks(config.hidden_units, m, config.keep_prob, steps,
+                                            dropout_mask=mode, seed=config.seed)
+        masks[name] = full[:, :, example]
+    st.altair_chart(dropout_mask_chart(masks, title=f"Layer-1 units kept for training example "
+                                       f"{example + 1}, step by step"), width="content")
+    runs = [("fresh mask", config.replace(dropout_mask="fresh")),
+            ("fixed mask (course)", config.replace(dropout_mask="fixed"))]
+    results = train_variants(runs)
+    comparison_view(results, data, columns=2)
+    return results
+
+
+def early_stopping_section(plain: tuple[str, TrainResult], patience: int, data
+                           ) -> TrainResult:
+    """Dev cost of the unregularized run with the early-stopping point marked; the metrics of
+    the run stopped by ``patience`` next to the one trained to the end. Returns the stopped
+    run."""
+    label, full = plain
+    stopped = train_cached(full.config.replace(patience=patience), f"{label}, early stopping")
+    h = full.history
+    keep = np.isfinite(h["dev_cost"])
+    series = {"training cost": (h["epoch"], h["cost"]),
+              "dev cost": (h["epoch"][keep], h["dev_cost"][keep])}
+    marks = {}
+    if stopped.best_epoch is not None:
+        marks[f"early stopping keeps epoch {stopped.best_epoch}"] = stopped.best_epoch
+    st.altair_chart(viz.curves_chart(series, y_title="cost", marks=marks or None,
+                                     title=f"{label}: training and dev cost"), width="stretch")
+    if stopped.status == "stopped":
+        st.caption(stopped.message)
+    else:
+        st.caption(f"The dev cost kept improving (or never went {patience} epochs without "
+                   "improving): early stopping did not trigger.")
+    st.dataframe(metrics_frame([("trained to the end", full), ("early stopping", stopped)]),
+                 hide_index=True, column_config=METRIC_COLUMNS)
+    return stopped

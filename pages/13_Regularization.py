@@ -1,0 +1,108 @@
+"""Week 1: regularization. No regularization vs L2 vs dropout vs both; weight sizes; fresh vs
+fixed dropout masks; early stopping."""
+
+import streamlit as st
+
+from nnlab import layers, losses, regularization
+from nnlab.app import comparison_view, controls, math_and_code, page_setup
+from nnlab.app import regularization as reg
+from nnlab.train import make_dataset
+
+page_setup("Regularization", "The same network trained four ways on noisy data: without "
+           "regularization it fits the noise (train accuracy well above dev); L2 and dropout "
+           "close the gap.")
+
+with st.sidebar:
+    st.subheader("Setup")
+    data_part = controls.dataset_controls("d", defaults=reg.BASE, bind="query-params",
+                                          n_samples=True, noise=True)
+    arch = controls.architecture_controls("a", defaults=reg.BASE, bind="query-params")
+    opt = controls.optimizer_controls("o", defaults=reg.BASE, bind="query-params",
+                                      names=("adam", "gd"), hyperparameters=False)
+    epochs = controls.epochs_control("e", defaults=reg.BASE, bind="query-params")
+    seed = controls.seed_control("s", defaults=reg.BASE, bind="query-params")
+    course = st.checkbox(
+        "The assignment's setting (slow)", False, key="reg_course", bind="query-params",
+        help="Gradient descent, α = 0.3, 30,000 epochs, Xavier-style weights, as in the "
+             "regularization assignment: about 15 s for the four runs the first time.")
+
+left, right = st.columns(2)
+with left:
+    l2_part = controls.regularization_controls("r", defaults={"lambd": reg.DEFAULT_LAMBD},
+                                               bind="query-params", dropout=False)
+with right:
+    drop_part = controls.regularization_controls(
+        "r", defaults={"keep_prob": reg.DEFAULT_KEEP_PROB}, bind="query-params", l2=False)
+
+changes = reg.COURSE_SETTINGS if course else {}
+base = controls.make_config(data_part, arch, opt, epochs, seed, base=reg.BASE, **changes)
+if base is None:
+    st.stop()
+if course:
+    st.info("The assignment's setting overrides the optimizer, learning rate, epochs and "
+            "initialization chosen in the sidebar.", icon=":material/school:")
+data = make_dataset(base)
+lambd, keep_prob = l2_part["lambd"], drop_part["keep_prob"]
+if lambd == 0 or keep_prob == 1:
+    st.info("With λ = 0 or keep_prob = 1 a regularized variant is the same as no "
+            "regularization: move the sliders above.", icon=":material/info:")
+
+st.subheader("No regularization vs L2 vs dropout vs both")
+results = reg.train_variants(reg.variants(base, lambd, keep_prob))
+reg.gap_section(results)
+points = st.segmented_control("Points drawn over the boundaries", ["train", "dev"],
+                              default="train", key="reg_points") or "train"
+comparison_view(results, data, points=points, columns=2)
+st.caption("\"none\": no regularization; \"keep_prob\": dropout only. Look at the "
+           "\"none\" boundary: it bends around single training points of the other colour "
+           "(noise). On the dev points those bends are mistakes. The regularized boundaries "
+           "are smoother.")
+
+st.subheader("L2 shrinks the weights")
+reg.weights_section(results)
+
+st.subheader("True dropout vs the course's fixed mask")
+st.markdown(
+    "Dropout should draw a **new random mask at every step**: each step trains a different "
+    "thinned network, so no unit can rely on any other one. The course's notebook calls "
+    "`np.random.seed(1)` inside `forward_propagation_with_dropout`, which runs at every "
+    "iteration, so every iteration draws **the same mask**: each example always loses the same "
+    "units. That trains one fixed, smaller sub-network per example. It still regularizes "
+    "somewhat, but it is not dropout's averaging over many networks.")
+if keep_prob < 1:
+    reg.dropout_mask_section(results[2][1].config, data)
+    st.caption("Top: the kept units change at every step (left); with the course's mask the "
+               "same units are dropped at every step (horizontal stripes, right). Then both "
+               "runs with the same keep_prob: look at the training cost. A fresh mask keeps it "
+               "noisy and high (every step trains a different network); a fixed mask trains "
+               "one ordinary, smaller network, whose cost falls smoothly and can fit the "
+               "noise again.")
+else:
+    st.info("Set keep_prob below 1 to compare the two kinds of masks.", icon=":material/info:")
+
+st.subheader("Early stopping")
+patience = int(st.number_input(
+    "Patience (epochs without a better dev cost)", 1, 10_000, reg.DEFAULT_PATIENCE, step=10,
+    key="reg_patience", bind="query-params",
+    help="Training stops when the dev cost has not improved for this many epochs, and keeps "
+         "the parameters of the best epoch."))
+reg.early_stopping_section(results[0], patience, data)
+st.caption("Without regularization the training cost keeps falling while the dev cost turns "
+           "up: from there on the network learns the noise. Early stopping keeps the weights "
+           "of the best dev cost. It mixes two jobs (fit the data, don't overfit) in one knob, "
+           "which is why the course prefers L2 and training longer.")
+
+math_and_code(
+    [r"J_{\text{regularized}} = -\frac{1}{m}\sum_{i=1}^{m}\Big(y^{(i)}\log a^{[L](i)} + "
+     r"(1-y^{(i)})\log\big(1-a^{[L](i)}\big)\Big) + \frac{\lambda}{2m}\sum_{l=1}^{L}"
+     r"\lVert W^{[l]}\rVert_F^2",
+     r"dW^{[l]} = (\text{from backprop}) + \frac{\lambda}{m}W^{[l]}",
+     r"D^{[l]} = (\text{rand}(n^{[l]}, m) < \text{keep\_prob}),\quad "
+     r"A^{[l]} = \frac{A^{[l]} \odot D^{[l]}}{\text{keep\_prob}},\quad "
+     r"dA^{[l]} = \frac{dA^{[l]} \odot D^{[l]}}{\text{keep\_prob}}"],
+    [losses.l2_penalty, layers.dropout_mask, layers.dropout_forward, layers.dropout_backward,
+     regularization.dropout_masks],
+    note="Inverted dropout divides by keep_prob so that the expected value of each activation "
+         "is unchanged; at test time nothing is dropped or rescaled. The training loop "
+         "(`nnlab.train.train`) re-creates the mask generator before every step when "
+         "`dropout_mask=\"fixed\"`.")

@@ -1,0 +1,107 @@
+"""Week 1: vanishing and exploding gradients. The lecture's linear chain, then a deep network's
+per-layer activation spread and gradient norms for four initializations, before and after
+training, and the activations compared."""
+
+import streamlit as st
+
+from nnlab import diagnostics, initializers
+from nnlab.activations import HIDDEN_ACTIVATIONS
+from nnlab.app import comparison_view, controls, math_and_code, page_setup
+from nnlab.app import vanishing as van
+
+page_setup("Vanishing & exploding gradients", "In a deep network every layer multiplies the "
+           "signal: weights slightly too small make it vanish, slightly too large make it "
+           "explode, layer after layer. He and Xavier initialization keep it steady.")
+
+# ---------------------------------------------------------------- the lecture's linear example
+st.subheader("The lecture's example: a deep linear network")
+st.markdown(
+    "Take g(z) = z (no activation), b = 0 and the same weights in every layer, "
+    "W^[l] = s·I. Then ŷ = W^[L] ⋯ W^[1] x = s^L x: with s = 1.5 the output **grows like "
+    "1.5^L**, with s = 0.5 it **shrinks like 0.5^L**. The gradients flow back through the same "
+    "matrices, so they explode or vanish in the same way.")
+linear_depth = st.slider("Number of layers L", 1, 100, 30, key="linear_depth",
+                         bind="query-params")
+van.linear_chain_section(linear_depth)
+st.caption("Log scale: a power of the depth is a straight line. Only s = 1 keeps the size, and "
+           "a real network can't keep its weights at exactly 1·I: it needs weights whose "
+           "*variance* is right for the layer's width, which is what He and Xavier choose.")
+
+# ---------------------------------------------------------------- a deep network
+st.subheader("A deep network: four initializations")
+with st.sidebar:
+    st.subheader("Deep network")
+    depth = st.slider("Hidden layers", 1, van.MAX_DEPTH, len(van.BASE.hidden_units),
+                      key="depth", bind="query-params")
+    width = st.select_slider("Units per hidden layer", van.WIDTHS, van.BASE.hidden_units[0],
+                             key="width", bind="query-params")
+    activation = st.selectbox("Hidden activation", HIDDEN_ACTIVATIONS,
+                              index=HIDDEN_ACTIVATIONS.index(van.BASE.hidden_activation),
+                              key="activation", bind="query-params")
+    data_part = controls.dataset_controls("d", defaults=van.BASE, names=van.BINARY_DATASETS,
+                                          bind="query-params", noise=False)
+    seed = controls.seed_control("s", defaults=van.BASE, bind="query-params")
+
+st.caption("Initialization of each variant (scale: the standard deviation of W; empty keeps "
+           "the initializer's own).")
+variant_parts = van.variant_controls()
+base = controls.make_config(data_part, seed, base=van.BASE, hidden_units=(width,) * depth,
+                            hidden_activation=activation)
+if base is None:
+    st.stop()
+configs = [(label, controls.make_config(part, base=base)) for label, part in variant_parts]
+if any(c is None for _, c in configs):
+    st.stop()
+data = van.dataset(base)
+
+st.markdown(f"**At initialization** ({depth} hidden layers of {width} {activation} units, "
+            f"one forward and backward pass over the {data.m_train} training examples)")
+van.stats_view({label: van.snapshot(c, data) for label, c in configs},
+               when="at initialization")
+st.caption("Left: how spread out each hidden layer's activations are; a falling line vanishes, "
+           "a rising one explodes (log scale: each grid line is a factor of 10). Right: the size "
+           "of each layer's gradient; a gradient of 1e-30 moves nothing, one of 1e10 throws "
+           "the weights away. With ReLU (the default), He (std √(2/n)) keeps both near 1; "
+           "Xavier (std √(1/n), made for tanh) loses half of the variance at every ReLU "
+           "layer and slowly vanishes; weights too small vanish fast and too large explode.")
+
+# ---------------------------------------------------------------- after training
+st.markdown("**After some training** (gradient descent, full batch, cached)")
+c1, c2 = st.columns(2)
+with c1:
+    lr = controls.learning_rate_control("t", defaults=van.BASE, bind="query-params")
+with c2:
+    epochs = st.select_slider("Epochs", van.TRAIN_EPOCHS, van.BASE.num_epochs, key="t_epochs",
+                              bind="query-params")
+trained = van.train_variants([(label, c.replace(learning_rate=lr, num_epochs=epochs))
+                              for label, c in configs])
+van.stats_view({label: van.snapshot(r.config, data, r.parameters) for label, r in trained},
+               when=f"after {epochs} epochs")
+comparison_view(trained, data, columns=2, log_cost=True)
+st.caption("A layer whose gradient is 1e-6 of the others barely moves: the first layers of a "
+           "vanishing network stay at their random start. An exploding network's first steps "
+           "overshoot and the cost becomes NaN.")
+
+# ---------------------------------------------------------------- activations compared
+st.subheader("Deep sigmoid nets vanish")
+van.activations_section(base, data)
+st.caption("Each activation with the initialization the lecture recommends for it. The "
+           "sigmoid's slope is at most 1/4, so every sigmoid layer divides the gradient by 4 "
+           "or more on its way back: the first layers of a deep sigmoid net get almost no "
+           "gradient. tanh (slope 1 at 0) and ReLU (slope 1 where active) keep it.")
+
+math_and_code(
+    [r"\hat y = W^{[L]} W^{[L-1]} \cdots W^{[1]} x, \quad W^{[l]} = s\,I \;\Rightarrow\; "
+     r"\hat y = s^{L} x",
+     r"z = w_1 x_1 + \dots + w_n x_n:\quad \operatorname{Var}(w_i) = \frac{1}{n} "
+     r"\text{ keeps } \operatorname{Var}(z) \approx \operatorname{Var}(x_i)",
+     r"\text{He (ReLU): } W^{[l]} \sim \mathcal N(0, 1)\cdot\sqrt{\tfrac{2}{n^{[l-1]}}}, \qquad "
+     r"\text{Xavier (tanh): } W^{[l]} \sim \mathcal N(0, 1)\cdot\sqrt{\tfrac{1}{n^{[l-1]}}}",
+     r"dW^{[l]} = \tfrac{1}{m}\, dZ^{[l]} A^{[l-1]T}, \quad "
+     r"dZ^{[l]} = W^{[l+1]T} dZ^{[l+1]} \odot g'(Z^{[l]})"],
+    [diagnostics.linear_chain_output, initializers.initialize_weight,
+     diagnostics.network_snapshot, diagnostics.layer_statistics],
+    note="ReLU zeroes half of its inputs, so it keeps only half of the variance: He doubles "
+         "the weights' variance to make up for it. The backward pass multiplies by "
+         "W^[l+1]ᵀ and by g'(Z^[l]) at every layer, so the gradient's size is a product over "
+         "the layers, just like the activations'.")
