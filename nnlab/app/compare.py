@@ -109,12 +109,15 @@ def boundary_panels(variants: Sequence[tuple[str, TrainResult]], data, *,
 
 def metrics_frame(variants: Sequence[tuple[str, TrainResult]]):
     """``pandas.DataFrame``: one row per variant with train/dev/test accuracy, final cost,
-    epochs, seconds and status."""
+    epochs, seconds and status. A set no variant has (football has no test set) is left out
+    rather than shown as an empty column."""
     import pandas as pd
 
-    return pd.DataFrame([summary_row(label, status=r.status, metrics=r.metrics,
-                                     final_cost=r.final_cost, epochs=r.epochs_run,
-                                     seconds=r.seconds) for label, r in variants])
+    frame = pd.DataFrame([summary_row(label, status=r.status, metrics=r.metrics,
+                                      final_cost=r.final_cost, epochs=r.epochs_run,
+                                      seconds=r.seconds) for label, r in variants])
+    empty = [c for c in ("dev_accuracy", "test_accuracy") if frame[c].isna().all()]
+    return frame.drop(columns=empty)
 
 
 def curve_series(variants: Sequence[tuple[str, TrainResult]], column: str) -> dict:

@@ -1,0 +1,247 @@
+"""Streamlit glue of the "Learning rate decay" page: schedules side by side, the learning rate
+each one gives per epoch, and the course's decay experiments."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from nnlab import course, viz
+from nnlab.app.controls import SCHEDULE_LABELS, learning_rate_control
+from nnlab.app.runs import ENGINE_VERSION, PROGRESS_UPDATES, register_run
+from nnlab.config import TrainConfig
+from nnlab.initializers import initialize_parameters
+from nnlab.train import TrainResult, learning_rate_for_epoch, train
+
+#: The five decays of the lecture and the assignment (constant is offered as a baseline).
+DECAYS = ("inverse_time", "inverse_time_interval", "exponential", "inverse_sqrt", "staircase")
+CHOICES = DECAYS + ("constant",)
+DEFAULT_CHOICE = ("inverse_time", "inverse_time_interval", "exponential")
+MAX_TRAINED = 4
+SHORT_NAMES = {
+    "constant": "constant α₀",
+    "inverse_time": "inverse time, every epoch",
+    "inverse_time_interval": "inverse time, interval",
+    "exponential": "exponential",
+    "inverse_sqrt": "k/√epoch",
+    "staircase": "staircase",
+}
+BASE = TrainConfig(dataset="moons", n_samples=300, hidden_units=(5, 2), optimizer="gd",
+                   learning_rate=0.1, mini_batch_size=64, num_epochs=1000, decay_rate=1.0,
+                   time_interval=200, decay_base=0.995, k=1.0, drop=0.5, epochs_drop=200)
+
+#: The assignment's decay experiments: optimizer, alpha0, schedule and published accuracy.
+COURSE_DECAY = {
+    "decay/gd_update_lr": ("gd", 0.1, "inverse_time", 0.6533),
+    "decay/gd_scheduled": ("gd", 0.1, "inverse_time_interval", 0.9433),
+    "decay/momentum_scheduled": ("momentum", 0.1, "inverse_time_interval", 0.9533),
+    "decay/adam_scheduled": ("adam", 0.01, "inverse_time_interval", 0.94),
+}
+#: Short names of the course runs for legends.
+COURSE_LABELS = {"decay/gd_update_lr": "GD, every epoch", "decay/gd_scheduled": "GD, interval",
+                 "decay/momentum_scheduled": "momentum, interval",
+                 "decay/adam_scheduled": "Adam, interval"}
+COURSE_EPOCHS = 5000
+COURSE_KEY = "decay_course_shown"
+#: Published accuracies are printed to 4 digits.
+COURSE_TOLERANCE = 5e-5
+
+
+def schedule_label(name: str) -> str:
+    """A short human name of a schedule, e.g. ``"base^epoch"``."""
+    return SHORT_NAMES.get(name, name)
+
+
+SCHEDULE_HELP = "\n".join(f"- **{schedule_label(n)}**: α = {SCHEDULE_LABELS[n]}" for n in CHOICES
+                          if n in SCHEDULE_LABELS)
+
+
+# ------------------------------------------------------------------------------ controls
+
+
+def schedule_parameter_controls(defaults: TrainConfig = BASE) -> dict:
+    """The hyperparameters of every schedule (one shared set), bound to the URL."""
+    b = "query-params"
+    c1, c2, c3, c4 = st.columns(4)
+    with c1:
+        lr = learning_rate_control("lr", defaults=defaults, bind=b, label="α₀ (learning_rate)")
+    out = {
+        "learning_rate": lr,
+        "num_epochs": int(c2.select_slider("Epochs", [100, 200, 500, 1000, 2000, 3000],
+                                           value=defaults.num_epochs, key="lr_num_epochs",
+                                           bind=b)),
+        "decay_rate": float(c3.number_input(
+            "decay_rate (inverse time)", 0.0, 100.0, defaults.decay_rate, step=0.1, format="%g",
+            key="lr_decay_rate", bind=b)),
+        "time_interval": int(c4.number_input(
+            "time_interval (interval)", 1, 100_000, defaults.time_interval, step=50,
+            key="lr_time_interval", bind=b, help="Epochs between two decays.")),
+    }
+    c1, c2, c3, c4 = st.columns(4)
+    out["decay_base"] = float(c1.slider("base (exponential)", 0.9, 1.0, defaults.decay_base,
+                                        step=0.001, format="%.3f", key="lr_decay_base", bind=b))
+    out["k"] = float(c2.number_input("k (k/√epoch)", 0.01, 100.0, defaults.k, step=0.1,
+                                     format="%g", key="lr_k", bind=b))
+    out["drop"] = float(c3.slider("drop (staircase)", 0.05, 1.0, defaults.drop, step=0.05,
+                                  key="lr_drop", bind=b))
+    out["epochs_drop"] = int(c4.number_input(
+        "epochs_drop (staircase)", 1, 100_000, defaults.epochs_drop, step=50,
+        key="lr_epochs_drop", bind=b, help="Epochs between two drops."))
+    return out
+
+
+def rate_curves(configs: dict[str, TrainConfig]) -> dict:
+    """Label -> (epochs, learning rate used in each epoch), as the training loop applies it."""
+    out = {}
+    for label, config in configs.items():
+        epochs = np.arange(config.num_epochs)
+        out[label] = (epochs, np.array([learning_rate_for_epoch(config, int(e))
+                                        for e in epochs]))
+    return out
+
+
+def rates_section(configs: dict[str, TrainConfig]) -> None:
+    """The learning rate per epoch of each chosen schedule, on one chart."""
+    log = st.toggle("Logarithmic learning-rate axis", value=True, key="lr_log")
+    curves = rate_curves(configs)
+    st.altair_chart(viz.curves_chart(curves, y_title="learning rate α", log_y=log,
+                                     title="Learning rate used in each epoch"),
+                    width="stretch", height=340)
+    rows = []
+    for label, (_, rates) in curves.items():
+        n = len(rates)
+        rows.append({"schedule": label, "epoch 0": rates[0],
+                     **{f"epoch {e}": rates[e] for e in (10, 100, n // 2) if e < n},
+                     "last epoch": rates[-1]})
+    st.dataframe(pd.DataFrame(rows), hide_index=True,
+                 column_config={c: st.column_config.NumberColumn(c, format="%.3g")
+                                for r in rows for c in r if c != "schedule"})
+    st.caption("As in the course, epoch 0 runs with α₀ and the rate computed after epoch i is "
+               "used in epoch i + 1. Decaying every epoch with decay_rate = 1 divides α₀ by 11 "
+               "after 10 epochs and by about 100 after 100: the later epochs barely move the "
+               "weights. The interval schedule keeps α₀ for time_interval epochs at a time.")
+
+
+# ------------------------------------------------------------------------- the assignment
+
+
+def course_config(optimizer: str, learning_rate: float, schedule: str) -> TrainConfig:
+    """The config of ``nnlab.course.run_optimization``: [2, 5, 2, 1] on moons, mini-batches of
+    64, 5000 epochs, the course's numerics, decay_rate 1 and time_interval 1000."""
+    return TrainConfig(dataset="moons", hidden_units=(5, 2), optimizer=optimizer,
+                       learning_rate=learning_rate, beta=0.9, beta1=0.9, beta2=0.999,
+                       epsilon=1e-8, mini_batch_size=64, num_epochs=COURSE_EPOCHS,
+                       numerics="course", schedule=schedule, decay_rate=1.0,
+                       time_interval=1000)
+
+
+def run_course_experiment(name: str, on_epoch=None) -> TrainResult:
+    """One of the assignment's decay experiments, with its full history.
+
+    The same run as ``nnlab.course.EXPERIMENTS[name]`` (He weights from ``RandomState(3)``,
+    the course's moons, ``RandomState(10 + i + 1)`` shuffling epoch i), which only keeps a
+    summary; ``on_epoch`` drives a progress bar.
+    """
+    if name not in COURSE_DECAY:
+        raise ValueError(f"name must be one of {list(COURSE_DECAY)}, got {name!r}")
+    optimizer, lr, schedule, _ = COURSE_DECAY[name]
+    params = initialize_parameters((2, 5, 2, 1), "he", rng=np.random.RandomState(3))
+    return train(course_config(optimizer, lr, schedule), data=course.optimization_data(),
+                 parameters=params, shuffle_rng=course.course_shuffle, on_epoch=on_epoch)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _course_cached(name: str, engine_version: str, index: int = 0, total: int = 1
+                   ) -> TrainResult:
+    """A course experiment, cached; the progress bar lives inside (replay-safe)."""
+    del engine_version
+    holder = st.empty()
+    bar = holder.progress(index / total, text=f"{name}: starting")
+    step = max(1, COURSE_EPOCHS // PROGRESS_UPDATES)
+
+    def on_epoch(info: dict) -> bool:
+        epoch = info["epoch"] + 1
+        if epoch % step == 0:
+            bar.progress((index + epoch / COURSE_EPOCHS) / total,
+                         text=f"Experiment {index + 1} of {total}, **{name}**: epoch {epoch} / "
+                              f"{COURSE_EPOCHS}, cost {info['cost']:.4g}")
+        return False
+
+    try:
+        return run_course_experiment(name, on_epoch=on_epoch)
+    finally:
+        holder.empty()
+
+
+def course_results() -> list[tuple[str, TrainResult]]:
+    """All four experiments (cached), registered in the run registry."""
+    out = []
+    for i, name in enumerate(COURSE_DECAY):
+        result = _course_cached(name, ENGINE_VERSION, i, len(COURSE_DECAY))
+        register_run(result, f"course {COURSE_LABELS[name]}")
+        out.append((name, result))
+    return out
+
+
+def course_table(results: list[tuple[str, TrainResult]]) -> pd.DataFrame:
+    """One row per course run: schedule, last learning rate, accuracy vs the published one."""
+    rows = []
+    for name, r in results:
+        optimizer, lr, schedule, published = COURSE_DECAY[name]
+        acc = r.metrics["train_accuracy"]
+        rows.append({"experiment": name, "α₀": lr, "schedule": schedule_label(schedule),
+                     "α in the last epoch": float(r.history["learning_rate"][-1]),
+                     "train accuracy": acc, "course": published,
+                     "same": "✓" if abs(acc - published) <= COURSE_TOLERANCE else "✗",
+                     "seconds": round(r.seconds, 1)})
+    return pd.DataFrame(rows)
+
+
+def course_section() -> None:
+    """The "reproduce the assignment" button and, once clicked, the four runs."""
+    st.markdown(
+        "The assignment trains a [2, 5, 2, 1] network on its moons (300 points, mini-batches "
+        "of 64) for 5000 epochs. With **decay_rate = 1 every epoch**, plain gradient descent "
+        "starves; with the **same decay every 1000 epochs** (`schedule_lr_decay`, "
+        "time_interval = 1000) gradient descent, momentum and Adam all reach about 94 %.")
+    if st.button("Reproduce the assignment (4 runs of 5000 epochs, 20 to 40 s)",
+                 key="decay_course_button", icon=":material/play_arrow:", type="primary"):
+        st.session_state[COURSE_KEY] = True
+    if not st.session_state.get(COURSE_KEY):
+        st.caption("The runs are cached: once done, they show again instantly (and on the "
+                   "Compare runs page).")
+        return
+    results = course_results()
+    st.dataframe(course_table(results), hide_index=True, column_config={
+        "α in the last epoch": st.column_config.NumberColumn(format="%.3g"),
+        "train accuracy": st.column_config.NumberColumn(format="%.4f"),
+        "course": st.column_config.NumberColumn("course's accuracy", format="%.4f"),
+    })
+    st.altair_chart(viz.curves_chart(
+        {COURSE_LABELS[n]: (r.history["epoch"], r.history["cost"]) for n, r in results},
+        y_title="cost", title="Training cost"), width="stretch", height=320)
+    st.altair_chart(viz.curves_chart(
+        {COURSE_LABELS[n]: (r.history["epoch"], r.history["learning_rate"])
+         for n, r in results},
+        y_title="learning rate α", log_y=True, title="Learning rate (log axis)"),
+        width="stretch", height=320)
+    st.caption("Every-epoch decay: α falls from 0.1 to 0.1/5000 = 2e-5, so after the first few "
+               "hundred epochs the steps are too small to leave the plateau, and the cost stays "
+               "high (accuracy 0.6533). The interval schedule keeps α = 0.1 for 1000 epochs, "
+               "then 0.05, 0.033, ...: large steps early, smaller ones late (GD and momentum share "
+               "these rates, so their lines coincide; Adam starts from 0.01).")
+
+
+def trained_variants(choices, parts: dict, optimizer: dict, mini_batch: dict
+                     ) -> list[tuple[str, TrainConfig]]:
+    """``(label, config)`` per chosen schedule, all on ``BASE`` with the shared settings."""
+    out = []
+    for name in choices:
+        try:
+            config = BASE.replace(schedule=name, **parts, **optimizer, **mini_batch)
+        except ValueError as exc:
+            st.error(f"{schedule_label(name)}: {exc}")
+            continue
+        out.append((schedule_label(name), config))
+    return out

@@ -1,0 +1,232 @@
+"""Streamlit glue of the "Mini-batches" page: sizes and presets, cost per iteration and per
+epoch, the counts of a run, and the shuffle-then-partition picture of a small set."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import streamlit as st
+
+from nnlab import viz
+from nnlab.app.compare import METRIC_COLUMNS, boundary_panels, metrics_frame, show_status
+from nnlab.app.runs import ENGINE_VERSION, PROGRESS_DELAY, PROGRESS_UPDATES, train_cached
+from nnlab.averages import exponentially_weighted_average
+from nnlab.config import TrainConfig
+from nnlab.datasets2d import make_moons
+from nnlab.iterations import iteration_counts, record_iterations
+from nnlab.minibatch import mini_batch_indices
+from nnlab.viz.minibatches import batch_points_chart, iteration_cost_chart, partition_chart
+
+#: Sizes offered: 1 (stochastic), powers of two, and None = the whole training set (batch).
+SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, None)
+PRESETS = {
+    "Stochastic · mini-batch · batch": (1, 32, None),
+    "Powers of two": (4, 16, 64, None),
+    "Small mini-batches": (1, 2, 8),
+    "Mini-batch 64 vs batch": (64, None),
+}
+DEFAULT_PRESET = "Stochastic · mini-batch · batch"
+MAX_SIZES = 4
+SIZES_KEY = "mb_sizes"
+BASE = TrainConfig(dataset="moons", n_samples=300, hidden_units=(10, 5), optimizer="gd",
+                   learning_rate=0.1, num_epochs=20)
+
+
+def size_label(size: int | None, m: int | None = None) -> str:
+    """``"size 1 (stochastic)"``, ``"size 32"``, ``"full batch (m = 180)"``."""
+    if size is None or (m is not None and size >= m):
+        return "full batch" + (f" (m = {m})" if m else "")
+    return "size 1 (stochastic)" if size == 1 else f"size {size}"
+
+
+def _apply_preset(name: str) -> None:
+    st.session_state[SIZES_KEY] = list(PRESETS[name])
+
+
+def size_controls() -> list:
+    """Preset buttons and the multiselect of sizes; returns the chosen sizes (None = batch),
+    smallest first."""
+    cols = st.columns(len(PRESETS))
+    for col, name in zip(cols, PRESETS, strict=True):
+        col.button(name, key=f"mb_preset_{name}", on_click=_apply_preset, args=(name,),
+                   width="stretch", help="Sizes " + ", ".join(
+                       "full" if s is None else str(s) for s in PRESETS[name]))
+    sizes = st.multiselect(
+        "Mini-batch sizes to compare (up to 4)", list(SIZES), default=list(PRESETS[DEFAULT_PRESET]),
+        format_func=lambda s: "full batch (m)" if s is None else str(s),
+        max_selections=MAX_SIZES, key=SIZES_KEY, bind="query-params",
+        help="1 is stochastic gradient descent (one example per update); 'full batch' is batch "
+             "gradient descent (all m training examples per update).")
+    return sorted(sizes, key=lambda s: np.inf if s is None else s)
+
+
+def variants(sizes, base: TrainConfig, m: int) -> list[tuple[str, TrainConfig]]:
+    """``(label, config)`` per size; sizes at or above ``m`` collapse into the full batch."""
+    out, seen = [], set()
+    for s in sizes:
+        size = None if s is None or s >= m else int(s)
+        label = size_label(size, m)
+        if label not in seen:
+            seen.add(label)
+            out.append((label, base.replace(mini_batch_size=size)))
+    return out
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _record_cached(config: TrainConfig, engine_version: str, _label: str = "") -> dict:
+    """``record_iterations`` cached by config and engine version, with a replay-safe bar."""
+    del engine_version
+    step = max(1, config.num_epochs // PROGRESS_UPDATES)
+    start, holder, bar = time.perf_counter(), None, None
+
+    def on_epoch(info: dict) -> bool:
+        nonlocal holder, bar
+        epoch, total = info["epoch"] + 1, info["num_epochs"]
+        if epoch % step and epoch != total:
+            return False
+        if bar is None:
+            if time.perf_counter() - start < PROGRESS_DELAY:
+                return False
+            holder = st.empty()
+            bar = holder.progress(0.0)
+        bar.progress(min(1.0, epoch / total),
+                     text=f"**{_label}**, cost of every mini-batch: epoch {epoch} / {total}")
+        return False
+
+    try:
+        return record_iterations(config, on_epoch=on_epoch)
+    finally:
+        if holder is not None:
+            holder.empty()
+
+
+def iteration_record(config: TrainConfig, label: str = "") -> dict:
+    """The per-iteration record of ``config`` (cached)."""
+    return _record_cached(config, ENGINE_VERSION, _label=label)
+
+
+def counts_frame(rows: list[tuple[str, dict, dict]]):
+    """Plain counts per variant: ``(label, record, TrainResult.metrics)`` -> DataFrame."""
+    import pandas as pd
+
+    out = []
+    for label, rec, _ in rows:
+        c = rec["counts"]
+        out.append({
+            "run": label,
+            "mini-batch size": c["mini_batch_size"],
+            "updates per epoch": c["per_epoch"],
+            "last mini-batch": c["last_size"],
+            "epochs": len(rec["epoch_cost"]),
+            "iterations (updates)": len(rec["cost"]),
+            "ms per epoch": 1000 * float(np.median(rec["epoch_seconds"])),
+            "ms per update": 1000 * float(np.sum(rec["epoch_seconds"])) / max(1, len(rec["cost"])),
+            "final cost": float(rec["epoch_cost"][-1]),
+        })
+    return pd.DataFrame(out)
+
+
+COUNT_COLUMNS = {
+    "ms per epoch": st.column_config.NumberColumn(
+        "ms per epoch", format="%.2f", help="Median wall time of one epoch of the NumPy loop."),
+    "ms per update": st.column_config.NumberColumn("ms per update", format="%.3f"),
+    "final cost": st.column_config.NumberColumn("final cost", format="%.4f"),
+}
+
+
+def counts_sentence(rec: dict) -> str:
+    """One line of plain counts, e.g. "180 examples in mini-batches of 32: 5 of 32 and one of
+    20, so 6 updates per epoch; 20 epochs = 120 iterations."."""
+    c = rec["counts"]
+    m, b, n, E = c["m"], c["mini_batch_size"], c["per_epoch"], c["num_epochs"]
+    if n == 1:
+        split = f"one batch of all {m}, so 1 update per epoch"
+    elif c["last_size"] == b:
+        split = f"{n} mini-batches of {b}, so {n} updates per epoch"
+    else:
+        split = (f"{c['full']} of {b} and a last one of {c['last_size']}, so {n} updates per "
+                 "epoch")
+    return f"{m} examples: {split}; {E} epochs = **{E * n:,} iterations**."
+
+
+def trends(rows: list) -> dict:
+    """Label -> bias-corrected exponentially weighted average of the iteration costs with
+    ``beta = 1 - 1 / (updates per epoch)``: a window of about one epoch (none for batch)."""
+    out = {}
+    for label, rec, _ in rows:
+        n = rec["counts"]["per_epoch"]
+        cost = rec["cost"]
+        if n > 1 and cost.size and np.all(np.isfinite(cost)):
+            out[label] = exponentially_weighted_average(cost, 1 - 1 / n, bias_correction=True)
+    return out
+
+
+def training_section(pairs: list[tuple[str, TrainConfig]]) -> list:
+    """Train each variant (cached), record its iterations, draw iteration | epoch costs, the
+    counts table, the boundaries and the metrics. Returns ``(label, record, result)``."""
+    rows = []
+    for label, config in pairs:
+        result = train_cached(config, label)
+        rows.append((label, iteration_record(config, label), result))
+    show_status([(label, r) for label, _, r in rows])
+    left, right = st.columns(2)
+    with left:
+        panels = {label: (np.arange(1, len(rec["cost"]) + 1), rec["cost"])
+                  for label, rec, _ in rows}
+        st.altair_chart(iteration_cost_chart(panels, smooth=trends(rows)), width="stretch")
+        st.caption("Each point is one update: the cost of the mini-batch it was computed on. "
+                   "A small mini-batch is a noisy sample of the training set, so its cost jumps "
+                   "from one update to the next; the full batch goes down smoothly. The dark "
+                   "line is an exponentially weighted average over about one epoch: the trend "
+                   "under the noise. (The y axis is shared and cut at the 99th percentile.)")
+    with right:
+        series = {label: (r.history["epoch"], r.history["cost"]) for label, _, r in rows}
+        st.altair_chart(viz.curves_chart(series, y_title="cost",
+                                         title="Cost per epoch"), width="stretch")
+        st.caption("One point per epoch: the mean cost over all m examples of that epoch. "
+                   "Averaging the mini-batches hides most of the noise; per epoch, the small "
+                   "mini-batches go further because they make many more updates.")
+        for label, rec, _ in rows:
+            st.markdown(f"- **{label}**: {counts_sentence(rec)}")
+    st.dataframe(counts_frame([(label, rec, r.metrics) for label, rec, r in rows]),
+                 hide_index=True, column_config=COUNT_COLUMNS)
+    st.caption("Time: an update costs about the same whatever the mini-batch size (NumPy "
+               "handles 180 columns nearly as fast as 1), so the stochastic epoch, with m "
+               "updates, is by far the slowest: it gives up vectorization. Mini-batches of 32 "
+               "to 512 keep both: many updates per epoch, each one vectorized.")
+    return rows
+
+
+def boundaries_section(rows: list, data) -> None:
+    """Decision boundaries and the metrics table of the trained variants."""
+    results = [(label, r) for label, _, r in rows]
+    panels = boundary_panels(results, data)
+    height = {1: 300, 2: 300, 3: 210}.get(len(panels), 160)  # the row fits a laptop screen
+    st.altair_chart(viz.decision_boundary_chart(panels, columns=len(panels), height=height))
+    st.dataframe(metrics_frame(results), hide_index=True, column_config=METRIC_COLUMNS)
+
+
+def partition_section() -> None:
+    """A small moons set shuffled and cut into mini-batches, drawn two ways."""
+    c1, c2, c3 = st.columns(3)
+    m = c1.slider("Examples m", 6, 30, 20, key="mb_demo_m", bind="query-params")
+    size = c2.slider("Mini-batch size", 1, 30, 6, key="mb_demo_size", bind="query-params")
+    seed = c3.number_input("Shuffle seed", 0, 10_000, 0, step=1, key="mb_demo_seed",
+                           bind="query-params", help="Each epoch draws a new shuffle.")
+    size = min(int(size), int(m))
+    X, _ = make_moons(int(m), noise=0.2, rng=np.random.RandomState(3))
+    batches = mini_batch_indices(int(m), size, rng=np.random.RandomState(int(seed)))
+    c = iteration_counts(int(m), size, 1)
+    left, right = st.columns([3, 2])
+    with left:
+        st.altair_chart(partition_chart(batches))
+    with right:
+        st.altair_chart(batch_points_chart(X, batches, title="The same examples in the plane"),
+                        width="stretch")
+    last = (f" and a last, smaller one of {c['last_size']}" if c["last_size"] != size else "")
+    st.markdown(f"**{m} examples, mini-batch size {size}:** {c['full']} mini-batch"
+                f"{'es' if c['full'] != 1 else ''} of {size}{last}. One epoch is "
+                f"**{c['per_epoch']} iterations** (updates); every example is used exactly once "
+                "per epoch. The shuffle mixes the classes into every mini-batch, so that each "
+                "update sees a fair sample.")

@@ -1,0 +1,59 @@
+"""Week 2: mini-batch gradient descent, from stochastic (size 1) to batch (size m)."""
+
+import streamlit as st
+
+from nnlab import iterations, minibatch
+from nnlab.app import controls, math_and_code, page_setup
+from nnlab.app import minibatches as mb
+from nnlab.train import make_dataset
+
+page_setup("Mini-batches", "The same network trained with mini-batches of 1 (stochastic), a "
+           "few powers of two, and the whole training set (batch): the smaller the mini-batch, "
+           "the noisier each step, and the more steps per epoch.")
+
+with st.sidebar:
+    st.subheader("Data and training")
+    data_part = controls.dataset_controls("mb", defaults=mb.BASE, bind="query-params",
+                                          names=("moons", "circles", "xor", "gaussians"),
+                                          data_seed=False)
+    lr = controls.learning_rate_control("mb", defaults=mb.BASE, bind="query-params")
+    epochs = controls.epochs_control("mb", defaults=mb.BASE, bind="query-params",
+                                     choices=(5, 10, 20, 50, 100, 200))
+    seed = controls.seed_control("mb", defaults=mb.BASE, bind="query-params")
+
+base = controls.make_config(data_part, epochs, seed, base=mb.BASE, learning_rate=lr)
+if base is None:
+    st.stop()
+data = make_dataset(base)
+
+st.subheader("Mini-batch sizes")
+sizes = mb.size_controls()
+if not sizes:
+    st.info("Pick at least one mini-batch size above (or click a preset).")
+    st.stop()
+pairs = mb.variants(sizes, base, data.m_train)
+
+st.subheader("Cost per iteration and per epoch")
+rows = mb.training_section(pairs)
+
+st.subheader("What each one learned")
+mb.boundaries_section(rows, data)
+
+st.subheader("Shuffle, then partition")
+st.markdown("Every epoch starts by shuffling the columns of X (and Y the same way), then cuts "
+            "them into consecutive mini-batches. When m is not a multiple of the size, the "
+            "last mini-batch is smaller; it is kept.")
+mb.partition_section()
+
+math_and_code(
+    [r"X^{\{t\}} = X_{:,\,\pi[(t-1)b\,:\,tb]},\quad t = 1, \dots, \lceil m / b \rceil",
+     r"J^{\{t\}} = \frac{1}{b_t} \sum_{i \in \text{batch } t} \mathcal{L}(a^{[L](i)}, y^{(i)})"
+     r" + \frac{\lambda}{2m} \sum_l \lVert W^{[l]} \rVert_F^2",
+     r"W^{[l]} := W^{[l]} - \alpha\, dW^{[l]\{t\}} \quad \text{(one update per mini-batch)}",
+     r"J_{\text{epoch}} = \sum_t \frac{b_t}{m}\, J^{\{t\}}"],
+    [minibatch.random_mini_batches, minibatch.mini_batch_indices, iterations.record_iterations],
+    note="b is `mini_batch_size`, π a random permutation of the m columns (a new one every "
+         "epoch), b_t the size of mini-batch t (the last one may be smaller). Each mini-batch's "
+         "gradient is averaged over its own b_t examples. The epoch cost is the mean of the "
+         "per-example losses over the epoch, which is the b_t/m-weighted mean of the iteration "
+         "costs: what `nnlab.train.train` records in `history['cost']`.")

@@ -1,0 +1,35 @@
+"""Week 2: exponentially weighted averages of a year of daily temperatures (no training)."""
+
+import streamlit as st
+
+from nnlab import averages
+from nnlab.app import averages as ewa
+from nnlab.app import math_and_code, page_setup
+
+page_setup("Exponentially weighted averages", "A noisy year of daily temperatures averaged "
+           "with β = 0.5, 0.9, 0.98 and your own β: a larger β is smoother but later; bias "
+           "correction fixes the first days; the weights fall to about 1/e after 1/(1 − β) "
+           "days.")
+
+settings = ewa.controls()
+day, theta = ewa.temperatures(settings["seed"])
+
+st.subheader("Averages of different lengths")
+ewa.year_section(day, theta, settings)
+
+st.subheader("The start-up bias, and bias correction")
+ewa.startup_section(day, theta, settings)
+
+st.subheader("How far back an average looks")
+ewa.weights_section(settings)
+
+math_and_code(
+    [r"v_0 = 0, \qquad v_t = \beta\, v_{t-1} + (1 - \beta)\, \theta_t",
+     r"v_t = \sum_{k=0}^{t-1} (1-\beta)\,\beta^k\, \theta_{t-k}"
+     r", \qquad \sum_{k=0}^{t-1} (1-\beta)\,\beta^k = 1 - \beta^t",
+     r"\hat v_t = \frac{v_t}{1 - \beta^t} \quad \text{(bias correction)}",
+     r"\beta^{1/(1-\beta)} \approx \frac{1}{e} \quad\Rightarrow\quad "
+     r"\text{about } \frac{1}{1-\beta} \text{ days}"],
+    [averages.exponentially_weighted_average, averages.ewa_weights, averages.effective_window],
+    note="The same average is inside momentum (`v_dW`, β), RMSprop (`s_dW`, β₂) and Adam (both, "
+         "with bias correction): there θ_t is the gradient of step t.")

@@ -1,0 +1,52 @@
+"""Week 2: learning-rate decay: five schedules, the rate they give per epoch, and training."""
+
+import streamlit as st
+
+from nnlab import schedules
+from nnlab.app import comparison_view, controls, decay, math_and_code, page_setup, train_cached
+from nnlab.train import learning_rate_for_epoch, make_dataset
+
+page_setup("Learning rate decay", "Five ways to shrink the learning rate α as training goes "
+           "on, plotted per epoch and trained side by side; then the assignment's runs, where "
+           "decaying every epoch starves learning and decaying every 1000 epochs works.")
+
+with st.sidebar:
+    st.subheader("Training")
+    optimizer = controls.optimizer_controls("lr", defaults=decay.BASE, bind="query-params",
+                                            learning_rate=False)
+    mini_batch = controls.mini_batch_controls("lr", defaults=decay.BASE, bind="query-params")
+
+st.subheader("The schedules")
+choices = st.multiselect(
+    "Schedules (up to 4)", list(decay.CHOICES), default=list(decay.DEFAULT_CHOICE),
+    format_func=decay.schedule_label, max_selections=decay.MAX_TRAINED, key="lr_schedules",
+    bind="query-params", help=decay.SCHEDULE_HELP)
+parts = decay.schedule_parameter_controls()
+variants = decay.trained_variants(choices, parts, optimizer, mini_batch)
+if not variants:
+    st.info("Pick at least one schedule above.")
+    st.stop()
+decay.rates_section(dict(variants))
+
+st.subheader("Training with each schedule")
+data = make_dataset(decay.BASE)
+results = [(label, train_cached(config, label)) for label, config in variants]
+comparison_view(results, data)
+
+st.subheader("Reproduce the assignment")
+decay.course_section()
+
+math_and_code(
+    [r"\alpha = \frac{1}{1 + \text{decay\_rate} \cdot \text{epoch\_num}}\, \alpha_0"
+     r"\qquad \text{(every epoch: update\_lr)}",
+     r"\alpha = \frac{1}{1 + \text{decay\_rate} \cdot \lfloor \text{epoch\_num} / "
+     r"\text{time\_interval} \rfloor}\, \alpha_0 \qquad \text{(schedule\_lr\_decay)}",
+     r"\alpha = \text{base}^{\,\text{epoch\_num}}\, \alpha_0, \qquad "
+     r"\alpha = \frac{k}{\sqrt{\text{epoch\_num}}}\, \alpha_0, \qquad "
+     r"\alpha = \alpha_0 \cdot \text{drop}^{\lfloor \text{epoch\_num} / \text{epochs\_drop} "
+     r"\rfloor}"],
+    [schedules.update_lr, schedules.schedule_lr_decay, schedules.learning_rate_at,
+     learning_rate_for_epoch, decay.run_course_experiment],
+    note="epoch_num counts from 0 as in the course's loop; k/√epoch uses epoch_num + 1 so that "
+         "epoch 0 does not divide by zero. In training, epoch 0 runs with α₀ and the rate "
+         "computed after epoch i is used in epoch i + 1 (`learning_rate_for_epoch`).")
