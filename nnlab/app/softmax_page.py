@@ -1,0 +1,160 @@
+"""Streamlit glue of the softmax page: the worked example, one point's probabilities, and the
+confusion matrix. The softmax itself is always ``nnlab.activations.softmax``."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import streamlit as st
+
+from nnlab import activations
+from nnlab.app.compare import all_points, boundary_panels, bounding_box
+from nnlab.train import TrainResult
+from nnlab.viz.softmax import (
+    class_probability_chart,
+    regions_with_point_chart,
+    sized_confusion_matrix_chart,
+)
+
+#: The lecture's worked example (course 2, week 3, "Softmax regression").
+WORKED_Z = (5.0, 2.0, -1.0, 3.0)
+#: Its published answer, rounded to 3 decimals.
+WORKED_A = (0.842, 0.042, 0.002, 0.114)
+MAX_LOGITS = 10
+#: |z| above this would make e^z overflow the table's display (softmax itself is safe).
+MAX_ABS_Z = 50.0
+#: Colour names of the classes, in the order of the multiclass palette (tableau10).
+CLASS_COLOURS = ("blue", "orange", "red", "teal", "green", "yellow", "purple", "pink", "brown",
+                 "grey")
+
+
+def class_name(k: int) -> str:
+    """``"class 0 (blue)"``: the class and its colour in the decision-region charts."""
+    return f"class {k} ({CLASS_COLOURS[k % len(CLASS_COLOURS)]})"
+
+
+def parse_logits(text: str) -> tuple[float, ...]:
+    """``"5, 2, -1, 3"`` -> ``(5.0, 2.0, -1.0, 3.0)``.
+
+    Raises ValueError (a message for the learner) unless there are 2 to ``MAX_LOGITS`` finite
+    numbers of size at most ``MAX_ABS_Z``.
+    """
+    values = []
+    for raw in str(text).replace(";", ",").split(","):
+        token = raw.strip()
+        if not token:
+            continue
+        try:
+            z = float(token)
+        except ValueError:
+            raise ValueError(f"'{token}' is not a number") from None
+        if not math.isfinite(z) or abs(z) > MAX_ABS_Z:
+            raise ValueError(f"'{token}': use numbers between -{MAX_ABS_Z:g} and {MAX_ABS_Z:g}")
+        values.append(z)
+    if not 2 <= len(values) <= MAX_LOGITS:
+        raise ValueError(f"write 2 to {MAX_LOGITS} numbers separated by commas, got "
+                         f"{len(values)}")
+    return tuple(values)
+
+
+def softmax_table(z):
+    """``pandas.DataFrame`` with the lecture's columns: ``z``, ``t = e^z`` and
+    ``a = t / sum(t)``; ``a`` is computed by ``nnlab.activations.softmax``."""
+    import pandas as pd
+
+    z = np.asarray(z, dtype=float).reshape(-1, 1)  # one example: a column
+    a = activations.softmax(z).ravel()
+    return pd.DataFrame({"class": [str(k) for k in range(len(z))], "z": z.ravel(),
+                         "t = e^z": np.exp(z.ravel()), "a = t / Σt": a})
+
+
+def worked_example(key: str = "sm_z") -> None:
+    """Text input for z, the table z -> t -> a, and the probabilities as bars."""
+    default = ", ".join(f"{v:g}" for v in WORKED_Z)
+    text = st.text_input("Logits z of the output layer (one example)", default, key=key,
+                         help="Comma separated, 2 to 10 numbers. The lecture's example is "
+                              f"{default}.")
+    try:
+        z = parse_logits(text)
+    except ValueError as exc:
+        st.error(f"z: {exc}. Showing the lecture's example.")
+        z = WORKED_Z
+    table = softmax_table(z)
+    left, right = st.columns([3, 2])
+    with left:
+        st.dataframe(table, hide_index=True, column_config={
+            "z": st.column_config.NumberColumn(format="%g"),
+            "t = e^z": st.column_config.NumberColumn(format="%.4g"),
+            "a = t / Σt": st.column_config.NumberColumn(format="%.3f")})
+        t = table["t = e^z"]
+        st.caption(f"Σt = {t.sum():.4g}. Each a is its t divided by Σt: the a's are positive "
+                   f"and add up to {table['a = t / Σt'].sum():.3f}. The largest z gets the "
+                   "largest share, but not all of it (a *soft* max; the hard max would put 1 "
+                   "on class " f"{int(np.argmax(z))} and 0 elsewhere).")
+    with right:
+        st.altair_chart(class_probability_chart(table["a = t / Σt"], title="a = softmax(z)"),
+                        width="stretch")
+
+
+def point_box(data) -> tuple[float, float, float, float]:
+    """The decision-region box of ``data``, rounded outwards to 0.5 (slider bounds)."""
+    x0, x1, y0, y1 = bounding_box(all_points(data))
+    return (math.floor(x0 * 2) / 2, math.ceil(x1 * 2) / 2, math.floor(y0 * 2) / 2,
+            math.ceil(y1 * 2) / 2)
+
+
+def point_controls(data, key: str = "sm_point") -> tuple[float, float]:
+    """Sliders for x1 and x2 within the data's box (their keys include the box, so a new
+    data set starts them again in the middle)."""
+    x0, x1, y0, y1 = point_box(data)
+    tag = f"{x0:g}_{x1:g}_{y0:g}_{y1:g}"
+    px = st.slider("x₁", x0, x1, round((x0 + x1) / 2, 1), step=0.05, key=f"{key}_x1_{tag}")
+    py = st.slider("x₂", y0, y1, round((y0 + y1) / 2, 1), step=0.05, key=f"{key}_x2_{tag}")
+    return float(px), float(py)
+
+
+def point_probabilities(result: TrainResult, point) -> dict:
+    """``{class_name(k): P(class k | x)}`` of the trained network at ``point`` (x1, x2)."""
+    probs = result.predict_proba(np.asarray(point, dtype=float).reshape(2, 1)).ravel()
+    return {class_name(k): float(p) for k, p in enumerate(probs)}
+
+
+def point_section(variants, data, point) -> None:
+    """The regions with the point marked, and each variant's probabilities there as bars."""
+    panels = boundary_panels(variants, data)
+    st.altair_chart(regions_with_point_chart(panels, point, columns=len(panels), height=240))
+    columns = st.columns(len(variants))
+    for column, (label, result) in zip(columns, variants, strict=True):
+        with column:
+            if result.status == "diverged":
+                st.warning(f"**{label}**: {result.message}")
+                continue
+            probs = point_probabilities(result, point)
+            best = max(probs, key=probs.get)
+            st.altair_chart(class_probability_chart(list(probs.values()), labels=list(probs),
+                                                    title=label), width="stretch")
+            st.caption(f"Predicted: **{best}**, with probability {probs[best]:.3f}.")
+
+
+def confusion_counts(result: TrainResult, X, Y, n_classes: int) -> np.ndarray:
+    """``(C, C)`` counts: row = true class, column = predicted class."""
+    pred = result.predict(X).ravel().astype(int)
+    true = np.asarray(Y).ravel().astype(int)
+    counts = np.zeros((n_classes, n_classes), dtype=int)
+    np.add.at(counts, (true, pred), 1)
+    return counts
+
+
+def confusion_section(variants, data) -> None:
+    """One dev-set confusion matrix per variant."""
+    labels = [str(k) for k in range(data.n_classes)]
+    columns = st.columns(len(variants))
+    for column, (label, result) in zip(columns, variants, strict=True):
+        with column:
+            counts = confusion_counts(result, data.X_dev, data.Y_dev, data.n_classes)
+            st.altair_chart(sized_confusion_matrix_chart(counts, labels, title=label),
+                            width="content")
+            right = int(np.trace(counts))
+            st.caption(f"{right} of {int(counts.sum())} dev examples on the diagonal "
+                       f"(dev accuracy {right / max(1, counts.sum()):.3f}).")

@@ -1,0 +1,85 @@
+"""Week 3: softmax regression draws K decision regions; hidden layers bend their borders."""
+
+import streamlit as st
+
+from nnlab import activations, losses, model
+from nnlab.app import comparison_view, controls, math_and_code, page_setup, train_cached
+from nnlab.app import softmax_page as sm
+from nnlab.config import TrainConfig
+from nnlab.train import make_dataset
+
+TITLE = "Softmax"
+BASE = TrainConfig(dataset="spiral", n_classes=3, hidden_units=(20, 10), optimizer="adam",
+                   learning_rate=0.01, num_epochs=1000)
+EPOCH_CHOICES = (100, 300, 1000, 2000, 3000)
+
+page_setup(TITLE, "With C classes the output layer has C units and a softmax turns them into C "
+           "probabilities: the plane splits into C regions, straight-edged without a hidden "
+           "layer, bent with one.")
+
+with st.sidebar:
+    st.subheader("Data")
+    data_part = controls.dataset_controls("sm", defaults=BASE, names=("spiral", "blobs"),
+                                          bind="query-params", n_samples=False)
+    st.subheader("Training (both networks)")
+    opt = controls.optimizer_controls("sm", defaults=BASE, bind="query-params",
+                                      hyperparameters=False)
+    epochs = controls.epochs_control("sm", defaults=BASE, bind="query-params",
+                                     choices=EPOCH_CHOICES)
+    seed = controls.seed_control("sm", defaults=BASE, bind="query-params")
+
+st.markdown(
+    "Both networks end in a softmax layer with one unit per class. **Left**: no hidden layer, "
+    "so $z = W x + b$ is linear in $x$ and the border between any two classes, where their "
+    "$z$'s are equal, is a straight line: *softmax regression*, the C-class logistic "
+    "regression. **Right**: the hidden layers you choose, which bend the borders.")
+arch = controls.architecture_controls("sm", defaults=BASE, bind="query-params",
+                                      activation=False, max_layers=3, max_units=64)
+linear = controls.make_config(data_part, opt, epochs, seed, base=BASE, hidden_units=())
+deep = controls.make_config(data_part, opt, epochs, seed, arch, base=BASE)
+if linear is None or deep is None:
+    st.stop()
+data = make_dataset(deep)
+hidden = controls.format_hidden_units(deep.hidden_units) or "none"
+variants = [("no hidden layer (softmax regression)", train_cached(linear, "softmax regression")),
+            (f"hidden layers {hidden}", train_cached(deep, f"softmax, hidden {hidden}"))]
+if not deep.hidden_units:
+    st.info("Type hidden layer sizes above (e.g. 20,10) to see the borders bend.")
+st.subheader(f"{data.n_classes} classes, {data.n_classes} regions")
+comparison_view(variants, data)
+
+st.subheader("The probabilities at one point")
+st.markdown(
+    "Move the point (the black cross). Each network outputs C probabilities that add up to 1; "
+    "the predicted class is the largest one, and the region colours show that class "
+    "everywhere. Near a border two probabilities are about equal.")
+left, right = st.columns([1, 3])
+with left:
+    point = sm.point_controls(data)
+with right:
+    sm.point_section(variants, data, point)
+
+st.subheader("The lecture's worked example")
+st.markdown(
+    "The output layer's linear part gives $z^{[L]}$; the softmax exponentiates, "
+    "$t = e^{z^{[L]}}$, and normalises, $a^{[L]} = t / \\sum_j t_j$. The lecture's "
+    "$z^{[L]} = [5, 2, -1, 3]$ gives $a^{[L]} = [0.842, 0.042, 0.002, 0.114]$. Try your own.")
+sm.worked_example()
+
+st.subheader("Which classes get confused (dev set)")
+st.markdown(
+    "Rows are the true classes, columns the predicted ones: the diagonal is right, every "
+    "other cell counts the examples of one class taken for another. Without a hidden layer, "
+    "neighbouring arms of the spiral are mixed up.")
+sm.confusion_section(variants, data)
+
+math_and_code(
+    [r"z^{[L]} = W^{[L]} a^{[L-1]} + b^{[L]}, \qquad t = e^{z^{[L]}}, \qquad "
+     r"a^{[L]}_i = \frac{t_i}{\sum_{j=1}^{C} t_j}",
+     r"\mathcal{L}(a, y) = -\sum_{j=1}^{C} y_j \log a_j, \qquad "
+     r"J = \frac{1}{m}\sum_{i=1}^{m} \mathcal{L}(a^{(i)}, y^{(i)})",
+     r"dZ^{[L]} = \frac{1}{m}\,(A^{[L]} - Y) \qquad (Y \text{ one-hot}, (C, m))"],
+    [activations.softmax, losses.softmax_cross_entropy_from_logits_sum, model.predict],
+    note="The softmax subtracts each column's largest z before exponentiating: the result is "
+         "the same (the factor e^{-max} cancels in t / Σt) and e^z can't overflow. The cost is "
+         "computed from the logits with the same shift (log-sum-exp).")
