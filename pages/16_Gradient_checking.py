@@ -30,6 +30,7 @@ units, activation, lambd = arch["hidden_units"], arch["hidden_activation"], reg[
 
 bug = st.selectbox("Inject a bug into backprop", list(gc.BUG_LABELS), key="g_bug",
                    format_func=gc.BUG_LABELS.get, bind="query-params")
+bug = None if bug == gc.NO_BUG else bug
 if not gc.bug_applies(bug, units):
     st.info("This bug lives in layer 2: add a hidden layer to see it.", icon=":material/info:")
 if bug == "l2_missing" and lambd == 0:

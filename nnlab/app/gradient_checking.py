@@ -23,8 +23,10 @@ BIAS_SCALE = 0.5
 SWEEP_EPSILONS = tuple(10.0 ** -k for k in range(12, 0, -1))
 #: The thresholds drawn on the charts, course wording.
 THRESHOLDS = {"fine ≈ 1e-7": 1e-7, "look closer ≈ 1e-5": 1e-5, "bug ≥ 1e-3": 1e-3}
+#: The select box's "no bug" choice (a string: a None option breaks URL binding and AppTest).
+NO_BUG = "none"
 BUG_LABELS = {
-    None: "none: correct backprop",
+    NO_BUG: "none: correct backprop",
     "dW2_doubled": "dW2 doubled",
     "db1_times_4": "db1 times 4",
     "course": "the course's: dW2 × 2 and db1 × 4",
@@ -118,7 +120,7 @@ def bug_table(hidden_units, activation, output, lambd, seed) -> list[dict]:
     for bug in (None, *model.BUGS):
         r = check(hidden_units, activation, output, lambd, bug=bug, seed=seed)
         flagged = [k for k, v in r["per_parameter"].items() if v > gradcheck.THRESHOLDS["bug"]]
-        rows.append({"bug injected": BUG_LABELS[bug], "difference": r["difference"],
+        rows.append({"bug injected": BUG_LABELS[bug or NO_BUG], "difference": r["difference"],
                      "verdict": r["verdict"], "parameters above 1e-3": ", ".join(flagged) or "—"})
     return rows
 
