@@ -54,7 +54,11 @@ def run_trial(config: TrainConfig, point: dict, trial: int, data=None) -> dict:
     ``dev_cost``, ``cost`` (final training cost), ``status``, ``message``, ``seconds``,
     ``epochs`` and ``costs`` (the per-epoch cost history, a list: for "caviar" plots).
     """
-    result = train(config, data=data)
+    return trial_record(train(config, data=data), point, trial)
+
+
+def trial_record(result, point: dict, trial: int) -> dict:
+    """The record of one finished trial (see ``run_trial``)."""
     m = result.metrics
     return {"trial": trial, **point,
             "train_accuracy": m["train_accuracy"], "dev_accuracy": m["dev_accuracy"],
@@ -63,8 +67,27 @@ def run_trial(config: TrainConfig, point: dict, trial: int, data=None) -> dict:
             "epochs": result.epochs_run, "costs": [float(c) for c in result.history["cost"]]}
 
 
+def _batched_records(jobs) -> dict:
+    """Train every group of jobs that ``nnlab.batched`` can stack as one batch; returns
+    ``{trial index: record}`` for those (the rest are left to the caller)."""
+    from nnlab.batched import PER_CONFIG, can_batch, train_batched
+
+    shared = [f.name for f in dataclasses.fields(TrainConfig) if f.name not in PER_CONFIG]
+    groups: dict = {}
+    for job in jobs:
+        groups.setdefault(tuple(getattr(job[0], f) for f in shared), []).append(job)
+    done = {}
+    for group in groups.values():
+        configs = [job[0] for job in group]
+        if len(group) > 1 and can_batch(configs):
+            results = train_batched(configs, data=group[0][3])
+            for (_, point, i, _), result in zip(group, results, strict=True):
+                done[i] = trial_record(result, point, i)
+    return done
+
+
 def run_search(base_config: TrainConfig, points, *, executor=None, on_trial=None,
-               data=None) -> SearchRecords:
+               data=None, batched=False) -> SearchRecords:
     """Train ``apply_point(base_config, p)`` for each point; records in the order of ``points``.
 
     Parameters
@@ -76,6 +99,11 @@ def run_search(base_config: TrainConfig, points, *, executor=None, on_trial=None
     on_trial : callable(i, n, record) -> bool, optional; called after each trial in order.
         True stops the search: later trials are not run (or are cancelled), ``stopped`` is set.
     data : nnlab.data.Dataset, optional; shared by all trials (default: each config's own).
+    batched : bool
+        Train trials that differ only in scalars (learning rate, betas, lambd, ...) together
+        as stacked arrays (``nnlab.batched``): each record equals its lone run to 1e-12. The
+        others run as usual. ``on_trial`` still sees the records in order, but a batch is
+        trained whole before its first record is reported.
 
     Returns
     -------
@@ -85,13 +113,19 @@ def run_search(base_config: TrainConfig, points, *, executor=None, on_trial=None
     jobs = [(apply_point(base_config, p), dict(p), i, data) for i, p in enumerate(points)]
     out = SearchRecords()
     out.planned = n = len(jobs)
-    futures = [executor.submit(run_trial, *job) for job in jobs] if executor else None
+    ready = _batched_records(jobs) if batched else {}
+    futures = ([None if i in ready else executor.submit(run_trial, *job)
+                for i, job in enumerate(jobs)] if executor else None)
     for i, job in enumerate(jobs):
-        record = futures[i].result() if futures else run_trial(*job)
+        if i in ready:
+            record = ready[i]
+        else:
+            record = futures[i].result() if futures else run_trial(*job)
         out.append(record)
         if on_trial is not None and on_trial(i, n, record):
             out.stopped = True
             for f in futures[i + 1:] if futures else ():
-                f.cancel()
+                if f is not None:
+                    f.cancel()
             break
     return out

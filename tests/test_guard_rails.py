@@ -27,3 +27,28 @@ def test_budget_can_be_raised_for_local_use(monkeypatch):
     at = AppTest.from_string(script, default_timeout=60).run()
     assert not at.exception and not at.error
     assert any("trained" in m.value for m in at.markdown)
+
+
+MANY = """
+import streamlit as st
+from nnlab.app import train_many
+from nnlab.config import TrainConfig
+base = TrainConfig(dataset="moons", n_samples=120, hidden_units=(6,), num_epochs=30)
+out = train_many([(f"lr {lr}", base.replace(learning_rate=lr)) for lr in (0.05, 0.5, 2.0)])
+st.session_state["dev"] = [r.metrics["dev_accuracy"] for _, r in out]
+st.session_state["labels"] = [label for label, _ in out]
+"""
+
+
+def test_train_many_batches_variants_and_equals_lone_runs():
+    from nnlab.config import TrainConfig
+    from nnlab.train import train
+
+    at = AppTest.from_string(MANY, default_timeout=60).run()
+    assert not at.exception
+    base = TrainConfig(dataset="moons", n_samples=120, hidden_units=(6,), num_epochs=30)
+    lone = [train(base.replace(learning_rate=lr)).metrics["dev_accuracy"]
+            for lr in (0.05, 0.5, 2.0)]
+    assert at.session_state["dev"] == lone
+    assert at.session_state["labels"] == ["lr 0.05", "lr 0.5", "lr 2.0"]
+    assert len(at.session_state["nnlab_runs"]) == 3

@@ -261,3 +261,19 @@ def test_run_search_validates_every_point_before_training():
         run_search(TINY, [{"learning_rate": 0.1}, {"nope": 1}],
                    on_trial=lambda *a: calls.append(a))
     assert calls == []
+
+
+def test_batched_search_equals_one_trial_at_a_time():
+    from nnlab.config import TrainConfig
+    from nnlab.search import run_search
+
+    base = TrainConfig(dataset="moons", n_samples=120, hidden_units=(6,), num_epochs=40)
+    points = [{"learning_rate": lr, "lambd": lam} for lr in (0.05, 0.3, 1.0)
+              for lam in (0.0, 0.5)] + [{"learning_rate": 0.1, "units": 3}]
+    alone = run_search(base, points)
+    together = run_search(base, points, batched=True)
+    assert [r["trial"] for r in together] == list(range(len(points)))
+    for a, b in zip(alone, together, strict=True):
+        assert a["status"] == b["status"]
+        assert b["dev_accuracy"] == a["dev_accuracy"]
+        np.testing.assert_allclose(b["costs"], a["costs"], rtol=0, atol=1e-12)

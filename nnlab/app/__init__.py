@@ -32,6 +32,7 @@ from nnlab.app.runs import (
     list_runs,
     register_run,
     train_cached,
+    train_many,
 )
 
 __all__ = [
@@ -49,4 +50,5 @@ __all__ = [
     "page_setup",
     "register_run",
     "train_cached",
+    "train_many",
 ]

@@ -30,6 +30,7 @@ import numpy as np
 import streamlit as st
 from streamlit.logger import get_logger
 
+from nnlab.batched import can_batch, train_batched
 from nnlab.budget import BudgetError, check_budget, expected_train_size
 from nnlab.config import TrainConfig
 from nnlab.train import TrainResult, train
@@ -139,6 +140,40 @@ def train_cached(config: TrainConfig, label: str | None = None, *, page: str | N
     if register:
         register_run(result, label, page)
     return result
+
+
+@st.cache_data(max_entries=CACHE_MAX_ENTRIES // 4, show_spinner="Training the variants "
+               "together (one stacked batch)...")
+def _train_batched_cached(configs: tuple, engine_version: str) -> list:
+    """Several configs trained as one stack (``nnlab.batched``), cached as a group."""
+    del engine_version
+    _LOG.info("nnlab training batch of %d", len(configs))
+    return train_batched(list(configs))
+
+
+def train_many(variants, *, page: str | None = None, register: bool = True) -> list:
+    """Train ``[(label, config), ...]`` and return ``[(label, TrainResult), ...]``.
+
+    When the configs differ only in scalars (learning rate, betas, lambd, schedule, seed, ...)
+    and ``nnlab.batched.can_batch`` accepts them, they train together as stacked arrays (each
+    result equals its lone run to 1e-12); otherwise each goes through :func:`train_cached`.
+    """
+    variants = [(str(label), config) for label, config in variants]
+    configs = [config for _, config in variants]
+    if len(configs) < 2 or not can_batch(configs):
+        return [(label, train_cached(config, label, page=page, register=register))
+                for label, config in variants]
+    for config in configs:
+        try:
+            check_budget(config, expected_train_size(config))
+        except BudgetError as err:
+            st.error(str(err), icon=":material/timer_off:")
+            st.stop()
+    results = _train_batched_cached(tuple(configs), ENGINE_VERSION)
+    if register:
+        for (label, _), result in zip(variants, results, strict=True):
+            register_run(result, label, page)
+    return list(zip([label for label, _ in variants], results, strict=True))
 
 
 def describe(config: TrainConfig) -> str:
