@@ -17,7 +17,7 @@ page_setup(
 st.markdown(
     """
 nnlab follows **"Improving Deep Neural Networks: Hyperparameter tuning, Regularization and
-Optimization"** topic by topic. Each page trains two to four small networks that differ in one
+Optimization"** topic by topic. Most pages train two to four small networks that differ in one
 thing (the initialization, λ, the optimizer, the mini-batch size, ...) on the same 2-D data,
 and shows them next to each other: decision boundaries, cost curves and a table of train, dev
 and test accuracy. Below every picture, *The math and the code* shows the formula from the
@@ -26,14 +26,15 @@ lecture and the exact nnlab source that produced it.
 )
 
 st.header("The course, week by week")
-groups = pages_by_group()
+groups = list(pages_by_group().items())
 if groups:
-    columns = st.columns(len(groups))
-    for column, (group, members) in zip(columns, groups.items(), strict=True):
-        with column:
-            st.subheader(group, divider="gray")
-            for page in members:
-                link(page)
+    # Two groups per row: four narrow columns would cut the longer page titles.
+    for row in range(0, len(groups), 2):
+        for column, (group, members) in zip(st.columns(2), groups[row:row + 2], strict=False):
+            with column:
+                st.subheader(group, divider="gray")
+                for page in members:
+                    link(page)
 else:
     st.info("The topic pages are being written: they will appear here and in the menu.")
 

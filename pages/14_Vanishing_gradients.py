@@ -11,15 +11,16 @@ from nnlab.app import vanishing as van
 
 page_setup("Vanishing & exploding gradients", "In a deep network every layer multiplies the "
            "signal: weights slightly too small make it vanish, slightly too large make it "
-           "explode, layer after layer. He and Xavier initialization keep it steady.")
+           "explode, layer after layer. He initialization (for ReLU) and Xavier (for tanh) keep it "
+           "steady.")
 
 # ---------------------------------------------------------------- the lecture's linear example
 st.subheader("The lecture's example: a deep linear network")
 st.markdown(
-    "Take g(z) = z (no activation), b = 0 and the same weights in every layer, "
-    "W^[l] = s·I. Then ŷ = W^[L] ⋯ W^[1] x = s^L x: with s = 1.5 the output **grows like "
-    "1.5^L**, with s = 0.5 it **shrinks like 0.5^L**. The gradients flow back through the same "
-    "matrices, so they explode or vanish in the same way.")
+    r"Take $g(z) = z$ (no activation), $b^{[l]} = 0$ and the same weights in every layer, "
+    r"$W^{[l]} = s\,I$. Then $\hat y = W^{[L]} \cdots W^{[1]} x = s^L x$: with $s = 1.5$ the "
+    r"output **grows like $1.5^L$**, with $s = 0.5$ it **shrinks like $0.5^L$**. The gradients "
+    "flow back through the same matrices, so they explode or vanish in the same way.")
 linear_depth = st.slider("Number of layers L", 1, 100, 30, key="linear_depth",
                          bind="query-params")
 van.linear_chain_section(linear_depth)

@@ -57,14 +57,16 @@ if chosen:
     for run_id in chosen:
         if by_id[run_id]["status"] == "diverged":
             st.warning(f"**{_name(run_id)}**: {by_id[run_id]['message']}")
+    # Run names are long: wrap the legends in two columns so that none is cut off.
     left, right = st.columns(2)
     with left:
         st.altair_chart(curves_chart(cost, y_title="cost", log_y=log_cost,
-                                     title="Training cost"), width="stretch")
+                                     title="Training cost").configure_legend(columns=2),
+                        width="stretch")
     with right:
         if any(len(x) for x, _ in dev.values()):
-            st.altair_chart(curves_chart(dev, y_title="dev accuracy", title="Dev accuracy"),
-                            width="stretch")
+            st.altair_chart(curves_chart(dev, y_title="dev accuracy", title="Dev accuracy"
+                                         ).configure_legend(columns=2), width="stretch")
         else:
             st.info("These runs have no dev set.")
 else:

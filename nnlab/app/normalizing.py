@@ -78,10 +78,14 @@ def surfaces(config: TrainConfig, scale: float, fraction: float, steps: int) -> 
     return _surfaces(config, float(scale), float(fraction), int(steps), ENGINE_VERSION)
 
 
-def steps_to_reach(cost, J_star, tol) -> int | None:
-    """First step at which ``J - J* <= tol * (J0 - J*)``, or None if never."""
-    gap = np.asarray(cost) - J_star
-    hit = np.nonzero(gap <= tol * gap[0])[0]
+def steps_to_reach(path, w_star, tol) -> int | None:
+    """First step at which ``||w - w*|| <= tol * ||w0 - w*||``, or None if never.
+
+    The distance, not the cost: along a flat direction the cost is almost at J* long before
+    w gets there, which would hide the slow walk along the valley."""
+    w = np.asarray(path, dtype=float).reshape(-1, 2)
+    dist = np.linalg.norm(w - np.asarray(w_star, dtype=float).reshape(1, 2), axis=1)
+    hit = np.nonzero(dist <= tol * dist[0])[0]
     return int(hit[0]) if hit.size else None
 
 
@@ -94,13 +98,13 @@ def surface_table(surf: dict, tol: float = 1e-3):
         rows.append({"inputs": case, "λ_min": s["lambda_min"], "λ_max": s["lambda_max"],
                      "λ_max / λ_min": s["lambda_max"] / s["lambda_min"],
                      "largest stable α = 2/λ_max": s["alpha_max"], "α used": s["alpha"],
-                     f"steps to J−J* ≤ {tol:g}·(J₀−J*)": _steps_text(
-                         s["path"], s["J_star"], tol)})
+                     f"steps to ‖w − w*‖ ≤ {tol:g}·‖w₀ − w*‖": _steps_text(
+                         s["path"], s["w_star"], tol)})
     return pd.DataFrame(rows)
 
 
-def _steps_text(path: dict, J_star: float, tol: float) -> str:
-    n = steps_to_reach(path["cost"], J_star, tol)
+def _steps_text(path: dict, w_star, tol: float) -> str:
+    n = steps_to_reach(path["path"], w_star, tol)
     if n is not None:
         return str(n)
     done = len(path["cost"]) - 1

@@ -26,17 +26,20 @@ MAX_CELLS = 4000
 #: Opacity of the prediction heatmap under the points.
 BINARY_OPACITY = 0.6
 MULTICLASS_OPACITY = 0.35
+#: Length in pixels of the P(y = 1) colour bar (a legend below the panels).
+GRADIENT_LENGTH = 160
 
 
-def _points_layer(points: pd.DataFrame, scale: alt.Scale, x_scale, y_scale) -> alt.Chart:
+def _points_layer(points: pd.DataFrame, scale: alt.Scale, x_scale, y_scale, *,
+                  y_axis=alt.Undefined, legend=alt.Undefined) -> alt.Chart:
     """Circles with a white outline, filled with the colour of the true label."""
     return (
         alt.Chart(points)
         .mark_circle(size=38, stroke="white", strokeWidth=0.8, opacity=0.95, clip=True)
         .encode(
             x=alt.X("x1:Q", scale=x_scale, title="x₁"),
-            y=alt.Y("x2:Q", scale=y_scale, title="x₂"),
-            fill=alt.Fill("label:N", scale=scale, title="true label"),
+            y=alt.Y("x2:Q", scale=y_scale, title="x₂", axis=y_axis),
+            fill=alt.Fill("label:N", scale=scale, title="true label", legend=legend),
             tooltip=[
                 alt.Tooltip("x1:Q", format=".3f", title="x₁"),
                 alt.Tooltip("x2:Q", format=".3f", title="x₂"),
@@ -80,7 +83,10 @@ def decision_boundary_chart(
     columns : int, default 2
         Panels per row.
     height : int, default 260
-        Height (and width) of one panel in pixels.
+        Height (and width) of one panel in pixels. The whole chart is about
+        ``columns * (height + 20) + 50`` pixels wide: only the first panel of a
+        row draws the (shared) x₂ axis, and the legends sit below the panels,
+        so that 4 panels of 190 px fit the page on a laptop.
 
     Returns
     -------
@@ -124,12 +130,16 @@ def decision_boundary_chart(
     y_scale = alt.Scale(domain=y_dom, nice=False, zero=False)
 
     charts = []
-    for panel, grid, pts in zip(panels, grids, points, strict=True):
+    for i, (panel, grid, pts) in enumerate(zip(panels, grids, points, strict=True)):
+        # The y scale is shared: its axis is drawn once per row, at the left.
+        y_axis = alt.Undefined if i % int(columns) == 0 else None
         if binary:
             color = alt.Color(
                 "z:Q",
                 title="P(y = 1)",
                 scale=alt.Scale(scheme=PROBABILITY_SCHEME, domain=[0, 1], domainMid=0.5),
+                legend=alt.Legend(orient="bottom", direction="horizontal",
+                                  gradientLength=GRADIENT_LENGTH),
             )
             opacity, z_tip = BINARY_OPACITY, alt.Tooltip("z:Q", format=".3f", title="P(y = 1)")
         else:
@@ -142,7 +152,7 @@ def decision_boundary_chart(
             .encode(
                 x=alt.X("x_lo:Q", scale=x_scale, title="x₁"),
                 x2="x_hi:Q",
-                y=alt.Y("y_lo:Q", scale=y_scale, title="x₂"),
+                y=alt.Y("y_lo:Q", scale=y_scale, title="x₂", axis=y_axis),
                 y2="y_hi:Q",
                 color=color,
                 tooltip=[
@@ -152,7 +162,9 @@ def decision_boundary_chart(
                 ],
             )
         )
-        layer = alt.layer(heat, _points_layer(pts, labels, x_scale, y_scale))
+        layer = alt.layer(heat, _points_layer(pts, labels, x_scale, y_scale, y_axis=y_axis,
+                                              legend=alt.Legend(orient="bottom",
+                                                                direction="horizontal")))
         charts.append(layer.properties(title=str(panel["label"]), width=height, height=height))
     return alt.concat(*charts, columns=int(columns)).resolve_scale(
         x="shared", y="shared", color="shared", fill="shared"
