@@ -40,7 +40,7 @@ def epsilon_sweep_chart(series: Mapping, *, thresholds: Mapping | None = None,
     labels = order_of(series.keys())
     y_scale = alt.Scale(type="log")
     chart = alt.Chart(frame).mark_line(point=True, strokeWidth=2).encode(
-        x=alt.X("epsilon:Q", scale=alt.Scale(type="log"), title="epsilon",
+        x=alt.X("epsilon:Q", scale=alt.Scale(type="log"), title="ε (the finite-difference step)",
                 axis=alt.Axis(format=".0e")),
         y=alt.Y("difference:Q", scale=y_scale, title="relative difference",
                 axis=alt.Axis(format=".0e")),
@@ -57,7 +57,8 @@ def epsilon_sweep_chart(series: Mapping, *, thresholds: Mapping | None = None,
                               "level": [float(v) for v in thresholds.values()]})
         base = alt.Chart(lines).encode(y=alt.Y("level:Q", scale=y_scale))
         rules = base.mark_rule(color=GREY, strokeDash=[6, 4])
-        text = base.mark_text(align="left", baseline="bottom", x=4, dy=-2,
+        # Labels at the right end of their rule, clear of the sweep's points on the left.
+        text = base.mark_text(align="right", baseline="bottom", x="width", dx=-4, dy=-2,
                               color="#444444").encode(text="threshold:N")
         chart = alt.layer(chart, rules, text)
     props = {"width": "container", "height": CHART_HEIGHT}
