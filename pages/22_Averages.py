@@ -32,4 +32,4 @@ math_and_code(
      r"\text{about } \frac{1}{1-\beta} \text{ days}"],
     [averages.exponentially_weighted_average, averages.ewa_weights, averages.effective_window],
     note="The same average is inside momentum (`v_dW`, β), RMSprop (`s_dW`, β₂) and Adam (both, "
-         "with bias correction): there θ_t is the gradient of step t.")
+         "with bias correction): there θₜ is the gradient of step t.")

@@ -22,10 +22,11 @@ variants = op.train_variants(parts, budget)
 if variants:
     comparison_view(variants, make_dataset(op.BASE.replace(**budget)), log_cost=True,
                     columns=2)
-st.caption("Look at the cost curves (log scale): with the same α and budget, gradient descent "
-           "and momentum are still high while RMSprop and Adam are near 0, and their boundaries "
-           "are still almost straight lines (they underfit). Raise gradient descent's α and it "
-           "catches up, until it diverges: Adam is much less sensitive to the choice of α.")
+st.caption("Look at the cost curves (log scale): with the same α and budget, the costs of "
+           "gradient descent and momentum are still high and their boundaries almost straight "
+           "lines (they underfit), while RMSprop and Adam are near 0. Raise gradient descent's α "
+           "and it catches up, until it diverges: Adam is much less sensitive to the choice of "
+           "α.")
 
 st.subheader("Adam's bias correction in the first steps")
 op.bias_correction_section(parts["adam"], budget)

@@ -59,11 +59,13 @@ left, right = st.columns(2)
 with left:
     st.altair_chart(curves_chart(
         {bnp.variant_label(lr, bn): r.history["cost"] for (lr, bn), (r, _) in runs.items()},
-        log_y=True, title="Training cost (log scale)"), width="stretch")
+        log_y=True, title="Training cost (log scale)").configure_legend(columns=2),
+        width="stretch")  # legend: one row per α, plain next to BN
 with right:
     st.altair_chart(curves_chart(
         {bnp.variant_label(lr, bn): bnp.dev_curve(r) for (lr, bn), (r, _) in runs.items()},
-        y_title="dev accuracy", title="Dev accuracy"), width="stretch")
+        y_title="dev accuracy", title="Dev accuracy").configure_legend(columns=2),
+        width="stretch")
 st.dataframe(table, hide_index=True, column_config={
     "α": st.column_config.NumberColumn("α", format="%g"),
     "plain dev acc.": st.column_config.NumberColumn(format="%.3f"),

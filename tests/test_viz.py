@@ -338,6 +338,12 @@ def test_bar_chart_and_confusion_matrix():
     assert len(rows) == 9
     assert sum(r["count"] for r in rows) == 25
     assert text["encoding"]["text"]["field"] == "count"
+    # sized by a step per cell (st.altair_chart ignores a width in pixels), colours from 0
+    assert spec["width"] == spec["height"] == {"step": 56}
+    assert rect["encoding"]["color"]["scale"]["domainMin"] == 0
+    assert spec_of(viz.confusion_matrix_chart(np.eye(10)))["width"] == {"step": 36}
+    with pytest.raises(ValueError, match="step"):
+        viz.confusion_matrix_chart(np.eye(2), step=0)
     with pytest.raises(ValueError, match="labels"):
         viz.confusion_matrix_chart(np.eye(2), ["only one"])
 

@@ -40,7 +40,7 @@ def controls() -> dict:
     with c3:
         corrected = st.toggle("Bias correction", value=False, key="ewa_bias_correction",
                               bind="query-params",
-                              help="Divide v_t by 1 - β^t: fixes the start of the average.")
+                              help="Divide vₜ by 1 - βᵗ: fixes the start of the average.")
         seed = int(st.number_input("Year (seed)", 0, 10_000, 0, step=1, key="ewa_seed",
                                    bind="query-params", help="Draws another noisy year."))
     return {"betas": sorted(float(b) for b in betas), "free": float(free),
@@ -69,7 +69,7 @@ def year_section(day, theta, settings: dict) -> None:
     st.altair_chart(series_with_averages_chart(
         day, theta, curves, title=f"A year of daily temperatures and their averages ({state} "
         "bias correction)"), width="stretch", height=420)
-    st.caption("Grey dots: each day's temperature θ_t. Lines: v_t, the exponentially weighted "
+    st.caption("Grey dots: each day's temperature θₜ. Lines: vₜ, the exponentially weighted "
                "averages. A larger β averages over more days: smoother, but it reacts later "
                "(the curve is shifted to the right of the data). Click a legend entry to pick "
                "one line.")
@@ -85,9 +85,9 @@ def startup_section(day, theta, settings: dict) -> None:
     left, right = st.columns([3, 1])
     with left:
         st.altair_chart(series_with_averages_chart(
-            day, theta, {f"v_t, β = {beta:g} (no correction)": plain,
-                         f"v_t / (1 − β^t), β = {beta:g} (corrected)": fixed},
-            dashed={f"v_t, β = {beta:g} (no correction)": True}, x_range=(1, n),
+            day, theta, {f"vₜ, β = {beta:g} (no correction)": plain,
+                         f"vₜ / (1 − βᵗ), β = {beta:g} (corrected)": fixed},
+            dashed={f"vₜ, β = {beta:g} (no correction)": True}, x_range=(1, n),
             title=f"The first {n} days, your β = {beta:g}"), width="stretch", height=340)
     with right:
         st.metric("Day 1 temperature θ₁", f"{theta[0]:.1f} °F")
@@ -95,10 +95,10 @@ def startup_section(day, theta, settings: dict) -> None:
                   delta_color="off")
         st.metric("v₁ / (1 − β¹)", f"{fixed[0]:.1f} °F")
     st.caption("v₀ = 0, so the plain average starts far too low and needs about 1/(1 − β) days "
-               "to catch up: on day t it holds only 1 − β^t of the weight, and the rest is the "
-               "zero it started from. Dividing by 1 − β^t (which tends to 1) rescales the "
+               "to catch up: on day t it holds only 1 − βᵗ of the weight, and the rest is the "
+               "zero it started from. Dividing by 1 − βᵗ (which tends to 1) rescales the "
                "weights to sum to 1: the corrected curve tracks the data from day 1, and the "
-               "two curves merge once β^t is small.")
+               "two curves merge once βᵗ is small.")
 
 
 def weights_section(settings: dict) -> None:
@@ -111,7 +111,7 @@ def weights_section(settings: dict) -> None:
     weights = {beta_label(b, b == settings["free"]): ewa_weights(b, n) for b in betas}
     marks = {beta_label(b, b == settings["free"]): windows[b] for b in betas}
     st.altair_chart(ewa_weights_chart(weights, marks), width="stretch", height=340)
-    st.caption("Unrolled, v_t = (1 − β) θ_t + (1 − β) β θ_{t−1} + (1 − β) β² θ_{t−2} + ...: "
+    st.caption("Unrolled, vₜ = (1 − β) θₜ + (1 − β) β θₜ₋₁ + (1 − β) β² θₜ₋₂ + ...: "
                "each day further back counts β times less. Drawn relative to today's weight "
                "(βᵏ), every curve crosses the grey 1/e line close to its dashed rule at "
                "k = 1/(1 − β): that is the sense in which the average spans about 1/(1 − β) "

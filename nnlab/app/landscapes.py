@@ -183,7 +183,8 @@ def race_view(surface, start, runs: dict, steps: int) -> dict:
                           log_z=bool(np.nanmin(Z) >= 0), start=start)
     chart = chart.add_params(alt.selection_point(name=START_PICK, fields=["x", "y"],
                                                  on="click", clear=False))
-    chart = chart.configure_legend(orient="bottom", direction="horizontal")  # a wider map
+    # a wider map; the 4 paths in 2 columns so that the legend fits under it
+    chart = chart.configure_legend(orient="bottom", direction="horizontal", columns=2)
     left, right = st.columns([3, 2])
     with left:
         st.altair_chart(chart, width="stretch", on_select="rerun", key=CONTOUR_KEY,
@@ -195,7 +196,8 @@ def race_view(surface, start, runs: dict, steps: int) -> dict:
             f_star = lowest_value(surface)
             gaps = {k: np.asarray(r["values"]) - f_star for k, r in results.items()}
             st.altair_chart(curves_chart(gaps, x_title="step", y_title="f − f* (log scale)",
-                                         log_y=True, title="Gap to the lowest minimum"),
+                                         log_y=True, title="Gap to the lowest minimum"
+                                         ).configure_legend(columns=2),  # fits the column
                             width="stretch")
             st.caption("A curve that flattens above the bottom is stuck: on a plateau, at a "
                        "saddle or in a worse local minimum. A curve that ends early diverged.")
@@ -258,9 +260,9 @@ def phase_view(curvature: float, steps: int, lr: float, beta: float,
         st.markdown(f"α = {lrs[i]:.4g}, β = {betas[j]:g}: **{label}** (bound α < "
                     f"{momentum_bound(float(betas[j]), curvature):.4g})")
         t = np.arange(path.size)
-        st.altair_chart(curves_chart({"x_t": (t, path)}, x_title="step t", y_title="x_t",
+        st.altair_chart(curves_chart({"xₜ": (t, path)}, x_title="step t", y_title="xₜ",
                                      title="The picked cell's path"), width="stretch")
-        st.altair_chart(curves_chart({"|x_t|": (t, np.abs(path))}, x_title="step t",
-                                     y_title="|x_t| (log scale)", log_y=True,
+        st.altair_chart(curves_chart({"|xₜ|": (t, np.abs(path))}, x_title="step t",
+                                     y_title="|xₜ| (log scale)", log_y=True,
                                      title="Distance to the minimum"), width="stretch")
     return {"label": label, "path": path, "diagram": diagram}

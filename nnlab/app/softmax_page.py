@@ -11,11 +11,8 @@ import streamlit as st
 from nnlab import activations
 from nnlab.app.compare import all_points, boundary_panels, bounding_box
 from nnlab.train import TrainResult
-from nnlab.viz.softmax import (
-    class_probability_chart,
-    regions_with_point_chart,
-    sized_confusion_matrix_chart,
-)
+from nnlab.viz.bars import confusion_matrix_chart
+from nnlab.viz.softmax import class_probability_chart, regions_with_point_chart
 
 #: The lecture's worked example (course 2, week 3, "Softmax regression").
 WORKED_Z = (5.0, 2.0, -1.0, 3.0)
@@ -153,7 +150,7 @@ def confusion_section(variants, data) -> None:
     for column, (label, result) in zip(columns, variants, strict=True):
         with column:
             counts = confusion_counts(result, data.X_dev, data.Y_dev, data.n_classes)
-            st.altair_chart(sized_confusion_matrix_chart(counts, labels, title=label),
+            st.altair_chart(confusion_matrix_chart(counts, labels, title=label),
                             width="content")
             right = int(np.trace(counts))
             st.caption(f"{right} of {int(counts.sum())} dev examples on the diagonal "

@@ -105,7 +105,8 @@ def show_parity(parity: tf_bridge.Parity, nnlab_label: str) -> None:
     st.altair_chart(viz.parameter_bars_chart(
         parity.param_diff, thresholds={f"tolerance {tf_bridge.PARITY_TOLERANCE:g}":
                                        tf_bridge.PARITY_TOLERANCE},
-        title="Largest |nnlab − TensorFlow| of each parameter after training"),
+        title="Largest |nnlab − TensorFlow| of each parameter after training",
+        y_title="largest |difference|"),
         width="stretch")
 
 

@@ -12,6 +12,9 @@ from ._common import BLUE, CHART_HEIGHT, GREY, RED, check_mapping, order_of
 
 #: On a log axis a value of exactly 0 (a perfect gradient check) is drawn at this floor.
 LOG_FLOOR = 1e-16
+#: Confusion matrix: largest and smallest default cell side, and the side of the whole matrix
+#: (pixels) that sets the cell side between them.
+CELL_STEP, MIN_CELL_STEP, CELL_AREA = 56, 24, 360
 
 
 def parameter_bars_chart(
@@ -127,7 +130,8 @@ def bar_chart(
     Returns
     -------
     altair.LayerChart
-        Bars with their value written above. Non-finite values are dropped.
+        Bars with their value written beyond the bar's end (above a positive bar, below a
+        negative one). Non-finite values are dropped.
     """
     check_mapping(values, "values")
     names = order_of(values.keys())
@@ -143,14 +147,20 @@ def bar_chart(
         ],
     )
     bars = base.mark_bar(color=BLUE)
-    text = base.mark_text(baseline="bottom", dy=-3).encode(text=alt.Text("value:Q", format=".3g"))
+    label = alt.Text("value:Q", format=".3g")
+    # the value beyond the end of its bar: above a positive bar, below a negative one
+    above = base.transform_filter(alt.datum.value >= 0).mark_text(
+        baseline="bottom", dy=-3).encode(text=label)
+    below = base.transform_filter(alt.datum.value < 0).mark_text(
+        baseline="top", dy=3).encode(text=label)
     props = {"width": "container", "height": CHART_HEIGHT}
     if title is not None:
         props["title"] = title
-    return alt.layer(bars, text).properties(**props)
+    return alt.layer(bars, above, below).properties(**props)
 
 
-def confusion_matrix_chart(matrix, labels=None, *, title: str | None = None) -> alt.LayerChart:
+def confusion_matrix_chart(matrix, labels=None, *, title: str | None = None,
+                           step: int | None = None) -> alt.LayerChart:
     """Confusion matrix as a heatmap with the counts written in the cells.
 
     Parameters
@@ -161,14 +171,21 @@ def confusion_matrix_chart(matrix, labels=None, *, title: str | None = None) -> 
         Class names, length ``C`` (default ``"0" .. "C-1"``).
     title : str, optional
         Chart title.
+    step : int, optional
+        Side of a cell in pixels (default: ``CELL_STEP`` for up to 6 classes, smaller beyond,
+        so that the matrix stays about ``CELL_AREA`` pixels wide and fits half a page).
 
     Returns
     -------
     altair.LayerChart
-        Rects coloured by count (rows = true class, columns = predicted class)
-        and the counts as text, white on dark cells.
+        Rects coloured by count from 0 (rows = true class, columns = predicted class)
+        and the counts as text, white on dark cells. The size is a step per cell, which
+        ``st.altair_chart(chart, width="content")`` keeps (a width in pixels is not kept:
+        the cells would shrink to Vega-Lite's default 20 pixels).
     """
     M = np.asarray(matrix, dtype=np.float64)
+    if step is not None and int(step) < 1:
+        raise ValueError(f"step must be a positive number of pixels, got {step!r}")
     if M.ndim != 2 or M.shape[0] != M.shape[1]:
         raise ValueError(f"matrix must be square (C, C), got shape {M.shape}")
     labels = [str(i) for i in range(M.shape[0])] if labels is None else [str(s) for s in labels]
@@ -191,7 +208,7 @@ def confusion_matrix_chart(matrix, labels=None, *, title: str | None = None) -> 
         y=alt.Y("true:N", sort=labels, title="true class"),
     )
     rects = base.mark_rect().encode(
-        color=alt.Color("count:Q", title="count", scale=alt.Scale(scheme="blues")),
+        color=alt.Color("count:Q", title="count", scale=alt.Scale(scheme="blues", domainMin=0)),
         tooltip=[
             alt.Tooltip("true:N", title="true"),
             alt.Tooltip("predicted:N", title="predicted"),
@@ -204,6 +221,7 @@ def confusion_matrix_chart(matrix, labels=None, *, title: str | None = None) -> 
         text=alt.Text("count:Q", format=",.0f"),
         color=alt.when(dark).then(alt.value("white")).otherwise(alt.value("black")),
     )
-    side = max(60 * len(labels), 200)
-    chart = alt.layer(rects, text).properties(width=side, height=side)
+    cell = int(step) if step is not None else max(MIN_CELL_STEP,
+                                                   min(CELL_STEP, CELL_AREA // len(labels)))
+    chart = alt.layer(rects, text).properties(width=alt.Step(cell), height=alt.Step(cell))
     return chart.properties(title=title) if title is not None else chart

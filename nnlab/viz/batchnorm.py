@@ -1,4 +1,10 @@
-"""Batch norm: histograms of a layer's pre-activations at a few moments of training."""
+"""Batch norm: histograms of a layer's pre-activations at a few moments of training.
+
+Not :func:`nnlab.viz.histograms_chart`: that one spans the full min-max range (a few
+outliers squash the shape), draws counts on an independent y axis per row and has a fixed
+width that overflows half a page; here the tails are clipped at quantiles, the y axis is a
+share shared by every snapshot (heights compare), and the width is a parameter.
+"""
 
 from __future__ import annotations
 

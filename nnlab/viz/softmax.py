@@ -86,21 +86,3 @@ def class_probability_chart(probs, *, labels=None, title: str | None = None,
     chart = alt.layer(bars, text).properties(width="container", height=height)
     return chart.properties(title=title) if title is not None else chart
 
-
-#: Pixels per cell of the confusion matrix.
-CELL_STEP = 56
-
-
-def sized_confusion_matrix_chart(matrix, labels=None, *, title: str | None = None,
-                                 step: int = CELL_STEP) -> alt.LayerChart:
-    """:func:`nnlab.viz.confusion_matrix_chart` with cells of ``step`` pixels.
-
-    A fixed ``width``/``height`` in pixels is not kept by ``st.altair_chart`` (the cells shrink
-    to Vega-Lite's default 20-pixel step); a step size is. Render it with ``width="content"``.
-    """
-    from .bars import confusion_matrix_chart
-
-    if int(step) < 1:
-        raise ValueError(f"step must be a positive number of pixels, got {step!r}")
-    chart = confusion_matrix_chart(matrix, labels, title=title)
-    return chart.properties(width=alt.Step(int(step)), height=alt.Step(int(step)))
