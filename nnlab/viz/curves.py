@@ -48,7 +48,9 @@ def _legend_lines(
                 title=None,
                 sort=labels,
                 scale=alt.Scale(domain=labels, scheme=CATEGORICAL_SCHEME),
-                legend=alt.Legend(orient="bottom", symbolStrokeWidth=3),
+                # Below the chart, wrapped in two columns, labels never cut short.
+                legend=alt.Legend(orient="bottom", symbolStrokeWidth=3, columns=2,
+                                  labelLimit=0),
             ),
             opacity=alt.when(pick).then(alt.value(1.0)).otherwise(alt.value(MUTED_OPACITY)),
             tooltip=[
