@@ -3,7 +3,7 @@
 import streamlit as st
 
 from nnlab import initializers, symmetry
-from nnlab.app import comparison_view, controls, math_and_code, page_setup, train_cached
+from nnlab.app import comparison_view, controls, math_and_code, page_setup, train_many
 from nnlab.app import initialization as init_app
 from nnlab.config import TrainConfig
 from nnlab.initializers import RANDOM_SCALE
@@ -37,7 +37,7 @@ if base is None:
 
 data = make_dataset(base)
 variants = init_app.variants(base, scale)
-results = [(label, train_cached(config, label)) for label, config in variants]
+results = train_many(variants)  # one stacked batch when they differ only in scalars
 comparison_view(results, data, log_cost=True, columns=2)
 st.caption("Look for: zeros stay at cost ln 2 ≈ 0.693 and predict one class everywhere; "
            f"random × {scale:g} starts with a huge cost (saturated sigmoid) and a jagged "

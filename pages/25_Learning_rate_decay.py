@@ -3,7 +3,7 @@
 import streamlit as st
 
 from nnlab import schedules
-from nnlab.app import comparison_view, controls, decay, math_and_code, page_setup, train_cached
+from nnlab.app import comparison_view, controls, decay, math_and_code, page_setup, train_many
 from nnlab.train import learning_rate_for_epoch, make_dataset
 
 page_setup("Learning rate decay", "Five ways to shrink the learning rate α as training goes "
@@ -30,7 +30,7 @@ decay.rates_section(dict(variants))
 
 st.subheader("Training with each schedule")
 data = make_dataset(decay.BASE)
-results = [(label, train_cached(config, label)) for label, config in variants]
+results = train_many(variants)  # one stacked batch when they differ only in scalars
 comparison_view(results, data)
 
 st.subheader("Reproduce the assignment")

@@ -13,7 +13,7 @@ import streamlit as st
 
 from nnlab import regularization, viz
 from nnlab.app.compare import METRIC_COLUMNS, comparison_view, metrics_frame
-from nnlab.app.runs import train_cached
+from nnlab.app.runs import train_cached, train_many
 from nnlab.config import TrainConfig
 from nnlab.train import TrainResult
 from nnlab.viz.regularization import accuracy_gap_chart, dropout_mask_chart
@@ -50,7 +50,7 @@ def variants(base: TrainConfig, lambd: float, keep_prob: float) -> list[tuple[st
 
 def train_variants(configs: list[tuple[str, TrainConfig]]) -> list[tuple[str, TrainResult]]:
     """Train (or fetch) every variant, in order."""
-    return [(label, train_cached(config, label)) for label, config in configs]
+    return train_many(configs)
 
 
 def gap_rows(results: list[tuple[str, TrainResult]]) -> dict:

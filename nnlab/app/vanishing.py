@@ -14,7 +14,7 @@ import streamlit as st
 
 from nnlab import diagnostics, viz
 from nnlab.app import controls
-from nnlab.app.runs import train_cached
+from nnlab.app.runs import train_many
 from nnlab.config import TrainConfig
 from nnlab.data import DATASETS
 from nnlab.initializers import initialize_parameters
@@ -153,7 +153,7 @@ def linear_chain_section(depth: int) -> dict:
 
 def train_variants(configs: list[tuple[str, TrainConfig]]) -> list[tuple[str, TrainResult]]:
     """Train (or fetch) every variant."""
-    return [(label, train_cached(config, label)) for label, config in configs]
+    return train_many(configs)
 
 
 def dataset(config: TrainConfig):
