@@ -3,14 +3,12 @@ epoch, the counts of a run, and the shuffle-then-partition picture of a small se
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import streamlit as st
 
 from nnlab import viz
 from nnlab.app.compare import METRIC_COLUMNS, boundary_panels, metrics_frame, show_status
-from nnlab.app.runs import ENGINE_VERSION, PROGRESS_DELAY, PROGRESS_UPDATES, train_cached
+from nnlab.app.runs import ENGINE_VERSION, epoch_progress, train_cached
 from nnlab.averages import exponentially_weighted_average
 from nnlab.config import TrainConfig
 from nnlab.datasets2d import make_moons
@@ -77,28 +75,8 @@ def variants(sizes, base: TrainConfig, m: int) -> list[tuple[str, TrainConfig]]:
 def _record_cached(config: TrainConfig, engine_version: str, _label: str = "") -> dict:
     """``record_iterations`` cached by config and engine version, with a replay-safe bar."""
     del engine_version
-    step = max(1, config.num_epochs // PROGRESS_UPDATES)
-    start, holder, bar = time.perf_counter(), None, None
-
-    def on_epoch(info: dict) -> bool:
-        nonlocal holder, bar
-        epoch, total = info["epoch"] + 1, info["num_epochs"]
-        if epoch % step and epoch != total:
-            return False
-        if bar is None:
-            if time.perf_counter() - start < PROGRESS_DELAY:
-                return False
-            holder = st.empty()
-            bar = holder.progress(0.0)
-        bar.progress(min(1.0, epoch / total),
-                     text=f"**{_label}**, cost of every mini-batch: epoch {epoch} / {total}")
-        return False
-
-    try:
+    with epoch_progress(config.num_epochs, _label, what=", cost of every mini-batch") as on_epoch:
         return record_iterations(config, on_epoch=on_epoch)
-    finally:
-        if holder is not None:
-            holder.empty()
 
 
 def iteration_record(config: TrainConfig, label: str = "") -> dict:

@@ -8,8 +8,6 @@ data set with a scaled feature can't be said with a ``TrainConfig`` alone, so
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import streamlit as st
 
@@ -18,8 +16,7 @@ from nnlab.app.compare import decision_grid
 from nnlab.app.runs import (
     CACHE_MAX_ENTRIES,
     ENGINE_VERSION,
-    PROGRESS_DELAY,
-    PROGRESS_UPDATES,
+    epoch_progress,
     register_run,
 )
 from nnlab.config import TrainConfig
@@ -126,28 +123,8 @@ def _train_scaled(config: TrainConfig, scale: float, engine_version: str,
                   _label: str = "") -> TrainResult:
     del engine_version
     data = scaled_data(config, scale)
-    step = max(1, config.num_epochs // PROGRESS_UPDATES)
-    start = time.perf_counter()
-    holder, bar = None, None
-
-    def on_epoch(info: dict) -> bool:
-        nonlocal holder, bar
-        epoch, total = info["epoch"] + 1, info["num_epochs"]
-        if epoch % step and epoch != total:
-            return False
-        if bar is None:
-            if time.perf_counter() - start < PROGRESS_DELAY:
-                return False
-            holder = st.empty()  # created inside the cached function: replay-safe
-            bar = holder.progress(0.0)
-        bar.progress(min(1.0, epoch / total), text=f"**{_label}**: epoch {epoch} / {total}")
-        return False
-
-    try:
+    with epoch_progress(config.num_epochs, _label) as on_epoch:
         return train(config, data=data, on_epoch=on_epoch)
-    finally:
-        if holder is not None:
-            holder.empty()
 
 
 def train_scaled(config: TrainConfig, scale: float, label: str) -> TrainResult:

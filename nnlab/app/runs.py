@@ -19,6 +19,7 @@ Traps this module avoids (see DESIGN.md):
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -66,14 +67,20 @@ def _engine_version() -> str:
 ENGINE_VERSION = _engine_version()
 
 
-@st.cache_data(max_entries=CACHE_MAX_ENTRIES, show_spinner=False)
-def _train_cached(config: TrainConfig, engine_version: str, _label: str = "") -> TrainResult:
-    """The cached run. ``engine_version`` is only part of the key; ``_label`` is not hashed."""
-    del engine_version
-    # One line per real computation (cache hits never get here): the load test counts them.
-    _LOG.info("nnlab training run %s", hashlib.sha1(config.to_json().encode()).hexdigest()[:12])
-    name = f"**{_label}**: " if _label else ""
-    step = max(1, config.num_epochs // PROGRESS_UPDATES)
+def _digest(config: TrainConfig) -> str:
+    return hashlib.sha1(config.to_json().encode()).hexdigest()[:12]
+
+
+@contextlib.contextmanager
+def epoch_progress(num_epochs: int, label: str = "", *, what: str = "", show_cost=False):
+    """An ``on_epoch`` callback drawing a progress bar, for use INSIDE a cached function.
+
+    The bar appears only after ``PROGRESS_DELAY`` seconds (a quick run shows none and leaves
+    nothing to replay), is updated ``PROGRESS_UPDATES`` times (each update is also where
+    Streamlit can stop the run), and is removed when the block ends.
+    """
+    name = f"**{label}**{what}: " if label or what else ""
+    step = max(1, num_epochs // PROGRESS_UPDATES)
     start = time.perf_counter()
     holder, bar = None, None
 
@@ -84,18 +91,28 @@ def _train_cached(config: TrainConfig, engine_version: str, _label: str = "") ->
             return False
         if bar is None:
             if time.perf_counter() - start < PROGRESS_DELAY:
-                return False  # a quick run shows no bar (and leaves nothing to replay)
+                return False
             holder = st.empty()  # created inside the cached function: replay-safe
             bar = holder.progress(0.0)
-        bar.progress(min(1.0, epoch / total),
-                     text=f"{name}epoch {epoch} / {total}, cost {info['cost']:.4g}")
+        cost = f", cost {info['cost']:.4g}" if show_cost else ""
+        bar.progress(min(1.0, epoch / total), text=f"{name}epoch {epoch} / {total}{cost}")
         return False
 
     try:
-        result = train(config, on_epoch=on_epoch)
+        yield on_epoch
     finally:
         if holder is not None:
             holder.empty()
+
+
+@st.cache_data(max_entries=CACHE_MAX_ENTRIES, show_spinner=False)
+def _train_cached(config: TrainConfig, engine_version: str, _label: str = "") -> TrainResult:
+    """The cached run. ``engine_version`` is only part of the key; ``_label`` is not hashed."""
+    del engine_version
+    # One line per real computation (cache hits never get here): the load test counts them.
+    _LOG.info("nnlab training run %s", _digest(config))
+    with epoch_progress(config.num_epochs, _label, show_cost=True) as on_epoch:
+        result = train(config, on_epoch=on_epoch)
     return result
 
 
@@ -147,7 +164,8 @@ def train_cached(config: TrainConfig, label: str | None = None, *, page: str | N
 def _train_batched_cached(configs: tuple, engine_version: str) -> list:
     """Several configs trained as one stack (``nnlab.batched``), cached as a group."""
     del engine_version
-    _LOG.info("nnlab training batch of %d", len(configs))
+    for config in configs:  # the same line per config as _train_cached (the load test counts)
+        _LOG.info("nnlab training run %s", _digest(config))
     return train_batched(list(configs))
 
 
