@@ -6,7 +6,7 @@ Every generator returns ``X`` of shape ``(2, m)`` (examples are columns) and ``Y
 
 ``make_circles`` and ``make_moons`` reproduce scikit-learn draw for draw: given the same
 ``RandomState`` they return ``sklearn.datasets.make_circles(...)[0].T`` exactly, so the
-assignments' ``np.random.seed(1); make_circles(n_samples=300, noise=.05)`` is
+assignments' global seed 1 followed by ``make_circles(n_samples=300, noise=.05)`` is
 ``make_circles(300, noise=0.05, rng=np.random.RandomState(1))`` here.
 """
 

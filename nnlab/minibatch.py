@@ -55,7 +55,7 @@ def mini_batch_indices(m, mini_batch_size, *, rng, shuffle=True):
     -----
     ``permutation = rng.permutation(m)``; batch ``k`` is
     ``permutation[k * size : (k + 1) * size]``. With ``rng = np.random.RandomState(seed)`` this
-    is the course's ``np.random.seed(seed); permutation = list(np.random.permutation(m))``.
+    is the course's re-seeded global generator followed by ``list(np.random.permutation(m))``.
     """
     _check_m(m)
     _check_size(mini_batch_size)

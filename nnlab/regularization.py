@@ -6,7 +6,7 @@ of ``nnlab.model.backward``) and dropout (``nnlab.layers.dropout_forward``). Thi
 
 - :func:`dropout_masks` replays the masks that ``nnlab.train.train`` draws, step by step, so a
   page can show that a fresh mask drops different units every step while the course's fixed
-  mask (its notebook calls ``np.random.seed(1)`` inside the forward pass, i.e. on every
+  mask (its notebook re-seeds NumPy's global generator with 1 inside the forward pass, i.e. on every
   iteration) drops the same units of each example every step: a fixed sub-network.
 - :func:`weight_values` and :func:`weight_norms` measure how much L2 shrinks the weights.
 """

@@ -38,7 +38,7 @@ def test_error_curves_in_percent_with_bayes_rule():
     chart.to_dict()
 
 
-def test_error_curves_validate():
+def test_train_dev_curves_reject_bad_input():
     with pytest.raises(ValueError, match="equal length"):
         error_curves_chart([1, 2], [0.1], [0.1, 0.2])
     with pytest.raises(ValueError, match="positive"):

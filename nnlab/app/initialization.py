@@ -166,7 +166,8 @@ def reproduce_assignment(*, key: str = "init") -> dict | None:
     if not st.session_state.get(REPRODUCE_KEY):
         st.caption("The notebook's setup: circles (300 train, 100 test, noise 0.05), "
                    "[2, 10, 5, 1] ReLU/ReLU/sigmoid, batch gradient descent, α = 0.01, "
-                   "15,000 iterations, weights from `np.random.seed(3)`.")
+                   "15,000 iterations, weights drawn after seeding NumPy with 3 "
+                   "(here: `RandomState(3)`).")
         return None
     records = course_runs_cached(ENGINE_VERSION)
     acc = accuracy_table(records)
