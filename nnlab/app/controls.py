@@ -36,131 +36,44 @@ Conventions shared by every ``*_controls`` function:
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 
 import streamlit as st
 
 from nnlab.activations import HIDDEN_ACTIVATIONS
 from nnlab.app import own_data
-from nnlab.config import DATASET_NAMES, MAX_UNITS, OPTIMIZERS, SCHEDULES, TrainConfig
+from nnlab.app.training_controls import (  # noqa: F401 - re-exported for pages
+    epochs_control,
+    learning_rate_control,
+    mini_batch_controls,
+    optimizer_controls,
+    schedule_controls,
+    seed_control,
+)
+from nnlab.app.widgets import (  # noqa: F401 - used here and by pages
+    APP_MAX_LAYERS,
+    APP_MAX_UNITS,
+    EPOCHS,
+    EPSILONS,
+    INITIALIZER_LABELS,
+    LAMBDAS,
+    LEARNING_RATES,
+    MINI_BATCH_SIZES,
+    OPTIMIZER_LABELS,
+    SCHEDULE_LABELS,
+    _describe,
+    _g,
+    _with,
+    default,
+    escape_markdown,
+    format_hidden_units,
+    parse_hidden_units,
+    widget_key,
+)
+from nnlab.config import DATASET_NAMES, MAX_UNITS, TrainConfig
 from nnlab.data import DATASETS
 from nnlab.datasets2d import MAX_CLASSES
 from nnlab.initializers import INITIALIZERS
-
-#: Bounds of the architecture text box (the engine allows more; a web demo should not).
-APP_MAX_LAYERS = 50
-APP_MAX_UNITS = 512
-
-OPTIMIZER_LABELS = {"gd": "(mini-batch) gradient descent", "momentum": "gradient descent with "
-                    "momentum", "rmsprop": "RMSprop", "adam": "Adam: momentum + RMSprop, with "
-                    "bias correction"}
-SCHEDULE_LABELS = {
-    "constant": "constant",
-    "inverse_time": "1 / (1 + decay_rate · epoch)",
-    "inverse_time_interval": "1 / (1 + decay_rate · ⌊epoch / time_interval⌋)",
-    "exponential": "base^epoch · α₀ (exponential)",
-    "inverse_sqrt": "k / √epoch",
-    "staircase": "staircase (discrete drops)",
-}
-INITIALIZER_LABELS = {
-    "zeros": "zeros",
-    "random": "large random (× 10)",
-    "xavier": "Xavier: √(1/n[l-1])",
-    "he": "He: √(2/n[l-1])",
-    "glorot_uniform": "Glorot uniform",
-    "he_uniform": "He uniform",
-}
-LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
-LAMBDAS = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.7, 1.0, 3.0, 10.0)
-EPSILONS = (1e-8, 1e-6, 1e-4, 1e-2, 1e-1)
-EPOCHS = (10, 20, 50, 100, 200, 300, 500, 1000, 1500, 2000, 3000, 5000, 10000)
-MINI_BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, None)  # None: full batch
-
-
-# ------------------------------------------------------------------------------ helpers
-
-
-def default(defaults: TrainConfig | Mapping | None, name: str):
-    """The default of field ``name``: from ``defaults`` (a config or dict), else TrainConfig's."""
-    if isinstance(defaults, TrainConfig):
-        return getattr(defaults, name)
-    if defaults and name in defaults:
-        return defaults[name]
-    return _FIELD_DEFAULTS[name]
-
-
-_FIELD_DEFAULTS = {f.name: f.default for f in dataclasses.fields(TrainConfig)}
-
-
-def widget_key(key: str, name: str) -> str:
-    """The widget key of field ``name`` under prefix ``key`` (also the query parameter)."""
-    return f"{key}_{name}" if key else name
-
-
-def _with(options: Sequence, value) -> list:
-    """``options`` plus ``value`` if missing (sorted when numeric), so the default is valid."""
-    options = list(options)
-    if value not in options:
-        options.append(value)
-        if all(isinstance(o, (int, float)) for o in options):
-            options.sort()
-    return options
-
-
-def _describe(names: Sequence[str], labels: Mapping[str, str]) -> str:
-    """Markdown list ``- **name**: label`` for a widget's help."""
-    return "\n".join(f"- **{n}**: {labels.get(n, n)}" for n in names)
-
-
-def _g(value) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def parse_hidden_units(text: str, *, max_layers: int = APP_MAX_LAYERS,
-                       max_units: int = APP_MAX_UNITS) -> tuple[int, ...]:
-    """``"10, 5"`` -> ``(10, 5)``; ``"16*4"`` -> four layers of 16; ``""`` -> ``()`` (no hidden
-    layer: logistic or softmax regression).
-
-    Raises ValueError with a message for the learner on anything else.
-    """
-    units: list[int] = []
-    for raw in str(text).replace(";", ",").split(","):
-        token = raw.strip()
-        shown = escape_markdown(token[:MAX_TOKEN_SHOWN])  # echoed as text, never as Markdown
-        if not token:
-            continue
-        size, _, times = token.partition("*")
-        try:
-            n, k = int(size), int(times) if times else 1
-        except ValueError:
-            raise ValueError(
-                f"'{shown}' is not a layer size: write positive whole numbers separated by "
-                "commas, e.g. 10,5 (or 16*4 for four layers of 16 units)") from None
-        if n < 1 or k < 1:
-            raise ValueError(f"'{shown}': layer sizes and repeats must be at least 1")
-        if n > max_units:
-            raise ValueError(f"'{shown}': at most {max_units} units per layer here")
-        if len(units) + k > max_layers:  # checked before building the list: "1*10**12"
-            raise ValueError(f"at most {max_layers} hidden layers here, got {len(units) + k}")
-        units.extend([n] * k)
-    return tuple(units)
-
-
-#: Characters of a learner's token echoed back in an error message.
-MAX_TOKEN_SHOWN = 24
-_MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|~$:")
-
-
-def escape_markdown(text: str) -> str:
-    """Backslash-escape Markdown so that typed text is shown as typed, never rendered."""
-    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in str(text))
-
-
-def format_hidden_units(units: Sequence[int]) -> str:
-    """``(10, 5)`` -> ``"10,5"``."""
-    return ",".join(str(n) for n in units)
-
 
 # ------------------------------------------------------------------------------ data
 
@@ -308,127 +221,6 @@ def regularization_controls(key: str = "", *, defaults=None, bind: str | None = 
             help="Probability of keeping each hidden unit during training (inverted dropout); "
                  "1 turns dropout off."))
     return out
-
-
-# ------------------------------------------------------------------------------ optimization
-
-
-def learning_rate_control(key: str = "", *, defaults=None, bind: str | None = None,
-                          label: str = "Learning rate α", rates: Sequence[float] = LEARNING_RATES
-                          ) -> float:
-    """A learning rate on a log grid (the default is added to the grid if missing)."""
-    lr0 = float(default(defaults, "learning_rate"))
-    return float(st.select_slider(label, _with(rates, lr0), value=lr0, format_func=_g,
-                                  key=widget_key(key, "learning_rate"), bind=bind))
-
-
-def optimizer_controls(key: str = "", *, defaults=None, bind: str | None = None,
-                       names: Sequence[str] = OPTIMIZERS, learning_rate: bool = True,
-                       hyperparameters: bool = True) -> dict:
-    """Optimizer, learning rate and the chosen optimizer's own hyperparameters.
-
-    Momentum: ``beta``; RMSprop: ``beta2``, ``epsilon``; Adam: ``beta1``, ``beta2``,
-    ``epsilon``, ``bias_correction``. Returns ``optimizer`` and the fields shown.
-    """
-    names = list(names)
-    opt0 = default(defaults, "optimizer")
-    out = {"optimizer": st.selectbox(
-        "Optimizer", names, index=names.index(opt0) if opt0 in names else 0,
-        key=widget_key(key, "optimizer"), bind=bind, help=_describe(names, OPTIMIZER_LABELS))}
-    if learning_rate:
-        out["learning_rate"] = learning_rate_control(key, defaults=defaults, bind=bind)
-    if not hyperparameters:
-        return out
-    opt = out["optimizer"]
-    if opt == "momentum":
-        out["beta"] = _beta_slider(key, "beta", "Momentum β", defaults, bind)
-    if opt == "adam":
-        out["beta1"] = _beta_slider(key, "beta1", "β₁ (first moment)", defaults, bind)
-    if opt in ("rmsprop", "adam"):
-        out["beta2"] = _beta_slider(key, "beta2", "β₂ (second moment)", defaults, bind)
-        eps0 = float(default(defaults, "epsilon"))
-        out["epsilon"] = float(st.select_slider(
-            "ε (added outside the square root)", _with(EPSILONS, eps0), value=eps0,
-            format_func=_g, key=widget_key(key, "epsilon"), bind=bind))
-    if opt == "adam":
-        out["bias_correction"] = st.checkbox(
-            "Bias correction", bool(default(defaults, "bias_correction")),
-            key=widget_key(key, "bias_correction"), bind=bind,
-            help="Divide v by 1 - β₁^t and s by 1 - β₂^t: both start at 0, so without it "
-                 "the early averages are biased towards 0 (and since s is biased more, the "
-                 "first steps come out too large, not too small).")
-    return out
-
-
-def _beta_slider(key, name, label, defaults, bind) -> float:
-    return float(st.slider(label, 0.0, 0.999, float(default(defaults, name)), step=0.001,
-                           format="%.3f", key=widget_key(key, name), bind=bind))
-
-
-def schedule_controls(key: str = "", *, defaults=None, bind: str | None = None,
-                      names: Sequence[str] = SCHEDULES) -> dict:
-    """Learning-rate schedule and its parameters (only those the chosen schedule uses)."""
-    names = list(names)
-    s0 = default(defaults, "schedule")
-    out = {"schedule": st.selectbox(
-        "Learning-rate schedule", names, index=names.index(s0) if s0 in names else 0,
-        key=widget_key(key, "schedule"), bind=bind, help=_describe(names, SCHEDULE_LABELS))}
-    s = out["schedule"]
-    if s in ("inverse_time", "inverse_time_interval"):
-        out["decay_rate"] = float(st.number_input(
-            "decay_rate", 0.0, 100.0, float(default(defaults, "decay_rate")), step=0.1,
-            format="%g", key=widget_key(key, "decay_rate"), bind=bind))
-    if s == "inverse_time_interval":
-        out["time_interval"] = int(st.number_input(
-            "time_interval (epochs)", 1, 100_000, int(default(defaults, "time_interval")),
-            step=10, key=widget_key(key, "time_interval"), bind=bind))
-    if s == "exponential":
-        out["decay_base"] = float(st.slider(
-            "Base (α = base^epoch · α₀)", 0.5, 1.0, float(default(defaults, "decay_base")),
-            step=0.005, format="%.3f", key=widget_key(key, "decay_base"), bind=bind))
-    if s == "inverse_sqrt":
-        out["k"] = float(st.number_input(
-            "k", 0.01, 100.0, float(default(defaults, "k")), step=0.1, format="%g",
-            key=widget_key(key, "k"), bind=bind))
-    if s == "staircase":
-        out["drop"] = float(st.slider(
-            "Drop factor", 0.05, 1.0, float(default(defaults, "drop")), step=0.05,
-            key=widget_key(key, "drop"), bind=bind))
-        out["epochs_drop"] = int(st.number_input(
-            "Epochs between drops", 1, 100_000, int(default(defaults, "epochs_drop")), step=10,
-            key=widget_key(key, "epochs_drop"), bind=bind))
-    return out
-
-
-def mini_batch_controls(key: str = "", *, defaults=None, bind: str | None = None,
-                        sizes: Sequence[int | None] = MINI_BATCH_SIZES) -> dict:
-    """Mini-batch size: powers of two, or the full batch (``mini_batch_size=None``)."""
-    size0 = default(defaults, "mini_batch_size")
-    numbers = sorted({s for s in (*sizes, size0) if s is not None})
-    options = numbers + [None]  # full batch last: the largest "size"
-    size = st.select_slider(
-        "Mini-batch size", options, value=size0,
-        format_func=lambda s: "full batch" if s is None else str(s),
-        key=widget_key(key, "mini_batch_size"), bind=bind,
-        help="Examples per gradient step; 'full batch' is batch gradient descent, 1 is "
-             "stochastic gradient descent.")
-    return {"mini_batch_size": size}
-
-
-def epochs_control(key: str = "", *, defaults=None, bind: str | None = None,
-                   choices: Sequence[int] = EPOCHS) -> dict:
-    """Number of epochs (``num_epochs``) on a rough log grid."""
-    n0 = int(default(defaults, "num_epochs"))
-    return {"num_epochs": int(st.select_slider(
-        "Epochs", _with(choices, n0), value=n0, key=widget_key(key, "num_epochs"), bind=bind))}
-
-
-def seed_control(key: str = "", *, defaults=None, bind: str | None = None) -> dict:
-    """The run's seed (initial weights, mini-batch shuffles, dropout masks)."""
-    return {"seed": int(st.number_input(
-        "Seed", 0, 1_000_000, int(default(defaults, "seed")), step=1,
-        key=widget_key(key, "seed"), bind=bind,
-        help="Same seed, same config: the same run, bit for bit."))}
 
 
 # ------------------------------------------------------------------------------ building
