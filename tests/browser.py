@@ -51,35 +51,8 @@ def _free_port() -> int:
 @contextlib.contextmanager
 def streamlit_server():
     """Start a fresh server on a free loopback port; yield its base URL; stop it."""
-    port = _free_port()
-    log = open(ARTIFACTS.joinpath(f"server-{port}.log") if ARTIFACTS.exists() else os.devnull,
-               "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-         "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + SERVER_START_TIMEOUT
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.time() > deadline:
-                    raise RuntimeError("streamlit server did not start") from None
-                time.sleep(0.3)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    with logged_streamlit_server() as handle:
+        yield handle.base
 
 
 @contextlib.contextmanager
