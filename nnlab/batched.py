@@ -2,18 +2,24 @@
 
 The comparison view and hyperparameter search often train variants that differ only in a
 scalar (the learning rate, beta, lambda, a seed...). Here their weights are stacked as
-``(K, n_l, n_prev)`` and every step is one batched matmul (``np.matmul`` over the leading axis)
-and whole-stack element-wise operations, with each config's scalars broadcast as ``(K, 1, 1)``.
-Each config's run performs the same floating-point operations as training it alone, except
-that the first layer's weight gradient of the whole stack is one GEMM against the shared input
-(and gradient norms one ``einsum``), which can round the last bit differently; so
+``(K, n_l, n_prev)``; every step is batched matmuls and whole-stack element-wise operations,
+each config's scalars broadcast as ``(K, 1, 1)``; the first layer of the whole stack is one
+GEMM against the shared input. From 32 configs up, groups of configs train in threads (one
+per core, with one BLAS thread):
 ``train_batched(configs)[k]`` equals ``train(configs[k])`` to 1e-12 (``tests/test_batched.py``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import dataclasses
+import functools
+import glob
+import os
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -33,6 +39,7 @@ from nnlab.train import (
 PER_CONFIG = ("learning_rate", "beta", "beta1", "beta2", "epsilon", "lambd", "schedule",
               "decay_rate", "time_interval", "decay_base", "k", "drop", "epochs_drop",
               "initializer", "init_scale", "seed")
+MIN_GROUP, MAX_GROUPS = 16, 4  # configs trained in threads: at least 16 per thread
 HIDDEN = ("relu", "tanh", "sigmoid", "leaky_relu", "linear")
 
 
@@ -104,27 +111,28 @@ class _Stack:
         from nnlab.activations import get_activation
         self.act, self.act_backward = get_activation(c0.hidden_activation)
 
-    def forward(self, X, masks):
+    def forward(self, Xa, masks):
         """Stacked ``Z_L`` and per layer ``(A_prev, Z or, for relu, max(0, Z) in place)``."""
-        A, caches, relu = X, [], self.c.hidden_activation == "relu"
+        A, caches, relu = Xa, [], self.c.hidden_activation == "relu"
         for l in range(1, self.L + 1):
-            W = self.P[f"W{l}"]
+            W, b = self.P[f"W{l}"], self.P[f"b{l}"]
             if A.ndim == 2:  # the shared input: one GEMM for the whole stack (same bits)
                 Z = (W.reshape(-1, W.shape[2]) @ A).reshape(self.K, W.shape[1], A.shape[1])
             else:
                 Z = np.matmul(W, A)
-            Z += self.P[f"b{l}"]
+            Z += b
             if l < self.L:
                 # relu in place: max(0, Z) > 0 exactly where Z > 0 (the backward mask).
-                H = np.maximum(0.0, Z, out=Z) if relu else self.act(Z)
+                H = np.maximum(Z, 0.0, out=Z) if relu else self.act(Z)
                 caches.append((A, Z))
                 A = H if masks is None else H * masks[l] / self.c.keep_prob
             else:
                 caches.append((A, Z))
         return Z, caches
 
-    def backward(self, AL, Y, caches, masks, m):
-        grads, dZ, dA = {}, (AL - Y) / Y.shape[-1], None
+    def backward(self, dZ, caches, masks, m):
+        """Gradients from ``dZ_L = (AL - Y) / b`` (``[dW1 db1]``: one GEMM)."""
+        grads, dA = {}, None
         relu = self.c.hidden_activation == "relu"
         for l in range(self.L, 0, -1):
             A_prev, Z = caches[l - 1]
@@ -201,8 +209,58 @@ def train_batched(configs, *, data=None) -> list[TrainResult]:
     problem = batch_problem(configs)
     if problem:
         raise ValueError(f"configs cannot be batched: {problem}")
-    start, c0, K = time.perf_counter(), configs[0], len(configs)
-    data = make_dataset(c0) if data is None else data
+    start = time.perf_counter()
+    data = make_dataset(configs[0]) if data is None else data
+    n = min(os.cpu_count() or 1, len(configs) // MIN_GROUP, MAX_GROUPS)
+    if n < 2:
+        return _train_group(configs, data, start)
+    # Large element-wise operations release the GIL: a thread per core, a group per thread.
+    bounds = np.linspace(0, len(configs), n + 1).astype(int)
+    with _one_blas_thread(), ThreadPoolExecutor(n) as pool:
+        groups = pool.map(lambda ab: _train_group(configs[ab[0]:ab[1]], data, start),
+                          zip(bounds[:-1], bounds[1:], strict=True))
+        return [r for group in groups for r in group]
+
+
+@functools.cache
+def _blas_api():
+    """``(get, set)`` thread counts of the OpenBLAS bundled in NumPy's wheel (ctypes), or None."""
+    names = [("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_threads64_"),
+             ("openblas_get_num_threads", "openblas_set_num_threads")]
+    for path in glob.glob(os.path.dirname(np.__file__) + ".libs/*openblas*"):
+        with contextlib.suppress(OSError):
+            lib = ctypes.CDLL(path)
+            for get, set_ in names:
+                if hasattr(lib, get) and hasattr(lib, set_):
+                    return getattr(lib, get), getattr(lib, set_)
+    return None
+
+
+_BLAS = {"lock": threading.Lock(), "users": 0, "saved": None}
+
+
+@contextlib.contextmanager
+def _one_blas_thread():
+    """One OpenBLAS thread while groups train in threads (else they wait on each other)."""
+    api = _blas_api()
+    if api is not None:
+        with _BLAS["lock"]:
+            if _BLAS["users"] == 0:
+                _BLAS["saved"] = api[0]()
+                api[1](1)
+            _BLAS["users"] += 1
+    try:
+        yield
+    finally:
+        if api is not None:
+            with _BLAS["lock"]:
+                _BLAS["users"] -= 1
+                if _BLAS["users"] == 0:
+                    api[1](_BLAS["saved"])
+
+
+def _train_group(configs, data, start):
+    c0, K = configs[0], len(configs)
     dt = np.dtype(c0.dtype)
     dims = c0.layer_dims(data.n_x)
     st = _Stack(configs, dims, dt)
@@ -241,11 +299,12 @@ def train_batched(configs, *, data=None) -> list[TrainResult]:
                 masks = _masks(st, mask_rng, Xb.shape[1], fixed)
                 Z, caches = st.forward(Xb, masks)
                 AL, ce = _output(Z, Tb, c0.output_activation, c0.numerics)
+                dZ = (AL - Tb) / Tb.shape[-1]
                 ce_total += ce
                 for k in np.flatnonzero(st.lambd):
                     Pk = {f"W{l}": st.P[f"W{l}"][k] for l in range(1, L + 1)}
                     l2_total[k] += Xb.shape[1] / m * losses.l2_penalty(Pk, st.lambd[k], m, L)
-                grads = st.backward(AL, Tb, caches, masks, m)
+                grads = st.backward(dZ, caches, masks, m)
                 st.step(grads, lr)
             cost = ((1.0 / m) * ce_total if len(batches) == 1 else ce_total / m) + l2_total
             now = alive.copy()

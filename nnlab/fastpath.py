@@ -11,6 +11,7 @@ gives the same history bit for bit (``tests/test_fastpath.py`` proves it). What 
   again at every step (the config was validated once).
 - The parameters alternate between two flat arrays: the first step of an epoch writes into the
   other one, which then still holds the last good parameters (a diverging run) with no copy.
+- The last evaluation of a run doubles as its final metrics (same parameters, same operations).
 - ``dtype="float32"`` runs in single precision (float64 is the reference).
 """
 
@@ -38,25 +39,14 @@ def supports(config) -> bool:
     return not config.batch_norm
 
 
-def _flat_blocks(parameters, dims, dtype):
-    """One zeroed flat array, per layer a block ``[W.T; b.T]`` of shape (n_prev + 1, n_l) in
-    it, and views ``W`` (``block[:-1].T``) and ``b`` keyed like ``parameters``."""
-    L = len(dims) - 1
-    flat = np.zeros(sum((dims[l - 1] + 1) * dims[l] for l in range(1, L + 1)), dtype)
-    blocks, views, k = [None], {}, 0
-    for l in range(1, L + 1):
-        n = (dims[l - 1] + 1) * dims[l]
-        blocks.append(flat[k:k + n].reshape(dims[l - 1] + 1, dims[l]))
-        k += n
-    for key in parameters:
-        l = int(key[1:])
-        views[key] = blocks[l][:-1].T if key[0] == "W" else blocks[l][-1:].T
-    return flat, blocks, views
-
-
-def _augment(X):
-    """``X`` with a row of ones appended: ``[W b] @ [A; 1]`` is ``W @ A + b`` in one GEMM."""
-    return np.concatenate([X, np.ones((1, X.shape[1]), X.dtype)])
+def _flat_views(parameters, dtype, prefix=""):
+    """One zeroed flat array and views of it keyed and shaped like ``parameters``."""
+    flat = np.zeros(sum(np.size(v) for v in parameters.values()), dtype)
+    views, k = {}, 0
+    for key, v in parameters.items():
+        views[prefix + key] = flat[k:k + np.size(v)].reshape(np.shape(v))
+        k += np.size(v)
+    return flat, views
 
 
 def _output(Z, Y, output, numerics):
@@ -77,30 +67,19 @@ def _output(Z, Y, output, numerics):
     return AL, float((np.maximum(Z, 0) - Z * Y + np.log1p(e)).sum())
 
 
-def _fused_output(Z, sgn, N):
-    """``dZ = (AL - Y) / b`` and the summed cross-entropy of a sigmoid output with labels
-    0/1, in five operations; ``sgn = 1 - 2Y``, ``N = sgn / b``. With ``S = Z sgn`` the cost of
-    a point is ``log(1 + e^S)`` and ``AL - Y = sgn sigmoid(S) = sgn exp(S - log(1 + e^S))``."""
-    S = np.multiply(Z, sgn)
-    lse = np.logaddexp(0.0, S)
-    ce = float(lse.sum())
-    np.subtract(S, lse, out=S)
-    return np.multiply(np.exp(S, out=S), N, out=S), ce
-
-
 class _Net:
     """Flat parameters (two copies), flat gradients and optimizer state, scratch per batch size."""
 
     def __init__(self, config, parameters, dtype):
         self.c, self.dtype = config, dtype
         self.L = L = num_layers(parameters)
-        self.dims = dims = [parameters["W1"].shape[1]] + [parameters[f"W{l}"].shape[0]
-                                                          for l in range(1, L + 1)]
-        (f0, b0, v0), (f1, b1, v1) = (_flat_blocks(parameters, dims, dtype) for _ in range(2))
+        self.dims = [parameters["W1"].shape[1]] + [parameters[f"W{l}"].shape[0]
+                                                   for l in range(1, L + 1)]
+        (f0, v0), (f1, v1) = _flat_views(parameters, dtype), _flat_views(parameters, dtype)
         for key, value in parameters.items():
             v0[key][...] = value
-        self.flats, self.blocks, self.views, self.cur = [f0, f1], [b0, b1], [v0, v1], 0
-        self.gflat, self.gblocks, _ = _flat_blocks(parameters, dims, dtype)
+        self.flats, self.views, self.cur = [f0, f1], [v0, v1], 0
+        self.gflat, self.g = _flat_views(parameters, dtype, "d")
         self.v = np.zeros_like(f0) if config.optimizer in ("momentum", "adam") else None
         self.s = np.zeros_like(f0) if config.optimizer in ("rmsprop", "adam") else None
         self.t1, self.t2, self.t = np.empty_like(f0), np.empty_like(f0), 0
@@ -112,17 +91,11 @@ class _Net:
         return self.views[self.cur]
 
     def buffers(self, b):
-        """Per hidden layer ``Z`` and ``A`` (n_l + 1, b) whose last row is ones (relu: ``Z``
-        activated in place is the output), ``dA`` (n_l, b); ``H`` and ``out`` point at each
-        layer's activation before and after dropout (``out`` with its row of ones)."""
+        """Per-layer ``Z`` (relu: activated in place), ``A`` after dropout, ``dA``: (n_l, b);
+        ``H`` and ``out`` point at each layer's activation before and after dropout."""
         if b not in self.scratch:
-            new = lambda extra: [None] + [np.empty((n + extra, b), self.dtype)  # noqa: E731
-                                          for n in self.dims[1:]]
-            Z, A = new(1), new(1)
-            for l in range(1, self.L):
-                Z[l][-1] = A[l][-1] = 1.0
-            Z[-1] = np.empty((self.dims[-1], b), self.dtype)
-            self.scratch[b] = {"Z": Z, "A": A, "dA": new(0), "H": [None] * (self.L + 1),
+            new = lambda: [None] + [np.empty((n, b), self.dtype) for n in self.dims[1:]]  # noqa: E731
+            self.scratch[b] = {"Z": new(), "A": new(), "dA": new(), "H": [None] * (self.L + 1),
                                "out": [None] * (self.L + 1)}
         return self.scratch[b]
 
@@ -139,35 +112,30 @@ class _Net:
             return self.fixed_masks[b]
         return [None] + [rng.random((n, b)) < kp for n in self.dims[1:-1]]
 
-    def forward(self, Xa, masks):
-        """Pre-activation ``Z_L`` of ``[LINEAR -> ACT -> (DROPOUT)] * (L-1) -> LINEAR``, from
-        ``Xa``, the input with a row of ones."""
-        buf, B, A = self.buffers(Xa.shape[1]), self.blocks[self.cur], Xa
+    def forward(self, X, masks):
+        """Pre-activation ``Z_L`` of ``[LINEAR -> ACT -> (DROPOUT)] * (L-1) -> LINEAR``."""
+        buf, P, A = self.buffers(X.shape[1]), self.P, X
         relu = self.c.hidden_activation == "relu"
         for l in range(1, self.L + 1):
-            Zb = buf["Z"][l]
-            Z = Zb if l == self.L else Zb[:-1]
-            np.matmul(B[l].T, A, out=Z)
+            Z = buf["Z"][l]
+            np.matmul(P[f"W{l}"], A, out=Z)
+            np.add(Z, P[f"b{l}"], out=Z)
             if l == self.L:
                 return Z
             # relu in place: max(0, Z) > 0 exactly where Z > 0, so the backward mask survives.
-            if relu:
-                A = np.maximum(Zb, 0.0, out=Zb)  # the row of ones stays
-                H = Z
+            H = np.maximum(0.0, Z, out=Z) if relu else self.act(Z)
+            buf["H"][l] = H
+            if masks is None:
+                A = H
             else:
-                A, H = buf["A"][l], self.act(Z)
-                np.copyto(A[:-1], H)
-            if masks is not None:
-                out = buf["A"][l]
-                np.multiply(H, masks[l], out=out[:-1])
-                np.divide(out[:-1], self.c.keep_prob, out=out[:-1])
-                A = out
-            buf["H"][l], buf["out"][l] = H, A  # A: the next layer's input, with its ones
+                A = np.multiply(H, masks[l], out=buf["A"][l])
+                np.divide(A, self.c.keep_prob, out=A)
+            buf["out"][l] = A  # the layer's output, the next layer's input
 
-    def backward(self, Xa, dZ, masks):
-        """Fill the flat gradients from ``dZ_L`` and the buffers of the forward pass just run;
-        each layer's ``[dW db].T`` is one GEMM against its input's row of ones."""
-        buf, B, G, c = self.buffers(Xa.shape[1]), self.blocks[self.cur], self.gblocks, self.c
+    def backward(self, X, AL, Y, masks):
+        """Fill the flat gradients from the buffers of the forward pass just run."""
+        buf, P, g, c = self.buffers(X.shape[1]), self.P, self.g, self.c
+        dZ = (AL - Y) / Y.shape[1]
         for l in range(self.L, 0, -1):
             if l < self.L:
                 dA = buf["dA"][l]
@@ -177,14 +145,14 @@ class _Net:
                 if c.hidden_activation == "relu":
                     dZ = np.multiply(dA, np.greater(buf["H"][l], 0), out=dA)
                 else:
-                    dZ = self.act_backward(dA, buf["Z"][l][:-1])
-            A_prev = Xa if l == 1 else buf["out"][l - 1]
-            np.matmul(A_prev, dZ.T, out=G[l])
+                    dZ = self.act_backward(dA, buf["Z"][l])
+            A_prev = X if l == 1 else buf["out"][l - 1]
+            dW = np.matmul(dZ, A_prev.T, out=g[f"dW{l}"])
+            np.add.reduce(dZ, axis=1, keepdims=True, out=g[f"db{l}"])  # np.sum's own loop
             if l > 1:
-                np.matmul(B[l][:-1], dZ, out=buf["dA"][l - 1])
+                np.matmul(P[f"W{l}"].T, dZ, out=buf["dA"][l - 1])
             if c.lambd:
-                dWt = G[l][:-1]
-                np.add(dWt, (c.lambd / self.m) * B[l][:-1], out=dWt)
+                np.add(dW, (c.lambd / self.m) * P[f"W{l}"], out=dW)
 
     def step(self, lr, first):
         """One optimizer step on the flat arrays (the first of an epoch into the other copy)."""
@@ -237,60 +205,49 @@ def train_fast(config, data, parameters, *, shuffle_rng=None, on_epoch=None, eva
     start = time.perf_counter() if start is None else start
     dt = np.dtype(config.dtype)
     net = _Net(config, parameters, dt)
-    X, Y = _augment(np.asarray(data.X_train, dt)), data.Y_train
+    X, Y = np.asarray(data.X_train, dt), data.Y_train
     T = np.asarray(_targets(Y, config), dt)
-    Xd, Yd = _augment(np.asarray(data.X_dev, dt)), data.Y_dev
+    Xd, Yd = np.asarray(data.X_dev, dt), data.Y_dev
     Td = np.asarray(_targets(Yd, config), dt)
     net.m = m = X.shape[1]
     size = m if config.mini_batch_size is None else min(config.mini_batch_size, m)
     L, lambd, out_name = net.L, config.lambd, config.output_activation
-    fused = (out_name == "sigmoid" and config.numerics != "course"
-             and bool(np.all((T == 0) | (T == 1))))
-    sgn = 1 - 2 * T  # labels 0/1 as signs +1/-1 (used only when fused)
-    whole = [(X, T, sgn, sgn / m)]
     persistent_shuffle = np.random.default_rng([config.seed, 1])
     mask_rng = np.random.default_rng([config.seed, 2])
     every = eval_every or max(1, config.num_epochs // MAX_EVALUATIONS)
     cols = ["epoch", "cost", "learning_rate", "train_accuracy", "dev_accuracy", "dev_cost"]
     hist = {c: [] for c in cols + [f"grad_norm_{l}" for l in range(1, L + 1)]}
-    grad_flat = [net.gblocks[l][:-1].reshape(-1) for l in range(1, L + 1)]  # dW.T, contiguous
-    status, message, best, good = "ok", "", (np.inf, None, None), None
+    norms = [(hist[f"grad_norm_{l}"], net.g[f"dW{l}"].reshape(-1)) for l in range(1, L + 1)]
+    h_epoch, h_cost, h_lr = hist["epoch"], hist["cost"], hist["learning_rate"]
+    dropout, stable = config.keep_prob < 1, config.numerics != "course"
+    status, message, best, good, last = "ok", "", (np.inf, None, None), None, None
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         for epoch in range(config.num_epochs):
             lr = learning_rate_for_epoch(config, epoch)
             if size < m:
                 order = (shuffle_rng(epoch) if shuffle_rng else persistent_shuffle).permutation(m)
-                Xs, Ts, Ss = X[:, order], T[:, order], sgn[:, order]
-                batches = [(Xs[:, k:k + size], Ts[:, k:k + size], Ss[:, k:k + size],
-                            Ss[:, k:k + size] / Ss[:, k:k + size].shape[1] if fused else None)
-                           for k in range(0, m, size)]
+                Xs, Ts = X[:, order], T[:, order]
+                batches = [(Xs[:, k:k + size], Ts[:, k:k + size]) for k in range(0, m, size)]
             else:
-                batches = whole
+                batches = [(X, T)]
             ce_total = l2_total = 0.0
-            for i, (Xb, Tb, Sb, Nb) in enumerate(batches):
-                masks = net.masks(Xb.shape[1], mask_rng)
-                Z = net.forward(Xb, masks)
-                if fused:
-                    dZ, ce = _fused_output(Z, Sb, Nb)
-                    if not math.isfinite(ce):  # diverging: the pure path's exact inf or nan
-                        ce = _output(Z, Tb, out_name, config.numerics)[1]
-                else:
-                    AL, ce = _output(Z, Tb, out_name, config.numerics)
-                    dZ = (AL - Tb) / Tb.shape[1]
+            for i, (Xb, Tb) in enumerate(batches):
+                masks = net.masks(Xb.shape[1], mask_rng) if dropout else None
+                AL, ce = _output(net.forward(Xb, masks), Tb, out_name, config.numerics)
                 ce_total += ce
                 if lambd:
                     l2_total += Xb.shape[1] / m * losses.l2_penalty(net.P, lambd, m, L)
-                net.backward(Xb, dZ, masks)
+                net.backward(Xb, AL, Tb, masks)
                 net.step(lr, first=i == 0)
             cost = ((1.0 / m) * ce_total if len(batches) == 1 else ce_total / m) + l2_total
-            hist["epoch"].append(epoch)
-            hist["cost"].append(cost)
-            hist["learning_rate"].append(lr)
-            for l, gl in enumerate(grad_flat, 1):
-                hist[f"grad_norm_{l}"].append(float(math.sqrt(gl.dot(gl))))
+            h_epoch.append(epoch)
+            h_cost.append(cost)
+            h_lr.append(lr)
+            for h, gl in norms:
+                h.append(math.sqrt(gl.dot(gl)))
             flat = net.flats[net.cur]
             finite = math.isfinite(flat.sum()) or bool(np.all(np.isfinite(flat)))
-            bad_cost = math.isnan(cost) or (math.isinf(cost) and config.numerics != "course")
+            bad_cost = math.isnan(cost) or (math.isinf(cost) and stable)
             if bad_cost or not finite:
                 what = f"the cost became {cost}" if bad_cost else "the parameters overflowed"
                 status = "diverged"
@@ -304,8 +261,9 @@ def train_fast(config, data, parameters, *, shuffle_rng=None, on_epoch=None, eva
             if on_epoch is not None:
                 info["parameters"] = net.copy()
             if epoch % every == 0 or epoch == config.num_epochs - 1 or config.patience:
-                tr_acc, _ = net.evaluate(X, Y, T)
+                tr_acc, tr_cost = net.evaluate(X, Y, T)
                 dev_acc, dev_cost = net.evaluate(Xd, Yd, Td) if data.m_dev else (np.nan, np.nan)
+                last = (epoch, tr_acc, tr_cost, dev_acc, dev_cost)
                 hist["train_accuracy"].append(tr_acc)
                 hist["dev_accuracy"].append(dev_acc)
                 hist["dev_cost"].append(dev_cost)
@@ -326,7 +284,15 @@ def train_fast(config, data, parameters, *, shuffle_rng=None, on_epoch=None, eva
                 break
     parameters = net.copy() if good is None else good
     history = {k: np.asarray(v, dtype=float) for k, v in hist.items()}
-    metrics = _final_metrics(parameters, {}, data, config)
+    if good is None and last and last[0] == h_epoch[-1] and dt == np.float64 and stable:
+        # the last evaluation saw these parameters, with the same operations: reuse it
+        Xt, Yt = np.asarray(data.X_test, dt), data.Y_test
+        test = (net.evaluate(Xt, Yt, np.asarray(_targets(Yt, config), dt)) if Xt.shape[1]
+                else (np.nan, np.nan))
+        keys = [f"{p}_{w}" for p in ("train", "dev", "test") for w in ("accuracy", "cost")]
+        metrics = dict(zip(keys, map(float, last[1:] + test), strict=True))
+    else:
+        metrics = _final_metrics(parameters, {}, data, config)
     if status == "ok":
         message = (f"Trained {config.num_epochs} epochs: train accuracy "
                    f"{metrics['train_accuracy']:.3f}, dev accuracy {metrics['dev_accuracy']:.3f}.")

@@ -78,3 +78,21 @@ def test_can_batch_says_no_to_different_shapes_and_shared_randomness():
     assert can_batch([BASE, BASE.replace(seed=1)])  # full batch: seeds only draw the weights
     with pytest.raises(ValueError, match="hidden_units"):
         train_batched([BASE, BASE.replace(hidden_units=(3,))])
+
+
+def test_groups_trained_in_threads_equal_one_group(monkeypatch):
+    """From 32 configs up, groups of configs train in threads (one BLAS thread meanwhile)."""
+    from nnlab import batched
+    configs = [BASE.replace(learning_rate=float(r), num_epochs=12)
+               for r in np.geomspace(0.01, 0.5, 32)]
+    monkeypatch.setattr(batched.os, "cpu_count", lambda: 2)
+    api = batched._blas_api()
+    before = api[0]() if api else None
+    threaded, again = train_batched(configs), train_batched(configs)
+    assert (api[0]() if api else None) == before  # the BLAS thread count is restored
+    monkeypatch.setattr(batched, "MAX_GROUPS", 1)
+    single = train_batched(configs)
+    for a, b, c in zip(threaded, again, single, strict=True):
+        for key in a.history:
+            np.testing.assert_array_equal(a.history[key], b.history[key])  # deterministic
+            assert_close(c.history[key], a.history[key], key)
