@@ -30,6 +30,7 @@ from nnlab.train import (
     _final_metrics,
     _pad_eval,
     _targets,
+    early_stop_message,
     learning_rate_for_epoch,
 )
 
@@ -273,10 +274,7 @@ def train_fast(config, data, parameters, *, shuffle_rng=None, on_epoch=None, eva
             else:
                 _pad_eval(hist)
             if config.patience and best[1] is not None and epoch - best[1] >= config.patience:
-                status = "stopped"
-                message = (f"Early stopping at epoch {epoch}: the dev cost has not improved for "
-                           f"{config.patience} epochs; kept the parameters of epoch {best[1]} "
-                           f"(dev cost {best[0]:.4f}).")
+                status, message = "stopped", early_stop_message(epoch, config.patience, best)
                 good = best[2]
                 break
             if on_epoch is not None and on_epoch(info):

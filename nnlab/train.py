@@ -109,6 +109,12 @@ def _finite(parameters):
     return all(np.all(np.isfinite(v)) for v in parameters.values())
 
 
+def early_stop_message(epoch: int, patience: int, best) -> str:
+    """Why an early-stopped run ended; ``best`` is ``(dev cost, epoch, parameters)``."""
+    return (f"Early stopping at epoch {epoch}: the dev cost has not improved for {patience} "
+            f"epochs; kept the parameters of epoch {best[1]} (dev cost {best[0]:.4f}).")
+
+
 def _pad_eval(hist):
     for key in ("train_accuracy", "dev_accuracy", "dev_cost"):
         hist[key].append(np.nan)
@@ -236,10 +242,7 @@ def train(config: TrainConfig, *, data=None, parameters=None, shuffle_rng=None, 
             else:
                 _pad_eval(hist)
             if config.patience and best[1] is not None and epoch - best[1] >= config.patience:
-                status = "stopped"
-                message = (f"Early stopping at epoch {epoch}: the dev cost has not improved for "
-                           f"{config.patience} epochs; kept the parameters of epoch {best[1]} "
-                           f"(dev cost {best[0]:.4f}).")
+                status, message = "stopped", early_stop_message(epoch, config.patience, best)
                 good = best[2]
                 break
             if on_epoch is not None and on_epoch(info):
