@@ -39,6 +39,15 @@ def _check_fraction(arg, value):
         raise ValueError(f"{arg} must satisfy 0 < {arg} <= 1, got {value!r}")
 
 
+def _check_course_args(learning_rate0, epoch_num, decay_rate):
+    """The arguments the course's two decay functions share."""
+    _check_positive("learning_rate0", learning_rate0)
+    _check_int("epoch_num", epoch_num, 0)
+    _check_real("decay_rate", decay_rate)
+    if decay_rate < 0:
+        raise ValueError(f"decay_rate must be >= 0, got {decay_rate!r}")
+
+
 def update_lr(learning_rate0, epoch_num, decay_rate):
     """Course entry point: inverse-time decay, ``1 / (1 + decay_rate * epoch_num) * lr0``.
 
@@ -58,11 +67,7 @@ def update_lr(learning_rate0, epoch_num, decay_rate):
     -------
     learning_rate : float
     """
-    _check_positive("learning_rate0", learning_rate0)
-    _check_int("epoch_num", epoch_num, 0)
-    _check_real("decay_rate", decay_rate)
-    if decay_rate < 0:
-        raise ValueError(f"decay_rate must be >= 0, got {decay_rate!r}")
+    _check_course_args(learning_rate0, epoch_num, decay_rate)
     return 1 / (1 + decay_rate * epoch_num) * learning_rate0
 
 
@@ -87,11 +92,7 @@ def schedule_lr_decay(learning_rate0, epoch_num, decay_rate, time_interval=1000)
     -------
     learning_rate : float
     """
-    _check_positive("learning_rate0", learning_rate0)
-    _check_int("epoch_num", epoch_num, 0)
-    _check_real("decay_rate", decay_rate)
-    if decay_rate < 0:
-        raise ValueError(f"decay_rate must be >= 0, got {decay_rate!r}")
+    _check_course_args(learning_rate0, epoch_num, decay_rate)
     _check_int("time_interval", time_interval, 1)
     return 1 / (1 + decay_rate * np.floor(epoch_num / time_interval)) * learning_rate0
 
