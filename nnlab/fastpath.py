@@ -1,17 +1,21 @@
-"""The training loop's fast path: the pure loop's arithmetic without its overheads.
+"""The training loop's fast path: the pure loop's arithmetic with fewer, fused operations.
 
 ``nnlab.train.train`` hands a run to :func:`train_fast` when :func:`supports` says the config is
-covered (everything but batch norm). It performs the *same* floating-point operations in the
-same order as ``model.forward``, ``model.backward`` and ``optimizers.optimizer_step``, so a run
-gives the same history bit for bit (``tests/test_fastpath.py`` proves it). What it saves:
+covered (everything but batch norm). It computes what ``model.forward``, ``model.backward`` and
+``optimizers.optimizer_step`` compute, rearranged so that a step takes fewer NumPy calls; a run
+gives the readable loop's history to round-off (1e-12; ``tests/test_fastpath.py`` checks every
+option). What it saves:
 
 - All parameters live in one flat array and all gradients in another: an optimizer step is a
-  handful of whole-array operations instead of a few per parameter.
+  handful of whole-array operations instead of a few per parameter, and the momentum and Adam
+  averages are kept divided by ``1 - beta`` (one operation fewer each; see ``_Net.step``).
+- The bias is folded into the weights: ``[W | b] @ [A; 1]`` is ``W A + b`` in one product, and
+  ``[dW | db]`` comes out of one product too (see ``_Net``).
+- The sigmoid and its cross-entropy are fused: one ``logaddexp`` gives the cost, and
+  ``dZ = sigmoid(Z) - Y`` follows from it (see ``_Net.output``).
 - Hidden-layer intermediates go into buffers allocated once (``out=``); nothing is validated
   again at every step (the config was validated once).
-- The parameters alternate between two flat arrays: the first step of an epoch writes into the
-  other one, which then still holds the last good parameters (a diverging run) with no copy.
-- The last evaluation of a run doubles as its final metrics (same parameters, same operations).
+- The last evaluation of a run doubles as its final metrics (same parameters).
 - ``dtype="float32"`` runs in single precision (float64 is the reference).
 """
 
@@ -22,7 +26,7 @@ import time
 
 import numpy as np
 
-from nnlab import activations, losses
+from nnlab import activations
 from nnlab.model import num_layers
 from nnlab.train import (
     MAX_EVALUATIONS,
@@ -34,70 +38,85 @@ from nnlab.train import (
     learning_rate_for_epoch,
 )
 
+EVAL_CHUNK = 2048  # columns per evaluation pass when training on smaller mini-batches
+
 
 def supports(config) -> bool:
     """Whether the fast path covers ``config`` (batch norm runs on the pure path)."""
     return not config.batch_norm
 
 
-def _flat_views(parameters, dtype, prefix=""):
-    """One zeroed flat array and views of it keyed and shaped like ``parameters``."""
-    flat = np.zeros(sum(np.size(v) for v in parameters.values()), dtype)
-    views, k = {}, 0
-    for key, v in parameters.items():
-        views[prefix + key] = flat[k:k + np.size(v)].reshape(np.shape(v))
-        k += np.size(v)
-    return flat, views
-
-
 def _output(Z, Y, output, numerics):
-    """``AL`` and the summed cross-entropy, with the operations of ``activations``/``losses``."""
+    """``AL`` and the summed cross-entropy, with the operations of ``activations``/``losses``
+    (softmax, and the course's sigmoid form; the stable sigmoid is fused in ``_Net``)."""
     if output == "softmax":
         shifted = Z - Z.max(axis=0, keepdims=True)
         e = np.exp(shifted)
         s = e.sum(axis=0, keepdims=True)
         return e / s, float(-np.sum(Y * (shifted - np.log(s))))
-    if numerics == "course":
-        AL = 1.0 / (1.0 + np.exp(-Z))
-        logprobs = np.multiply(-np.log(AL), Y) + np.multiply(-np.log(1 - AL), 1 - Y)
-        return AL, float(np.nansum(logprobs))
-    e = np.exp(np.copysign(Z, -1.0))  # exp(-|Z|), shared by the sigmoid and the cost
-    d = 1.0 + e
-    AL = e / d
-    np.divide(1.0, d, out=AL, where=Z >= 0)
-    return AL, float((np.maximum(Z, 0) - Z * Y + np.log1p(e)).sum())
+    AL = 1.0 / (1.0 + np.exp(-Z))
+    logprobs = np.multiply(-np.log(AL), Y) + np.multiply(-np.log(1 - AL), 1 - Y)
+    return AL, float(np.nansum(logprobs))
 
 
 class _Net:
-    """Flat parameters (two copies), flat gradients and optimizer state, scratch per batch size."""
+    """Flat parameters, flat gradients, optimizer state, scratch per batch size.
 
-    def __init__(self, config, parameters, dtype):
-        self.c, self.dtype = config, dtype
+    Layer ``l`` is one block of the flat array, shaped ``(n_{l-1} + 1, n_l)``: its first rows
+    are ``W_l`` transposed and its last row is ``b_l``, so that ``[W_l | b_l] = block.T`` and
+    ``Z_l = block.T @ [A_{l-1}; 1]`` folds the bias into the product. Each layer's output
+    buffer keeps a last row of ones for the next product, and ``dW_l`` and ``db_l`` come out
+    of one product ``[A_{l-1}; 1] @ dZ_l.T`` written straight into the gradient block.
+    """
+
+    def __init__(self, config, parameters, dtype, m):
+        self.c, self.dtype, self.m = config, dtype, m
         self.L = L = num_layers(parameters)
-        self.dims = [parameters["W1"].shape[1]] + [parameters[f"W{l}"].shape[0]
-                                                   for l in range(1, L + 1)]
-        (f0, v0), (f1, v1) = _flat_views(parameters, dtype), _flat_views(parameters, dtype)
-        for key, value in parameters.items():
-            v0[key][...] = value
-        self.flats, self.views, self.cur = [f0, f1], [v0, v1], 0
-        self.gflat, self.g = _flat_views(parameters, dtype, "d")
-        self.v = np.zeros_like(f0) if config.optimizer in ("momentum", "adam") else None
-        self.s = np.zeros_like(f0) if config.optimizer in ("rmsprop", "adam") else None
-        self.t1, self.t2, self.t = np.empty_like(f0), np.empty_like(f0), 0
+        self.dims = d = [parameters["W1"].shape[1]] + [parameters[f"W{l}"].shape[0]
+                                                       for l in range(1, L + 1)]
+        self.offsets = np.cumsum([0] + [(d[l - 1] + 1) * d[l] for l in range(1, L + 1)])
+        size = int(self.offsets[-1])
+        # the parameters, and a copy of them at the start of the epoch (a diverging run's last
+        # good parameters); one flat array each, so an optimizer step is a few operations
+        self.flat, self.prev, self.gflat = (np.zeros(size, dtype) for _ in range(3))
+        self.blocks, self.gblocks = self._blocks(self.flat), self._blocks(self.gflat)
+        # per layer: [W_l | b_l] (n_l, n_{l-1} + 1) and W_l transposed (n_{l-1}, n_l), views
+        self.Wb = [None] + [blk.T for blk in self.blocks[1:]]
+        self.WT = [None] + [blk[:-1] for blk in self.blocks[1:]]
+        for l in range(1, L + 1):
+            self.blocks[l][:-1] = parameters[f"W{l}"].T
+            self.blocks[l][-1] = parameters[f"b{l}"][:, 0]
+        # the dW_l part of the gradient, contiguous (for its norm); lambd/m on weights, 0 on biases
+        self.dW = [None] + [g[:-1].reshape(-1) for g in self.gblocks[1:]]
+        l2 = np.zeros(size, dtype)
+        for block in self._blocks(l2)[1:]:
+            block[:-1] = config.lambd / m
+        self.l2coef = l2 if config.lambd else None
+        self.v = np.zeros(size, dtype) if config.optimizer in ("momentum", "adam") else None
+        self.s = np.zeros(size, dtype) if config.optimizer in ("rmsprop", "adam") else None
+        self.t1, self.t2, self.t = np.empty(size, dtype), np.empty(size, dtype), 0
         self.act, self.act_backward = activations.get_activation(config.hidden_activation)
+        self.relu = config.hidden_activation == "relu"
+        self.fused = config.output_activation == "sigmoid" and config.numerics != "course"
         self.scratch, self.fixed_masks = {}, {}
 
-    @property
-    def P(self):
-        return self.views[self.cur]
+    def _blocks(self, flat):
+        d, o = self.dims, self.offsets
+        return [None] + [flat[o[l - 1]:o[l]].reshape(d[l - 1] + 1, d[l])
+                         for l in range(1, self.L + 1)]
 
     def buffers(self, b):
-        """Per-layer ``Z`` (relu: activated in place), ``A`` after dropout, ``dA``: (n_l, b);
-        ``H`` and ``out`` point at each layer's activation before and after dropout."""
+        """Per layer ``Z`` (n_l, b), output ``A`` with a last row of ones (n_l + 1, b) and
+        ``H``, its first n_l rows, ``dA`` and the relu mask (n_l, b); ``U``, ``SP`` for the
+        fused sigmoid and cost."""
         if b not in self.scratch:
-            new = lambda: [None] + [np.empty((n, b), self.dtype) for n in self.dims[1:]]  # noqa: E731
-            self.scratch[b] = {"Z": new(), "A": new(), "dA": new(), "H": [None] * (self.L + 1),
-                               "out": [None] * (self.L + 1)}
+            dt, d = self.dtype, self.dims
+            A = [None] + [np.ones((n + 1, b), dt) for n in d[1:-1]]
+            self.scratch[b] = {"Z": [None] + [np.empty((n, b), dt) for n in d[1:]], "A": A,
+                               "H": [None] + [a[:-1] for a in A[1:]],
+                               "dA": [None] + [np.empty((n, b), dt) for n in d[1:-1]],
+                               "pos": [None] + [np.empty((n, b), bool) for n in d[1:-1]],
+                               "U": np.empty((1, b), dt), "SP": np.empty((1, b), dt)}
         return self.scratch[b]
 
     def masks(self, b, rng):
@@ -113,87 +132,143 @@ class _Net:
             return self.fixed_masks[b]
         return [None] + [rng.random((n, b)) < kp for n in self.dims[1:-1]]
 
-    def forward(self, X, masks):
-        """Pre-activation ``Z_L`` of ``[LINEAR -> ACT -> (DROPOUT)] * (L-1) -> LINEAR``."""
-        buf, P, A = self.buffers(X.shape[1]), self.P, X
-        relu = self.c.hidden_activation == "relu"
-        for l in range(1, self.L + 1):
-            Z = buf["Z"][l]
-            np.matmul(P[f"W{l}"], A, out=Z)
-            np.add(Z, P[f"b{l}"], out=Z)
-            if l == self.L:
-                return Z
-            # relu in place: max(0, Z) > 0 exactly where Z > 0, so the backward mask survives.
-            H = np.maximum(0.0, Z, out=Z) if relu else self.act(Z)
-            buf["H"][l] = H
-            if masks is None:
-                A = H
+    def forward(self, Xa, masks):
+        """``Z_L`` of ``[LINEAR -> ACT -> (DROPOUT)] * (L-1) -> LINEAR``; ``Xa`` is ``[X; 1]``."""
+        buf, Wb, A = self.buffers(Xa.shape[1]), self.Wb, Xa
+        Zs, As, Hs = buf["Z"], buf["A"], buf["H"]
+        for l in range(1, self.L):
+            Z, H = np.dot(Wb[l], A, Zs[l]), Hs[l]  # Z = W A + b, in one product
+            if self.relu:
+                np.maximum(Z, 0.0, out=H)
             else:
-                A = np.multiply(H, masks[l], out=buf["A"][l])
-                np.divide(A, self.c.keep_prob, out=A)
-            buf["out"][l] = A  # the layer's output, the next layer's input
+                H[...] = self.act(Z)
+            if masks is not None:
+                np.multiply(H, masks[l], out=H)
+                np.divide(H, self.c.keep_prob, out=H)
+            A = As[l]
+        return np.dot(Wb[self.L], A, Zs[self.L])
 
-    def backward(self, X, AL, Y, masks):
+    def output(self, Z, T, S, Sm):
+        """(summed cross-entropy, ``dZ_L``) of the batch whose ``Z_L`` is ``Z``.
+
+        Fused sigmoid (``S = 1 - 2Y``, ``Sm = S / b``): with ``u = S * z``, the loss is
+        ``log(1 + e^u)`` and ``dL/dz = sigmoid(z) - y = S * sigmoid(u)``, computed as
+        ``S * exp(u - log(1 + e^u))``.
+        """
+        if self.fused:
+            buf = self.buffers(Z.shape[1])
+            u = np.multiply(Z, S, out=buf["U"])
+            sp = np.logaddexp(0.0, u, out=buf["SP"])
+            ce = float(np.add.reduce(sp, axis=None))
+            np.exp(np.subtract(u, sp, out=u), out=u)
+            return ce, np.multiply(u, Sm, out=u)
+        AL, ce = _output(Z, T, self.c.output_activation, self.c.numerics)
+        return ce, (AL - T) / T.shape[1]
+
+    def backward(self, Xa, dZ, masks):
         """Fill the flat gradients from the buffers of the forward pass just run."""
-        buf, P, g, c = self.buffers(X.shape[1]), self.P, self.g, self.c
-        dZ = (AL - Y) / Y.shape[1]
-        for l in range(self.L, 0, -1):
-            if l < self.L:
-                dA = buf["dA"][l]
-                if masks is not None:
-                    np.multiply(dA, masks[l], out=dA)
-                    np.divide(dA, c.keep_prob, out=dA)
-                if c.hidden_activation == "relu":
-                    dZ = np.multiply(dA, np.greater(buf["H"][l], 0), out=dA)
-                else:
-                    dZ = self.act_backward(dA, buf["Z"][l])
-            A_prev = X if l == 1 else buf["out"][l - 1]
-            dW = np.matmul(dZ, A_prev.T, out=g[f"dW{l}"])
-            np.add.reduce(dZ, axis=1, keepdims=True, out=g[f"db{l}"])  # np.sum's own loop
-            if l > 1:
-                np.matmul(P[f"W{l}"].T, dZ, out=buf["dA"][l - 1])
-            if c.lambd:
-                np.add(dW, (c.lambd / self.m) * P[f"W{l}"], out=dW)
-
-    def step(self, lr, first):
-        """One optimizer step on the flat arrays (the first of an epoch into the other copy)."""
-        c, G, t1, t2 = self.c, self.gflat, self.t1, self.t2
-        src = self.flats[self.cur]
-        dst = self.flats[1 - self.cur] if first else src
-        if c.optimizer == "momentum":
-            v = np.multiply(self.v, c.beta, out=self.v)
-            np.add(v, np.multiply(G, 1 - c.beta, out=t1), out=v)
-            np.multiply(v, lr, out=t1)
-        elif c.optimizer in ("rmsprop", "adam"):
-            s = np.multiply(self.s, c.beta2, out=self.s)
-            np.add(s, np.multiply(np.power(G, 2, out=t1), 1 - c.beta2, out=t1), out=s)
-            if c.optimizer == "rmsprop":
-                num = np.multiply(G, lr, out=t1)
+        buf, WT, g = self.buffers(Xa.shape[1]), self.WT, self.gblocks
+        As, dAs, Zs, pos = buf["A"], buf["dA"], buf["Z"], buf["pos"]
+        for l in range(self.L, 1, -1):
+            np.dot(As[l - 1], dZ.T, g[l])  # [dW_l | db_l] transposed, in one product
+            dA = np.dot(WT[l], dZ, dAs[l - 1])
+            if masks is not None:
+                np.multiply(dA, masks[l - 1], out=dA)
+                np.divide(dA, self.c.keep_prob, out=dA)
+            if self.relu:
+                dZ = np.multiply(dA, np.greater(Zs[l - 1], 0, out=pos[l - 1]), out=dA)
             else:
-                self.t += 1
-                v = np.multiply(self.v, c.beta1, out=self.v)
-                np.add(v, np.multiply(G, 1 - c.beta1, out=t1), out=v)
-                if c.bias_correction:
-                    v = np.divide(v, float(1 - np.power(c.beta1, self.t)), out=t1)
-                    s = np.divide(s, float(1 - np.power(c.beta2, self.t)), out=t2)
-                num = np.multiply(v, lr, out=t1)
-            den = np.add(np.sqrt(s, out=t2), c.epsilon, out=t2)
-            np.divide(num, den, out=t1)
-        else:
+                dZ = self.act_backward(dA, Zs[l - 1])
+        np.dot(Xa, dZ.T, g[1])
+
+    def l2(self):
+        """The L2 cost ``lambd/(2m) sum W**2``; adds ``(lambd/m) W`` to the gradients."""
+        flat = self.flat
+        t = np.multiply(flat, self.l2coef, out=self.t1)
+        penalty = 0.5 * float(np.dot(t, flat))
+        np.add(self.gflat, t, out=self.gflat)
+        return penalty
+
+    def step(self, lr):
+        """One optimizer step on the flat arrays.
+
+        The averages are kept divided by ``1 - beta``: ``u = beta u + g`` is the course's
+        ``v = beta v + (1 - beta) g`` over ``1 - beta``, one operation fewer per step, and the
+        factors move into the learning rate and epsilon (so do Adam's bias corrections:
+        ``lr v/c1 / (sqrt(s/c2) + eps) = lr sqrt(c2)/c1 * v / (sqrt(s) + eps sqrt(c2))``).
+        """
+        c, G, t1, t2 = self.c, self.gflat, self.t1, self.t2
+        if c.optimizer == "gd":
             np.multiply(G, lr, out=t1)
-        np.subtract(src, t1, out=dst)
-        if first:
-            self.cur = 1 - self.cur
+        else:
+            num = G
+            if c.optimizer in ("momentum", "adam"):
+                beta = c.beta if c.optimizer == "momentum" else c.beta1
+                num = np.add(np.multiply(self.v, beta, out=self.v), G, out=self.v)
+                lr *= 1 - beta
+            if c.optimizer == "momentum":
+                np.multiply(num, lr, out=t1)
+            else:
+                s = np.add(np.multiply(self.s, c.beta2, out=self.s), np.multiply(G, G, out=t2),
+                           out=self.s)
+                root, eps = math.sqrt(1 - c.beta2), c.epsilon  # sqrt(s) = root * sqrt(u_s)
+                if c.optimizer == "adam":
+                    self.t += 1
+                    if c.bias_correction:
+                        root_c2 = math.sqrt(1 - c.beta2 ** self.t)
+                        lr, eps = lr * root_c2 / (1 - c.beta1 ** self.t), eps * root_c2
+                np.multiply(num, lr / root, out=t1)
+                np.divide(t1, np.add(np.sqrt(s, out=t2), eps / root, out=t2), out=t1)
+        np.subtract(self.flat, t1, out=self.flat)
 
-    def evaluate(self, X, Y, T):
-        """(accuracy, cost without L2) on a whole set, as ``nnlab.train._evaluate``."""
-        AL, ce = _output(self.forward(X, None), T, self.c.output_activation, self.c.numerics)
-        pred = AL > 0.5 if AL.shape[0] == 1 else np.argmax(AL, 0)[None]
-        return np.count_nonzero(pred == Y) / Y.shape[1], ce / Y.shape[1]
+    def evaluate(self, Xa, Y, T, S, chunk):
+        """(accuracy, cost without L2) on a whole set, as ``nnlab.train._evaluate``, ``chunk``
+        columns at a time (buffers that stay in cache, allocated once)."""
+        correct, ce = 0, 0.0
+        for k in range(0, Xa.shape[1], chunk):
+            part = slice(k, k + chunk)
+            Z = self.forward(Xa[:, part], None)
+            if self.fused:  # sigmoid(z) > 0.5 exactly when z > 0
+                ce += float(np.add.reduce(np.logaddexp(0.0, Z * S[:, part]), axis=None))
+                pred = Z > 0
+            else:
+                AL, ce_part = _output(Z, T[:, part], self.c.output_activation, self.c.numerics)
+                ce += ce_part
+                pred = AL > 0.5 if AL.shape[0] == 1 else np.argmax(AL, 0)[None]
+            correct += np.count_nonzero(pred == Y[:, part])
+        return correct / Y.shape[1], ce / Y.shape[1]
 
-    def copy(self, which=None):
-        views = self.views[self.cur if which is None else which]
-        return {k: v.copy() for k, v in views.items()}
+    def copy(self, prev=False):
+        """The parameters (``prev``: at the start of the epoch) as the course's dict of ``W{l}``
+        (n_l, n_{l-1}) and ``b{l}`` (n_l, 1)."""
+        blocks, out = self._blocks(self.prev) if prev else self.blocks, {}
+        for l in range(1, self.L + 1):
+            out[f"W{l}"], out[f"b{l}"] = blocks[l][:-1].T.copy(), blocks[l][-1:].T.copy()
+        return out
+
+    @property
+    def P(self):
+        return self.copy()
+
+
+def _augmented(X, T, config, dt):
+    """``[X; 1]`` (the row of ones that multiplies the biases), targets, ``S = 1 - 2T``."""
+    Xa = np.ones((X.shape[0] + 1, X.shape[1]), dt)
+    Xa[:-1] = X
+    T = np.asarray(_targets(T, config), dt)
+    return Xa, T, 1.0 - 2.0 * T
+
+
+def _batches(Xa, T, S, size, order):
+    """The epoch's mini-batches ``(Xa, T, S, S / b)``, shuffled by ``order`` (None: in order)."""
+    m = Xa.shape[1]
+    if order is not None:
+        Xa, T, S = Xa[:, order], T[:, order], S[:, order]
+    Sm = np.multiply(S, 1.0 / size)
+    if m % size:
+        np.multiply(S[:, m - m % size:], 1.0 / (m % size), out=Sm[:, m - m % size:])
+    return [(Xa[:, k:k + size], T[:, k:k + size], S[:, k:k + size], Sm[:, k:k + size])
+            for k in range(0, m, size)]
 
 
 def train_fast(config, data, parameters, *, shuffle_rng=None, on_epoch=None, eval_every=None,
@@ -205,48 +280,49 @@ def train_fast(config, data, parameters, *, shuffle_rng=None, on_epoch=None, eva
     """
     start = time.perf_counter() if start is None else start
     dt = np.dtype(config.dtype)
-    net = _Net(config, parameters, dt)
-    X, Y = np.asarray(data.X_train, dt), data.Y_train
-    T = np.asarray(_targets(Y, config), dt)
-    Xd, Yd = np.asarray(data.X_dev, dt), data.Y_dev
-    Td = np.asarray(_targets(Yd, config), dt)
-    net.m = m = X.shape[1]
+    Y, Yd = data.Y_train, data.Y_dev
+    Xa, T, S = _augmented(np.asarray(data.X_train, dt), Y, config, dt)
+    Xda, Td, Sd = _augmented(np.asarray(data.X_dev, dt), Yd, config, dt)
+    m = Xa.shape[1]
+    net = _Net(config, parameters, dt, m)
     size = m if config.mini_batch_size is None else min(config.mini_batch_size, m)
-    L, lambd, out_name = net.L, config.lambd, config.output_activation
+    L, lambd = net.L, config.lambd
     persistent_shuffle = np.random.default_rng([config.seed, 1])
     mask_rng = np.random.default_rng([config.seed, 2])
     every = eval_every or max(1, config.num_epochs // MAX_EVALUATIONS)
     cols = ["epoch", "cost", "learning_rate", "train_accuracy", "dev_accuracy", "dev_cost"]
     hist = {c: [] for c in cols + [f"grad_norm_{l}" for l in range(1, L + 1)]}
-    norms = [(hist[f"grad_norm_{l}"], net.g[f"dW{l}"].reshape(-1)) for l in range(1, L + 1)]
+    norms = [(hist[f"grad_norm_{l}"], net.dW[l]) for l in range(1, L + 1)]
     h_epoch, h_cost, h_lr = hist["epoch"], hist["cost"], hist["learning_rate"]
     dropout, stable = config.keep_prob < 1, config.numerics != "course"
     status, message, best, good, last = "ok", "", (np.inf, None, None), None, None
+    full = _batches(Xa, T, S, size, None) if size == m else None
+    chunk = max(size, EVAL_CHUNK)  # evaluation: the training buffers, or chunks of 2048
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         for epoch in range(config.num_epochs):
             lr = learning_rate_for_epoch(config, epoch)
-            if size < m:
+            if full is None:
                 order = (shuffle_rng(epoch) if shuffle_rng else persistent_shuffle).permutation(m)
-                Xs, Ts = X[:, order], T[:, order]
-                batches = [(Xs[:, k:k + size], Ts[:, k:k + size]) for k in range(0, m, size)]
+                batches = _batches(Xa, T, S, size, order)
             else:
-                batches = [(X, T)]
+                batches = full
             ce_total = l2_total = 0.0
-            for i, (Xb, Tb) in enumerate(batches):
+            np.copyto(net.prev, net.flat)
+            for Xb, Tb, Sb, Smb in batches:
                 masks = net.masks(Xb.shape[1], mask_rng) if dropout else None
-                AL, ce = _output(net.forward(Xb, masks), Tb, out_name, config.numerics)
+                ce, dZ = net.output(net.forward(Xb, masks), Tb, Sb, Smb)
                 ce_total += ce
+                net.backward(Xb, dZ, masks)
                 if lambd:
-                    l2_total += Xb.shape[1] / m * losses.l2_penalty(net.P, lambd, m, L)
-                net.backward(Xb, AL, Tb, masks)
-                net.step(lr, first=i == 0)
+                    l2_total += Xb.shape[1] / m * net.l2()
+                net.step(lr)
             cost = ((1.0 / m) * ce_total if len(batches) == 1 else ce_total / m) + l2_total
             h_epoch.append(epoch)
             h_cost.append(cost)
             h_lr.append(lr)
             for h, gl in norms:
                 h.append(math.sqrt(gl.dot(gl)))
-            flat = net.flats[net.cur]
+            flat = net.flat
             finite = math.isfinite(flat.sum()) or bool(np.all(np.isfinite(flat)))
             bad_cost = math.isnan(cost) or (math.isinf(cost) and stable)
             if bad_cost or not finite:
@@ -255,15 +331,16 @@ def train_fast(config, data, parameters, *, shuffle_rng=None, on_epoch=None, eva
                 message = (f"Diverged at epoch {epoch}: {what}. Try a smaller learning rate "
                            f"(it was {lr:g}).")
                 _pad_eval(hist)
-                good = net.copy(1 - net.cur)  # the other copy: the start of this epoch
+                good = net.copy(prev=True)  # as at the start of this epoch
                 break
             info = {"epoch": epoch, "num_epochs": config.num_epochs, "cost": cost,
                     "learning_rate": lr}
             if on_epoch is not None:
                 info["parameters"] = net.copy()
             if epoch % every == 0 or epoch == config.num_epochs - 1 or config.patience:
-                tr_acc, tr_cost = net.evaluate(X, Y, T)
-                dev_acc, dev_cost = net.evaluate(Xd, Yd, Td) if data.m_dev else (np.nan, np.nan)
+                tr_acc, tr_cost = net.evaluate(Xa, Y, T, S, chunk)
+                dev_acc, dev_cost = (net.evaluate(Xda, Yd, Td, Sd, chunk) if data.m_dev
+                                     else (np.nan, np.nan))
                 last = (epoch, tr_acc, tr_cost, dev_acc, dev_cost)
                 hist["train_accuracy"].append(tr_acc)
                 hist["dev_accuracy"].append(dev_acc)
@@ -283,10 +360,10 @@ def train_fast(config, data, parameters, *, shuffle_rng=None, on_epoch=None, eva
     parameters = net.copy() if good is None else good
     history = {k: np.asarray(v, dtype=float) for k, v in hist.items()}
     if good is None and last and last[0] == h_epoch[-1] and dt == np.float64 and stable:
-        # the last evaluation saw these parameters, with the same operations: reuse it
-        Xt, Yt = np.asarray(data.X_test, dt), data.Y_test
-        test = (net.evaluate(Xt, Yt, np.asarray(_targets(Yt, config), dt)) if Xt.shape[1]
-                else (np.nan, np.nan))
+        # the last evaluation saw these parameters (to round-off, with the same operations)
+        Yt = data.Y_test
+        Xta, Tt, St = _augmented(np.asarray(data.X_test, dt), Yt, config, dt)
+        test = net.evaluate(Xta, Yt, Tt, St, chunk) if Yt.shape[1] else (np.nan, np.nan)
         keys = [f"{p}_{w}" for p in ("train", "dev", "test") for w in ("accuracy", "cost")]
         metrics = dict(zip(keys, map(float, last[1:] + test), strict=True))
     else:

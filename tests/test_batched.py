@@ -30,8 +30,11 @@ GROUPS = {
                                               learning_rate=r, schedule=s)
                                  for r, s in zip(RATES, ("constant", "inverse_time",
                                                          "exponential"), strict=True)],
+    # 0.001 descends steadily; 5.0 diverges. (A rate such as 0.01 makes this net oscillate
+    # chaotically, which amplifies round-off in *any* two orders of the same arithmetic: its
+    # readable and fast loops part by 2e-11 after 30 epochs.)
     "one_diverges": [BASE.replace(dataset="circles", n_samples=100, hidden_activation="linear",
-                                  initializer="random", learning_rate=r) for r in (0.01, 5.0)],
+                                  initializer="random", learning_rate=r) for r in (0.001, 5.0)],
 }
 
 

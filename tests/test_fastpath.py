@@ -9,7 +9,10 @@ from nnlab.course import course_shuffle, optimization_data
 from nnlab.initializers import initialize_parameters
 from nnlab.train import train
 
-HISTORY_TOL = 1e-12  # absolute, on every history column (in practice the runs agree bit for bit)
+# On every history column and parameter: 1e-12, absolute for values below 1 and relative above
+# (a diverging run's cost reaches 1e294). The fast path folds the bias into the product and fuses
+# the sigmoid with its cost, so the last bits differ from the readable functions.
+HISTORY_TOL = 1e-12
 BASE = TrainConfig(dataset="moons", n_samples=160, hidden_units=(8, 4), num_epochs=30,
                    learning_rate=0.1)
 CONFIGS = {
@@ -45,11 +48,11 @@ def assert_same_run(pure, fast):
         pure.status, pure.message, pure.epochs_run, pure.best_epoch)
     assert set(fast.history) == set(pure.history)
     for key in pure.history:
-        np.testing.assert_allclose(fast.history[key], pure.history[key], rtol=0,
+        np.testing.assert_allclose(fast.history[key], pure.history[key], rtol=HISTORY_TOL,
                                    atol=HISTORY_TOL, err_msg=key)
     for key in pure.parameters:
-        np.testing.assert_allclose(fast.parameters[key], pure.parameters[key], rtol=0,
-                                   atol=HISTORY_TOL, err_msg=key)
+        np.testing.assert_allclose(fast.parameters[key], pure.parameters[key],
+                                   rtol=HISTORY_TOL, atol=HISTORY_TOL, err_msg=key)
     assert fast.metrics == pytest.approx(pure.metrics, abs=HISTORY_TOL, nan_ok=True)
 
 
