@@ -8,6 +8,7 @@ from nnlab import data as datamod
 from nnlab import inputs, viz
 from nnlab.app import comparison_view, controls, math_and_code, page_setup
 from nnlab.app import normalizing as norm
+from nnlab.app.charts import chart_spec
 from nnlab.config import TrainConfig
 from nnlab.viz.normalizing import weight_surface_chart
 
@@ -36,12 +37,12 @@ raw = norm.scaled_data(base, scale)
 normed = norm.scaled_data(base.replace(normalize=True), scale)
 left, right = st.columns(2)
 with left:
-    st.altair_chart(viz.points_chart(raw.X_train, raw.Y_train,
-                                     title=f"Training set as given (x₂ × {scale})"),
-                    width="stretch")
+    st.vega_lite_chart(chart_spec(viz.points_chart, raw.X_train, raw.Y_train,
+                                  title=f"Training set as given (x₂ × {scale})"),
+                       width="stretch")
 with right:
-    st.altair_chart(viz.points_chart(normed.X_train, normed.Y_train,
-                                     title="Normalized: (x − μ) / σ"), width="stretch")
+    st.vega_lite_chart(chart_spec(viz.points_chart, normed.X_train, normed.Y_train,
+                                  title="Normalized: (x − μ) / σ"), width="stretch")
 mu, sigma2 = datamod.fit_normalizer(raw.X_train)
 st.dataframe({"feature": ["x₁", "x₂"], "mean μ (train)": mu.ravel(),
               "std σ (train)": np.sqrt(sigma2.ravel()),
@@ -70,8 +71,8 @@ for col, case in zip(cols, norm.CASES, strict=True):
     s = surf[case]
     with col:
         label = f"GD, α = {s['alpha']:.3g}"
-        st.altair_chart(weight_surface_chart(
-            s["w1s"], s["w2s"], s["Z"], paths={label: s["path"]["path"]},
+        st.vega_lite_chart(chart_spec(
+            weight_surface_chart, s["w1s"], s["w2s"], s["Z"], paths={label: s["path"]["path"]},
             title=f"{case.capitalize()} inputs: λ_max / λ_min = "
                   f"{s['lambda_max'] / s['lambda_min']:.3g}"))
 st.dataframe(norm.surface_table(surf), hide_index=True,
@@ -85,10 +86,10 @@ st.caption("The contours are ellipses whose axes have length ratio √(λ_max/λ
            "(nearly) round: whatever is left is the correlation between x₁ and x₂.")
 
 st.subheader("The largest stable learning rate")
-st.altair_chart(viz.curves_chart(norm.stability_series(surf), x_title="step",
-                                 y_title="J(w) − J(w*)", log_y=True,
-                                 title="Just below 2/λ_max converges, just above diverges"),
-                width="stretch")
+st.vega_lite_chart(chart_spec(viz.curves_chart, norm.stability_series(surf), x_title="step",
+                              y_title="J(w) − J(w*)", log_y=True,
+                              title="Just below 2/λ_max converges, just above diverges"),
+                   width="stretch")
 st.caption("For a quadratic cost, gradient descent multiplies the error along each "
            "eigenvector by (1 − α λ) every step: it shrinks for every direction exactly when "
            "α < 2/λ_max. Both cases obey the same rule; normalizing makes 2/λ_max about "
@@ -123,8 +124,9 @@ normalized_run = results[1][1]
 rows, prepared = norm.dev_check(normalized_run, config.replace(normalize=True), scale, shifted)
 st.dataframe(rows, hide_index=True,
              column_config={"dev accuracy": st.column_config.NumberColumn(format="%.3f")})
-st.altair_chart(viz.decision_boundary_chart(norm.dev_panels(normalized_run, normed.X_train,
-                                                            prepared), columns=2, height=300))
+st.vega_lite_chart(chart_spec(viz.decision_boundary_chart,
+                              norm.dev_panels(normalized_run, normed.X_train, prepared),
+                              columns=2, height=300))
 st.caption("The network trained on normalized inputs; the background is its prediction. The "
            "dev points are the same examples, placed by each recipe. With the training μ and "
            "σ² the network sees the function of the input it was trained on. With the dev "

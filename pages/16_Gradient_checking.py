@@ -6,6 +6,7 @@ import streamlit as st
 from nnlab import gradcheck, model
 from nnlab.app import controls, math_and_code, page_setup
 from nnlab.app import gradient_checking as gc
+from nnlab.app.charts import chart_spec
 from nnlab.viz import parameter_bars_chart
 from nnlab.viz.gradcheck import epsilon_sweep_chart
 
@@ -50,10 +51,10 @@ with left:
     st.latex(r"\frac{\lVert d\theta - d\theta_{approx}\rVert_2}"
              r"{\lVert d\theta\rVert_2 + \lVert d\theta_{approx}\rVert_2}")
 with right:
-    st.altair_chart(parameter_bars_chart(result["per_parameter"], thresholds=gc.THRESHOLDS,
-                                         title="Relative difference per parameter",
-                                         y_title="relative difference"),
-                    width="stretch")
+    st.vega_lite_chart(chart_spec(parameter_bars_chart, result["per_parameter"],
+                                  thresholds=gc.THRESHOLDS,
+                                  title="Relative difference per parameter",
+                                  y_title="relative difference"), width="stretch")
 st.caption("Each bar is the same formula on one parameter's slice of θ. A correct backprop "
            "stays near 1e-7 or below everywhere; an injected bug sends the parameters it "
            "touches above 1e-3 (red) and leaves the others alone, which tells you where to "
@@ -82,9 +83,9 @@ series = {"correct backprop": gc.sweep(units, activation, output, lambd, seed=se
 if bug is not None and gc.bug_applies(bug, units):
     series[f"bug: {gc.BUG_LABELS[bug]}"] = gc.sweep(units, activation, output, lambd, bug=bug,
                                                    seed=seed)
-st.altair_chart(epsilon_sweep_chart(series, thresholds=gc.THRESHOLDS,
-                                    title="Relative difference against ε (log-log)"),
-                width="stretch")
+st.vega_lite_chart(chart_spec(epsilon_sweep_chart, series, thresholds=gc.THRESHOLDS,
+                              title="Relative difference against ε (log-log)"),
+                   width="stretch")
 st.caption("Right side: truncation error. The centered difference is off by O(ε²), so the "
            "line falls by 100 for every 10× smaller ε. Left side: round-off error. J(θ ± ε) "
            "are each rounded to about 1e-16 relative precision, and dividing their difference "

@@ -6,6 +6,7 @@ import streamlit as st
 from nnlab import search
 from nnlab.app import math_and_code, page_setup
 from nnlab.app import search_page as hs
+from nnlab.app.charts import chart_spec
 from nnlab.viz import curves_chart
 from nnlab.viz.caviar import caviar_chart
 
@@ -204,9 +205,9 @@ with left:
     if random:
         curves = {f"trial {r['trial']}": r["costs"] for r in random}
         colour = {f"trial {r['trial']}": r[first] for r in random}
-        st.altair_chart(caviar_chart(curves, colour, color_title=first,
-                                     log_color=hs.KNOBS[first].scale != "linear",
-                                     title=f"{len(random)} trials"), width="stretch")
+        st.vega_lite_chart(chart_spec(caviar_chart, curves, colour, color_title=first,
+                                      log_color=hs.KNOBS[first].scale != "linear",
+                                      title=f"{len(random)} trials"), width="stretch")
 with right:
     st.markdown(f"**Panda**: babysit one model. Choose the learning rate for the next "
                 f"{hs.PANDA_SEGMENT} epochs, look at the curve, adjust, go on.")
@@ -230,8 +231,9 @@ with right:
         st.button("Start over with this α", on_click=_restart, key="hs_panda_restart",
                   icon=":material/restart_alt:")
     panda = hs.panda_run(base, rates)
-    st.altair_chart(curves_chart({"the panda model": panda["costs"]}, marks=panda["marks"],
-                                 title=f"One model, {panda['days']} day(s)"), width="stretch")
+    st.vega_lite_chart(chart_spec(curves_chart, {"the panda model": panda["costs"]},
+                                  marks=panda["marks"], title=f"One model, {panda['days']} day(s)"),
+                       width="stretch")
     if panda["status"] == "diverged":
         st.warning(panda["message"], icon=":material/warning:")
     st.caption(f"After {len(panda['costs'])} epochs: dev accuracy "

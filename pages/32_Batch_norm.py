@@ -7,6 +7,7 @@ import streamlit as st
 from nnlab import layers, model
 from nnlab.app import batchnorm_page as bnp
 from nnlab.app import comparison_view, controls, math_and_code, page_setup
+from nnlab.app.charts import chart_spec
 from nnlab.train import make_dataset
 from nnlab.viz import bar_chart, curves_chart
 from nnlab.viz.batchnorm import snapshot_histograms_chart
@@ -57,15 +58,16 @@ for lr in rates:
 table = pd.DataFrame(rows)
 left, right = st.columns(2)
 with left:
-    st.altair_chart(curves_chart(
+    st.vega_lite_chart(chart_spec(
+        curves_chart,
         {bnp.variant_label(lr, bn): r.history["cost"] for (lr, bn), (r, _) in runs.items()},
-        log_y=True, title="Training cost (log scale)").configure_legend(columns=2),
-        width="stretch")  # legend: one row per α, plain next to BN
+        log_y=True, title="Training cost (log scale)"),
+        width="stretch")  # legend in two columns: one row per α, plain next to BN
 with right:
-    st.altair_chart(curves_chart(
+    st.vega_lite_chart(chart_spec(
+        curves_chart,
         {bnp.variant_label(lr, bn): bnp.dev_curve(r) for (lr, bn), (r, _) in runs.items()},
-        y_title="dev accuracy", title="Dev accuracy").configure_legend(columns=2),
-        width="stretch")
+        y_title="dev accuracy", title="Dev accuracy"), width="stretch")
 st.dataframe(table, hide_index=True, column_config={
     "α": st.column_config.NumberColumn("α", format="%g"),
     "plain dev acc.": st.column_config.NumberColumn(format="%.3f"),
@@ -111,8 +113,9 @@ for col, bn in ((left, False), (right, True)):
         values[name] = bnp.preactivations(result.config, params, data.X_train, layer)
     with col:
         what = "γ·Z_norm + β" if bn else "Z"
-        st.altair_chart(snapshot_histograms_chart(
-            values, width=330, title=f"{bnp.variant_label(hist_lr, bn)}: {what} of layer {layer}"))
+        st.vega_lite_chart(chart_spec(
+            snapshot_histograms_chart, values, width=330,
+            title=f"{bnp.variant_label(hist_lr, bn)}: {what} of layer {layer}"))
 st.caption("Each panel is the histogram of the values that enter layer "
            f"{layer}'s ReLU, over all training examples and units, at a moment of training. "
            "Without batch norm their spread drifts as the weights of the earlier layers "
@@ -135,9 +138,10 @@ with left:
     st.dataframe(tt.drop(columns="short"), hide_index=True, column_config={
         "test accuracy": st.column_config.NumberColumn(format="%.3f")})
 with right:
-    st.altair_chart(bar_chart(dict(zip(tt["short"], tt["test accuracy"], strict=True)),
-                              y_title="test accuracy", title=f"BN network, α = {hist_lr:g}"),
-                    width="stretch")
+    st.vega_lite_chart(chart_spec(bar_chart, dict(zip(tt["short"], tt["test accuracy"],
+                                                      strict=True)),
+                                  y_title="test accuracy", title=f"BN network, α = {hist_lr:g}"),
+                       width="stretch")
 st.markdown(
     "At test time examples may come one at a time. Normalized with its own statistics, a batch "
     "of one has μ = z and σ² = 0, so every unit outputs β and every example gets the same "
@@ -151,11 +155,11 @@ st.subheader(f"The learned γ and β of layer {layer}")
 gammas, betas = bnp.gamma_beta(runs[(hist_lr, True)][0].parameters, layer)
 left, right = st.columns(2)
 with left:
-    st.altair_chart(bar_chart(gammas, y_title="γ", title="γ (scale), started at 1"),
-                    width="stretch")
+    st.vega_lite_chart(chart_spec(bar_chart, gammas, y_title="γ",
+                                  title="γ (scale), started at 1"), width="stretch")
 with right:
-    st.altair_chart(bar_chart(betas, y_title="β", title="β (shift), started at 0"),
-                    width="stretch")
+    st.vega_lite_chart(chart_spec(bar_chart, betas, y_title="β",
+                                  title="β (shift), started at 0"), width="stretch")
 st.caption("γ and β are learned like W: they let each unit choose its own mean and spread, so "
            "normalizing never forces a unit to stay in the linear middle of its activation. "
            "With batch norm the bias b is dropped: β takes its place.")

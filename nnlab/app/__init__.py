@@ -19,7 +19,8 @@ A page is thin: widgets -> nnlab.app -> charts. Its rhythm::
 
 Modules: :mod:`~nnlab.app.pages` (registry, page setup, menu), :mod:`~nnlab.app.controls`
 (config widgets), :mod:`~nnlab.app.runs` (cached training, run registry, exports),
-:mod:`~nnlab.app.compare` (side-by-side view), :mod:`~nnlab.app.explain` (math and code).
+:mod:`~nnlab.app.compare` (side-by-side view), :mod:`~nnlab.app.explain` (math and code),
+:mod:`~nnlab.app.charts` (cached chart specs: ``st.vega_lite_chart(chart_spec(builder, ...))``).
 """
 
 from nnlab.app import controls

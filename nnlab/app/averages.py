@@ -7,6 +7,7 @@ import math
 import numpy as np
 import streamlit as st
 
+from nnlab.app.charts import chart_spec
 from nnlab.averages import effective_window, ewa_weights, exponentially_weighted_average
 from nnlab.data import make_temperatures
 from nnlab.viz.averages import ewa_weights_chart, series_with_averages_chart
@@ -66,9 +67,10 @@ def year_section(day, theta, settings: dict) -> None:
     """The year of temperatures with every average overlaid."""
     curves = averages(theta, settings["betas"], settings["free"], settings["bias_correction"])
     state = "with" if settings["bias_correction"] else "without"
-    st.altair_chart(series_with_averages_chart(
-        day, theta, curves, title=f"A year of daily temperatures and their averages ({state} "
-        "bias correction)"), width="stretch", height=420)
+    st.vega_lite_chart(chart_spec(
+        series_with_averages_chart, day, theta, curves,
+        title=f"A year of daily temperatures and their averages ({state} bias correction)"),
+        width="stretch", height=420)
     st.caption("Grey dots: each day's temperature θₜ. Lines: vₜ, the exponentially weighted "
                "averages. A larger β averages over more days: smoother, but it reacts later "
                "(the curve is shifted to the right of the data). Click a legend entry to pick "
@@ -84,8 +86,8 @@ def startup_section(day, theta, settings: dict) -> None:
     fixed = exponentially_weighted_average(theta, beta, bias_correction=True)
     left, right = st.columns([3, 1])
     with left:
-        st.altair_chart(series_with_averages_chart(
-            day, theta, {f"vₜ, β = {beta:g} (no correction)": plain,
+        st.vega_lite_chart(chart_spec(
+            series_with_averages_chart, day, theta, {f"vₜ, β = {beta:g} (no correction)": plain,
                          f"vₜ / (1 − βᵗ), β = {beta:g} (corrected)": fixed},
             dashed={f"vₜ, β = {beta:g} (no correction)": True}, x_range=(1, n),
             title=f"The first {n} days, your β = {beta:g}"), width="stretch", height=340)
@@ -110,7 +112,8 @@ def weights_section(settings: dict) -> None:
     n = int(min(MAX_WEIGHT_DAYS, max(10, math.ceil(WEIGHT_WINDOWS * max(windows.values())))))
     weights = {beta_label(b, b == settings["free"]): ewa_weights(b, n) for b in betas}
     marks = {beta_label(b, b == settings["free"]): windows[b] for b in betas}
-    st.altair_chart(ewa_weights_chart(weights, marks), width="stretch", height=340)
+    st.vega_lite_chart(chart_spec(ewa_weights_chart, weights, marks), width="stretch",
+                       height=340)
     st.caption("Unrolled, vₜ = (1 − β) θₜ + (1 − β) β θₜ₋₁ + (1 − β) β² θₜ₋₂ + ...: "
                "each day further back counts β times less. Drawn relative to today's weight "
                "(βᵏ), every curve crosses the grey 1/e line close to its dashed rule at "

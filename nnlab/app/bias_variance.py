@@ -7,6 +7,7 @@ import numpy as np
 import streamlit as st
 
 from nnlab import diagnosis, viz
+from nnlab.app.charts import chart_spec
 from nnlab.app.compare import boundary_panels
 from nnlab.app.runs import CACHE_MAX_ENTRIES, ENGINE_VERSION
 from nnlab.config import TrainConfig
@@ -76,8 +77,8 @@ def errors_and_diagnosis(result, bayes_error: float) -> diagnosis.Diagnosis | No
         st.info("No dev set: the diagnosis needs a dev error.")
         return None
     d = diagnosis.diagnose(errors["train"], errors["dev"], bayes_error)
-    st.altair_chart(error_ladder_chart(bayes_error, errors["train"], errors["dev"]),
-                    width="stretch")
+    st.vega_lite_chart(chart_spec(error_ladder_chart, bayes_error, errors["train"],
+                                  errors["dev"]), width="stretch")
     text = (f"**Diagnosis: {d.verdict}.** Avoidable bias = train − Bayes = "
             f"{_pct(d.avoidable_bias)}; variance = dev − train = {_pct(d.variance)} "
             f"(a gap of {_pct(diagnosis.DEFAULT_THRESHOLD)} or more counts as high).")
@@ -111,7 +112,8 @@ def fit_view(result, data) -> None:
         panels = boundary_panels([("over the training set", result)], data, points="train")
         if data.m_dev:
             panels += boundary_panels([("over the dev set", result)], data, points="dev")
-        st.altair_chart(viz.decision_boundary_chart(panels, columns=len(panels), height=260))
+        st.vega_lite_chart(chart_spec(viz.decision_boundary_chart, panels, columns=len(panels),
+                                      height=260))
     left, right = st.columns(2)
     with right:
         st.caption("Above: the same network's prediction (background) under the training "
@@ -122,7 +124,8 @@ def fit_view(result, data) -> None:
         h = result.history
         keep = np.isfinite(h["train_accuracy"]) & np.isfinite(h["dev_accuracy"])
         if keep.any():
-            st.altair_chart(error_curves_chart(
+            st.vega_lite_chart(chart_spec(
+                error_curves_chart,
                 h["epoch"][keep], 1 - h["train_accuracy"][keep], 1 - h["dev_accuracy"][keep],
                 x_title="epoch", title="Error during training", points=False),
                 width="stretch")
@@ -170,21 +173,20 @@ def sweeps(config: TrainConfig, bayes_error: float, *, key: str = "tdt") -> dict
     left, right = st.columns(2)
     with left:
         c = out["learning"]
-        st.altair_chart(error_curves_chart(c["x"], c["train_error"], c["dev_error"],
-                                           bayes_error=bayes_error,
-                                           title="Learning curve (same dev set)"),
-                        width="stretch")
+        st.vega_lite_chart(chart_spec(error_curves_chart, c["x"], c["train_error"],
+                                      c["dev_error"], bayes_error=bayes_error,
+                                      title="Learning curve (same dev set)"), width="stretch")
         st.caption("Training on the first m training examples. High variance: a wide gap "
                    "that closes as m grows, so more data helps. High bias: the curves meet "
                    "early, above the Bayes error; more data won't help.")
     with right:
         c = out["capacity"]
         depth = max(1, len(config.hidden_units))
-        st.altair_chart(error_curves_chart(c["x"], c["train_error"], c["dev_error"],
-                                           bayes_error=bayes_error, log_x=True,
-                                           x_title=f"hidden units per layer ({depth} layer"
-                                                   f"{'s' if depth > 1 else ''})",
-                                           title="Capacity curve"), width="stretch")
+        st.vega_lite_chart(chart_spec(error_curves_chart, c["x"], c["train_error"],
+                                      c["dev_error"], bayes_error=bayes_error, log_x=True,
+                                      x_title=f"hidden units per layer ({depth} layer"
+                                              f"{'s' if depth > 1 else ''})",
+                                      title="Capacity curve"), width="stretch")
         st.caption("Narrow networks can't fit the data (high bias; a very narrow ReLU layer "
                    "can even die and predict one class, about 50% error). Wider ones drive the "
                    "training error down; the dev error tells whether they overfit.")

@@ -5,7 +5,7 @@ faceted decision boundaries, overlaid cost curves, overlaid dev-accuracy curves 
 table. A diverged run is reported with ``st.warning``; it never breaks the view.
 
 :func:`decision_grid` is the numeric part (no Streamlit): the model's prediction on a grid
-over the data's padded bounding box.
+over the data's padded bounding box. :func:`result_grid` caches it for a trained run.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import numpy as np
 import streamlit as st
 
 from nnlab import viz
-from nnlab.app.runs import summary_row
+from nnlab.app.charts import chart_spec
+from nnlab.app.runs import CACHE_MAX_ENTRIES, ENGINE_VERSION, summary_row
 from nnlab.train import TrainResult
 
 #: Points per axis of the decision-boundary grid.
@@ -82,6 +83,28 @@ def decision_grid(predict_proba: Callable, X, *, size: int = GRID_SIZE,
     return {"xs": xs, "ys": ys, "classes": classes.reshape(size, size)}
 
 
+def _prediction_key(result: TrainResult) -> tuple:
+    """What a run's predictions depend on (with the engine's code): for ``st.cache_data``."""
+    return (result.config, result.parameters, result.bn_state)
+
+
+@st.cache_data(max_entries=CACHE_MAX_ENTRIES, show_spinner=False,
+               hash_funcs={TrainResult: _prediction_key})
+def _cached_result_grid(result: TrainResult, X_box, size: int, engine_version: str) -> dict:
+    """``decision_grid`` of ``result``. ``engine_version`` is only part of the key."""
+    return decision_grid(result.predict_proba, X_box, size=size)
+
+
+def result_grid(result, X_box, *, size: int = GRID_SIZE) -> dict:
+    """``decision_grid(result.predict_proba, X_box, size=size)``, cached for a ``TrainResult``
+    (keyed by its config, parameters and batch-norm state and :data:`ENGINE_VERSION`): a
+    warm page does not evaluate its networks on the grid again."""
+    if isinstance(result, TrainResult):
+        return _cached_result_grid(result, np.asarray(X_box, dtype=float), int(size),
+                                   ENGINE_VERSION)
+    return decision_grid(result.predict_proba, X_box, size=size)
+
+
 def all_points(data) -> np.ndarray:
     """Train, dev and test inputs side by side, (2, m)."""
     return np.hstack([data.X_train, data.X_dev, data.X_test])
@@ -95,7 +118,7 @@ def boundary_panels(variants: Sequence[tuple[str, TrainResult]], data, *,
     X, Y = getattr(data, f"X_{points}"), getattr(data, f"Y_{points}")
     panels = []
     for label, result in variants:
-        panel = decision_grid(result.predict_proba, X_box, size=size)
+        panel = result_grid(result, X_box, size=size)
         panel.update(label=str(label), X=X, Y=Y)
         panels.append(panel)
     # A mix of sigmoid and softmax outputs can't share one colour scale: draw classes then.
@@ -188,21 +211,22 @@ def comparison_view(variants: Sequence[tuple[str, TrainResult]], data, *,
         panels = boundary_panels(variants, data, points=points)
         n_cols = columns or len(panels)
         height = 300 if n_cols <= 2 else 240 if n_cols == 3 else 190
-        st.altair_chart(viz.decision_boundary_chart(panels, columns=n_cols, height=height))
+        st.vega_lite_chart(chart_spec(viz.decision_boundary_chart, panels, columns=n_cols,
+                                      height=height))
         colours = ("P(class 1), red for 0 to blue for 1" if "probs" in panels[0]
                    else "the predicted class, in its colour")
         st.caption(f"Background: the network's prediction, {colours}. Points: the {points} "
                    "set, coloured by their true class.")
     left, right = st.columns(2)
     with left:
-        st.altair_chart(viz.curves_chart(curve_series(variants, "cost"), y_title="cost",
-                                         log_y=log_cost, title="Training cost"),
-                        width="stretch")
+        st.vega_lite_chart(chart_spec(viz.curves_chart, curve_series(variants, "cost"),
+                                      y_title="cost", log_y=log_cost, title="Training cost"),
+                           width="stretch")
     with right:
         dev = curve_series(variants, "dev_accuracy")
         if any(len(x) for x, _ in dev.values()):
-            st.altair_chart(viz.curves_chart(dev, y_title="dev accuracy",
-                                             title="Dev accuracy"), width="stretch")
+            st.vega_lite_chart(chart_spec(viz.curves_chart, dev, y_title="dev accuracy",
+                                          title="Dev accuracy"), width="stretch")
         else:
             st.info("No dev set: nothing to plot here.")
     st.dataframe(metrics_frame(variants), hide_index=True, column_config=METRIC_COLUMNS)

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from nnlab import course, viz
+from nnlab.app.charts import chart_spec
 from nnlab.app.controls import SCHEDULE_LABELS, learning_rate_control
 from nnlab.app.runs import ENGINE_VERSION, PROGRESS_UPDATES, register_run
 from nnlab.config import TrainConfig
@@ -105,9 +106,9 @@ def rates_section(configs: dict[str, TrainConfig]) -> None:
     """The learning rate per epoch of each chosen schedule, on one chart."""
     log = st.toggle("Logarithmic learning-rate axis", value=True, key="lr_log")
     curves = rate_curves(configs)
-    st.altair_chart(viz.curves_chart(curves, y_title="learning rate α", log_y=log,
-                                     title="Learning rate used in each epoch"),
-                    width="stretch", height=340)
+    st.vega_lite_chart(chart_spec(viz.curves_chart, curves, y_title="learning rate α",
+                                  log_y=log, title="Learning rate used in each epoch"),
+                       width="stretch", height=340)
     rows = []
     for label, (_, rates) in curves.items():
         n = len(rates)
@@ -218,10 +219,12 @@ def course_section() -> None:
         "train accuracy": st.column_config.NumberColumn(format="%.4f"),
         "course": st.column_config.NumberColumn("course's accuracy", format="%.4f"),
     })
-    st.altair_chart(viz.curves_chart(
+    st.vega_lite_chart(chart_spec(
+        viz.curves_chart,
         {COURSE_LABELS[n]: (r.history["epoch"], r.history["cost"]) for n, r in results},
         y_title="cost", title="Training cost"), width="stretch", height=320)
-    st.altair_chart(viz.curves_chart(
+    st.vega_lite_chart(chart_spec(
+        viz.curves_chart,
         {COURSE_LABELS[n]: (r.history["epoch"], r.history["learning_rate"])
          for n, r in results},
         y_title="learning rate α", log_y=True, title="Learning rate (log axis)"),

@@ -7,6 +7,7 @@ import numpy as np
 import streamlit as st
 
 from nnlab import course, symmetry, viz
+from nnlab.app.charts import chart_spec
 from nnlab.app.runs import CACHE_MAX_ENTRIES, ENGINE_VERSION
 from nnlab.config import TrainConfig
 
@@ -104,7 +105,7 @@ def symmetry_view(config: TrainConfig, *, key: str = "sym") -> dict:
         if res["snapshots"][epochs[0]].shape[1] > WIDE_INPUTS:  # wide panels: first, 2 last
             epochs = [epochs[0], *epochs[-2:]]
         snaps = {f"epoch {e}": res["snapshots"][e] for e in epochs}
-        st.altair_chart(viz.weights_heatmap_chart(snaps))
+        st.vega_lite_chart(chart_spec(viz.weights_heatmap_chart, snaps))
     st.caption(f"Each heatmap is {layer}: one row per unit, one column per input. With zeros "
                "or a constant, every row is the same and stays the same during training: the "
                "units compute the same thing, so the layer is as good as one unit. He starts "
@@ -193,8 +194,8 @@ def reproduce_assignment(*, key: str = "init") -> dict | None:
         st.dataframe(cost_table(records), hide_index=True)
     with right:
         costs = cost_table(records)
-        st.altair_chart(viz.curves_chart(
-            {init: (costs["iteration"], costs[init]) for init in COURSE_INITS},
+        st.vega_lite_chart(chart_spec(
+            viz.curves_chart, {init: (costs["iteration"], costs[init]) for init in COURSE_INITS},
             x_title="iteration", y_title="cost", log_y=True,
             title="Cost every 1000 iterations (log scale)"), width="stretch")
     return records

@@ -9,14 +9,15 @@ widget's value only before the widget exists in that run).
 
 from __future__ import annotations
 
-import altair as alt
 import numpy as np
 import streamlit as st
 
+from nnlab.app.charts import chart_spec
 from nnlab.optimizer_demos import momentum_bound, quadratic_momentum_path, race
 from nnlab.surfaces import momentum_phase_diagram
-from nnlab.viz import contour_chart, curves_chart
+from nnlab.viz import curves_chart
 from nnlab.viz.phases import phase_diagram_chart
+from nnlab.viz.surfaces import race_map_chart
 
 BIND = "query-params"
 NAMES = {"gd": "gradient descent", "momentum": "momentum", "rmsprop": "RMSprop", "adam": "Adam"}
@@ -179,26 +180,24 @@ def race_view(surface, start, runs: dict, steps: int) -> dict:
         if r["status"] == "diverged":
             st.warning(f"**{label}**: {r['message']}. Lower its α.", icon=":material/warning:")
     xs, ys, Z = surface_grid(surface)
-    chart = contour_chart(xs, ys, Z, paths={k: r["path"] for k, r in results.items()} or None,
-                          log_z=bool(np.nanmin(Z) >= 0), start=start)
-    chart = chart.add_params(alt.selection_point(name=START_PICK, fields=["x", "y"],
-                                                 on="click", clear=False))
     # a wider map; the 4 paths in 2 columns so that the legend fits under it
-    chart = chart.configure_legend(orient="bottom", direction="horizontal", columns=2)
+    spec = chart_spec(race_map_chart, xs, ys, Z,
+                      paths={k: r["path"] for k, r in results.items()} or None,
+                      log_z=bool(np.nanmin(Z) >= 0), start=start, select_name=START_PICK)
     left, right = st.columns([3, 2])
     with left:
-        st.altair_chart(chart, width="stretch", on_select="rerun", key=CONTOUR_KEY,
-                        selection_mode=START_PICK)
+        st.vega_lite_chart(spec, width="stretch", on_select="rerun", key=CONTOUR_KEY,
+                           selection_mode=START_PICK)
         st.caption("Click anywhere on the map to start there (or use the sliders). Colour: "
                    "f(x, y) (darker is lower); the diamond marks the start.")
     with right:
         if results:
             f_star = lowest_value(surface)
             gaps = {k: np.asarray(r["values"]) - f_star for k, r in results.items()}
-            st.altair_chart(curves_chart(gaps, x_title="step", y_title="f − f* (log scale)",
-                                         log_y=True, title="Gap to the lowest minimum"
-                                         ).configure_legend(columns=2),  # fits the column
-                            width="stretch")
+            st.vega_lite_chart(chart_spec(curves_chart, gaps, x_title="step",
+                                          y_title="f − f* (log scale)", log_y=True,
+                                          title="Gap to the lowest minimum"),
+                               width="stretch")  # curves_chart's legend: 2 columns, fits
             st.caption("A curve that flattens above the bottom is stuck: on a plateau, at a "
                        "saddle or in a worse local minimum. A curve that ends early diverged.")
         else:
@@ -241,9 +240,9 @@ def phase_view(curvature: float, steps: int, lr: float, beta: float,
     """The diagram (a click picks a cell) and the picked cell's path."""
     diagram = momentum_phase_diagram(lrs, betas, curvature=curvature, num_steps=steps)
     fine = np.linspace(0, float(betas[-1]) + 0.025, 200)
-    chart = phase_diagram_chart(diagram["labels"], lrs, betas,
-                                bound=(fine, momentum_bound(fine, curvature)),
-                                selected=(lr, beta), select_name=CELL_PICK)
+    chart = chart_spec(phase_diagram_chart, diagram["labels"], lrs, betas,
+                       bound=(fine, momentum_bound(fine, curvature)),
+                       selected=(lr, beta), select_name=CELL_PICK)
     i = int(np.argmin(np.abs(np.log(lrs) - np.log(lr))))
     j = int(np.argmin(np.abs(betas - beta)))
     label = str(diagram["labels"][i, j])
@@ -251,8 +250,8 @@ def phase_view(curvature: float, steps: int, lr: float, beta: float,
                                    num_steps=steps)
     left, right = st.columns(2)
     with left:
-        st.altair_chart(chart, width="stretch", on_select="rerun", key=PHASE_KEY,
-                        selection_mode=CELL_PICK)
+        st.vega_lite_chart(chart, width="stretch", on_select="rerun", key=PHASE_KEY,
+                           selection_mode=CELL_PICK)
         st.caption(f"Each cell: {steps} steps of momentum on f(x) = {curvature:g}·x²/2 from "
                    "x = 1. Dashed: the bound α = 2(1 + β) / ((1 − β) c), beyond which it "
                    "diverges. Click a cell to see its path.")
@@ -260,9 +259,10 @@ def phase_view(curvature: float, steps: int, lr: float, beta: float,
         st.markdown(f"α = {lrs[i]:.4g}, β = {betas[j]:g}: **{label}** (bound α < "
                     f"{momentum_bound(float(betas[j]), curvature):.4g})")
         t = np.arange(path.size)
-        st.altair_chart(curves_chart({"xₜ": (t, path)}, x_title="step t", y_title="xₜ",
-                                     title="The picked cell's path"), width="stretch")
-        st.altair_chart(curves_chart({"|xₜ|": (t, np.abs(path))}, x_title="step t",
-                                     y_title="|xₜ| (log scale)", log_y=True,
-                                     title="Distance to the minimum"), width="stretch")
+        st.vega_lite_chart(chart_spec(curves_chart, {"xₜ": (t, path)}, x_title="step t",
+                                      y_title="xₜ", title="The picked cell's path"),
+                           width="stretch")
+        st.vega_lite_chart(chart_spec(curves_chart, {"|xₜ|": (t, np.abs(path))},
+                                      x_title="step t", y_title="|xₜ| (log scale)", log_y=True,
+                                      title="Distance to the minimum"), width="stretch")
     return {"label": label, "path": path, "diagram": diagram}

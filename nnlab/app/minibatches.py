@@ -7,6 +7,7 @@ import numpy as np
 import streamlit as st
 
 from nnlab import viz
+from nnlab.app.charts import chart_spec
 from nnlab.app.compare import METRIC_COLUMNS, boundary_panels, metrics_frame, show_status
 from nnlab.app.runs import ENGINE_VERSION, epoch_progress, train_cached
 from nnlab.averages import exponentially_weighted_average
@@ -152,7 +153,8 @@ def training_section(pairs: list[tuple[str, TrainConfig]]) -> list:
     with left:
         panels = {label: (np.arange(1, len(rec["cost"]) + 1), rec["cost"])
                   for label, rec, _ in rows}
-        st.altair_chart(iteration_cost_chart(panels, smooth=trends(rows)), width="stretch")
+        st.vega_lite_chart(chart_spec(iteration_cost_chart, panels, smooth=trends(rows)),
+                           width="stretch")
         st.caption("Each point is one update: the cost of the mini-batch it was computed on. "
                    "A small mini-batch is a noisy sample of the training set, so its cost jumps "
                    "from one update to the next; the full batch goes down smoothly. The dark "
@@ -160,8 +162,8 @@ def training_section(pairs: list[tuple[str, TrainConfig]]) -> list:
                    "under the noise. (The y axis is shared and cut at the 99th percentile.)")
     with right:
         series = {label: (r.history["epoch"], r.history["cost"]) for label, _, r in rows}
-        st.altair_chart(viz.curves_chart(series, y_title="cost",
-                                         title="Cost per epoch"), width="stretch")
+        st.vega_lite_chart(chart_spec(viz.curves_chart, series, y_title="cost",
+                                      title="Cost per epoch"), width="stretch")
         st.caption("One point per epoch: the mean cost over all m examples of that epoch. "
                    "Averaging the mini-batches hides most of the noise; per epoch, the small "
                    "mini-batches go further because they make many more updates.")
@@ -181,7 +183,8 @@ def boundaries_section(rows: list, data) -> None:
     results = [(label, r) for label, _, r in rows]
     panels = boundary_panels(results, data)
     height = {1: 300, 2: 300, 3: 210}.get(len(panels), 160)  # the row fits a laptop screen
-    st.altair_chart(viz.decision_boundary_chart(panels, columns=len(panels), height=height))
+    st.vega_lite_chart(chart_spec(viz.decision_boundary_chart, panels, columns=len(panels),
+                                  height=height))
     st.dataframe(metrics_frame(results), hide_index=True, column_config=METRIC_COLUMNS)
 
 
@@ -198,10 +201,10 @@ def partition_section() -> None:
     c = iteration_counts(int(m), size, 1)
     left, right = st.columns([3, 2])
     with left:
-        st.altair_chart(partition_chart(batches))
+        st.vega_lite_chart(chart_spec(partition_chart, batches))
     with right:
-        st.altair_chart(batch_points_chart(X, batches, title="The same examples in the plane"),
-                        width="stretch")
+        st.vega_lite_chart(chart_spec(batch_points_chart, X, batches,
+                                      title="The same examples in the plane"), width="stretch")
     last = (f" and a last, smaller one of {c['last_size']}" if c["last_size"] != size else "")
     st.markdown(f"**{m} examples, mini-batch size {size}:** {c['full']} mini-batch"
                 f"{'es' if c['full'] != 1 else ''} of {size}{last}. One epoch is "

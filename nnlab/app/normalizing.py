@@ -12,7 +12,7 @@ import numpy as np
 import streamlit as st
 
 from nnlab import inputs, model
-from nnlab.app.compare import decision_grid
+from nnlab.app.compare import result_grid
 from nnlab.app.runs import (
     CACHE_MAX_ENTRIES,
     ENGINE_VERSION,
@@ -161,7 +161,7 @@ def dev_panels(result: TrainResult, train_X, prepared: dict) -> list[dict]:
     panels = []
     for how in ("train", "own"):
         Xp, Y = prepared[how]
-        panel = decision_grid(result.predict_proba, np.hstack([train_X, Xp]))
+        panel = result_grid(result, np.hstack([train_X, Xp]))
         panel.update(label=f"dev with {DEV_LABELS[how]}", X=Xp, Y=Y)
         panels.append(panel)
     return panels

@@ -13,6 +13,7 @@ import streamlit as st
 
 from nnlab import course
 from nnlab.app import controls
+from nnlab.app.charts import chart_spec
 from nnlab.app.runs import ENGINE_VERSION, train_cached
 from nnlab.config import TrainConfig
 from nnlab.optimizer_demos import adam_step_sizes
@@ -121,13 +122,14 @@ def bias_correction_section(adam: dict, budget: dict) -> None:
         runs[label] = (result.history["epoch"][:n], result.history["cost"][:n])
     left, right = st.columns(2)
     with left:
-        st.altair_chart(curves_chart(sizes, x_title="step t", y_title="step length / α",
-                                     title="Adam's step for a constant gradient"),
-                        width="stretch")
+        st.vega_lite_chart(chart_spec(curves_chart, sizes, x_title="step t",
+                                      y_title="step length / α",
+                                      title="Adam's step for a constant gradient"),
+                           width="stretch")
     with right:
-        st.altair_chart(curves_chart(runs, y_title="cost",
-                                     title=f"Adam's first {BIAS_EPOCHS} epochs"),
-                        width="stretch")
+        st.vega_lite_chart(chart_spec(curves_chart, runs, y_title="cost",
+                                      title=f"Adam's first {BIAS_EPOCHS} epochs"),
+                           width="stretch")
     first, peak = sizes["without bias correction"][1][0], sizes["without bias correction"][1].max()
     st.caption(
         f"v and s start at 0, so after t steps they hold only (1 − β₁ᵗ) and (1 − β₂ᵗ) of the "
@@ -198,8 +200,9 @@ def reproduce_section() -> None:
         "final_cost": st.column_config.NumberColumn("final cost", format="%.4g"),
         "seconds": st.column_config.NumberColumn("seconds", format="%.2f")})
     curves = {NAMES[COURSE_EXPERIMENTS[r["name"]][0]]: r["cost_curve"] for r in records}
-    st.altair_chart(curves_chart(curves, y_title="cost", title="The course's cost curves "
-                                 "(mini-batches of 64, α = 0.0007)"), width="stretch")
+    st.vega_lite_chart(chart_spec(curves_chart, curves, y_title="cost",
+                                  title="The course's cost curves "
+                                        "(mini-batches of 64, α = 0.0007)"), width="stretch")
     st.caption("At α = 0.0007 gradient descent and momentum crawl: after 5000 epochs both "
                "still classify only 72 % of the training set. "
                "Adam's per-parameter step, about α whatever the gradient's scale, reaches 94 % "

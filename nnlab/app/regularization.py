@@ -12,6 +12,7 @@ import numpy as np
 import streamlit as st
 
 from nnlab import regularization, viz
+from nnlab.app.charts import chart_spec
 from nnlab.app.compare import METRIC_COLUMNS, comparison_view, metrics_frame
 from nnlab.app.runs import train_cached, train_many
 from nnlab.config import TrainConfig
@@ -61,8 +62,8 @@ def gap_rows(results: list[tuple[str, TrainResult]]) -> dict:
 
 def gap_section(results: list[tuple[str, TrainResult]]) -> None:
     """Bars of train vs dev accuracy with the gap, and what to look for."""
-    st.altair_chart(accuracy_gap_chart(gap_rows(results), title="Train vs dev accuracy"),
-                    width="stretch")
+    st.vega_lite_chart(chart_spec(accuracy_gap_chart, gap_rows(results),
+                                  title="Train vs dev accuracy"), width="stretch")
     plain = results[0][1].metrics
     gap = plain["train_accuracy"] - plain["dev_accuracy"]
     others = [r.metrics["train_accuracy"] - r.metrics["dev_accuracy"] for _, r in results[1:]]
@@ -83,8 +84,8 @@ def gap_section(results: list[tuple[str, TrainResult]]) -> None:
 def weights_section(results: list[tuple[str, TrainResult]]) -> None:
     """Histograms of every weight per variant, and ``||W^[l]||`` per layer."""
     values = {label: regularization.weight_values(r.parameters) for label, r in results}
-    st.altair_chart(viz.histograms_chart(values, title="All weights W^[l] after training"),
-                    width="content")
+    st.vega_lite_chart(chart_spec(viz.histograms_chart, values,
+                                  title="All weights W^[l] after training"), width="content")
     rows = []
     for label, r in results:
         norms = regularization.weight_norms(r.parameters)
@@ -111,8 +112,9 @@ def dropout_mask_section(config: TrainConfig, data, *, example: int = 0,
         full = regularization.dropout_masks(config.hidden_units, m, config.keep_prob, steps,
                                             dropout_mask=mode, seed=config.seed)
         masks[name] = full[:, :, example]
-    st.altair_chart(dropout_mask_chart(masks, title=f"Layer-1 units kept for training example "
-                                       f"{example + 1}, step by step"), width="content")
+    st.vega_lite_chart(chart_spec(dropout_mask_chart, masks,
+                                  title=f"Layer-1 units kept for training example "
+                                        f"{example + 1}, step by step"), width="content")
     runs = [("fresh mask", config.replace(dropout_mask="fresh")),
             ("fixed mask (course)", config.replace(dropout_mask="fixed"))]
     results = train_variants(runs)
@@ -134,8 +136,8 @@ def early_stopping_section(plain: tuple[str, TrainResult], patience: int, data
     marks = {}
     if stopped.best_epoch is not None:
         marks[f"early stopping keeps epoch {stopped.best_epoch}"] = stopped.best_epoch
-    st.altair_chart(viz.curves_chart(series, y_title="cost", marks=marks or None,
-                                     title=f"{label}: training and dev cost"), width="stretch")
+    st.vega_lite_chart(chart_spec(viz.curves_chart, series, y_title="cost", marks=marks or None,
+                                  title=f"{label}: training and dev cost"), width="stretch")
     if stopped.status == "stopped":
         st.caption(stopped.message)
     else:

@@ -9,6 +9,7 @@ import numpy as np
 import streamlit as st
 
 from nnlab import activations
+from nnlab.app.charts import chart_spec
 from nnlab.app.compare import all_points, boundary_panels, bounding_box
 from nnlab.train import TrainResult
 from nnlab.viz.bars import confusion_matrix_chart
@@ -90,8 +91,8 @@ def worked_example(key: str = "sm_z") -> None:
                    "largest share, but not all of it (a *soft* max; the hard max would put 1 "
                    "on class " f"{int(np.argmax(z))} and 0 elsewhere).")
     with right:
-        st.altair_chart(class_probability_chart(table["a = t / Σt"], title="a = softmax(z)"),
-                        width="stretch")
+        st.vega_lite_chart(chart_spec(class_probability_chart, table["a = t / Σt"],
+                                      title="a = softmax(z)"), width="stretch")
 
 
 def point_box(data) -> tuple[float, float, float, float]:
@@ -120,7 +121,8 @@ def point_probabilities(result: TrainResult, point) -> dict:
 def point_section(variants, data, point) -> None:
     """The regions with the point marked, and each variant's probabilities there as bars."""
     panels = boundary_panels(variants, data)
-    st.altair_chart(regions_with_point_chart(panels, point, columns=len(panels), height=240))
+    st.vega_lite_chart(chart_spec(regions_with_point_chart, panels, point, columns=len(panels),
+                                  height=240))
     columns = st.columns(len(variants))
     for column, (label, result) in zip(columns, variants, strict=True):
         with column:
@@ -129,8 +131,8 @@ def point_section(variants, data, point) -> None:
                 continue
             probs = point_probabilities(result, point)
             best = max(probs, key=probs.get)
-            st.altair_chart(class_probability_chart(list(probs.values()), labels=list(probs),
-                                                    title=label), width="stretch")
+            st.vega_lite_chart(chart_spec(class_probability_chart, list(probs.values()),
+                                          labels=list(probs), title=label), width="stretch")
             st.caption(f"Predicted: **{best}**, with probability {probs[best]:.3f}.")
 
 
@@ -150,8 +152,8 @@ def confusion_section(variants, data) -> None:
     for column, (label, result) in zip(columns, variants, strict=True):
         with column:
             counts = confusion_counts(result, data.X_dev, data.Y_dev, data.n_classes)
-            st.altair_chart(confusion_matrix_chart(counts, labels, title=label),
-                            width="content")
+            st.vega_lite_chart(chart_spec(confusion_matrix_chart, counts, labels, title=label),
+                               width="content")
             right = int(np.trace(counts))
             st.caption(f"{right} of {int(counts.sum())} dev examples on the diagonal "
                        f"(dev accuracy {right / max(1, counts.sum()):.3f}).")

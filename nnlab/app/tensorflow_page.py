@@ -10,6 +10,7 @@ import numpy as np
 import streamlit as st
 
 from nnlab import tf_bridge, tf_code, viz
+from nnlab.app.charts import chart_spec
 from nnlab.app.runs import ENGINE_VERSION
 from nnlab.config import TrainConfig
 
@@ -91,20 +92,21 @@ def show_parity(parity: tf_bridge.Parity, nnlab_label: str) -> None:
     left, right = st.columns(2)
     n_ours, n_tf = len(parity.nnlab_cost), len(parity.tf_cost)
     with left:
-        st.altair_chart(viz.curves_chart(
+        st.vega_lite_chart(chart_spec(
+            viz.curves_chart,
             {nnlab_label: (np.arange(n_ours), parity.nnlab_cost),
              "TensorFlow (autodiff)": (np.arange(n_tf), parity.tf_cost)},
             y_title="cost", title="Training cost, per epoch"), width="stretch")
         st.caption("Two curves are drawn; they lie on top of each other.")
     with right:
-        st.altair_chart(viz.curves_chart(difference_series(parity), y_title="|difference|",
-                                         log_y=True, title="Cost difference, per epoch"),
-                        width="stretch")
+        st.vega_lite_chart(chart_spec(viz.curves_chart, difference_series(parity),
+                                      y_title="|difference|", log_y=True,
+                                      title="Cost difference, per epoch"), width="stretch")
         st.caption("Logarithmic axis; an exact 0 can't be drawn on it and is left out. About "
                    "1e-16 is float64 round-off.")
-    st.altair_chart(viz.parameter_bars_chart(
-        parity.param_diff, thresholds={f"tolerance {tf_bridge.PARITY_TOLERANCE:g}":
-                                       tf_bridge.PARITY_TOLERANCE},
+    st.vega_lite_chart(chart_spec(
+        viz.parameter_bars_chart, parity.param_diff,
+        thresholds={f"tolerance {tf_bridge.PARITY_TOLERANCE:g}": tf_bridge.PARITY_TOLERANCE},
         title="Largest |nnlab − TensorFlow| of each parameter after training",
         y_title="largest |difference|"),
         width="stretch")

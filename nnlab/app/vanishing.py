@@ -14,7 +14,8 @@ import streamlit as st
 
 from nnlab import diagnostics, viz
 from nnlab.app import controls
-from nnlab.app.runs import train_many
+from nnlab.app.charts import chart_spec
+from nnlab.app.runs import CACHE_MAX_ENTRIES, ENGINE_VERSION, train_many
 from nnlab.config import TrainConfig
 from nnlab.data import DATASETS
 from nnlab.initializers import initialize_parameters
@@ -79,10 +80,19 @@ def initial_parameters(config: TrainConfig, n_x: int) -> dict:
 
 
 def snapshot(config: TrainConfig, data, parameters: dict | None = None) -> dict:
-    """``network_snapshot`` on the training set, at initialization unless ``parameters``."""
-    params = initial_parameters(config, data.n_x) if parameters is None else parameters
-    return diagnostics.network_snapshot(data.X_train, data.Y_train, params,
-                                        hidden_activation=config.hidden_activation,
+    """``network_snapshot`` on the training set, at initialization unless ``parameters``.
+
+    Cached (a pure function of its inputs and the engine's code): a warm page does not run
+    its deep networks forward and backward again."""
+    return _cached_snapshot(config, data.X_train, data.Y_train, parameters, ENGINE_VERSION)
+
+
+@st.cache_data(max_entries=CACHE_MAX_ENTRIES, show_spinner=False)
+def _cached_snapshot(config: TrainConfig, X, Y, parameters: dict | None,
+                     engine_version: str) -> dict:
+    """:func:`snapshot` on ``(X, Y)``. ``engine_version`` is only part of the key."""
+    params = initial_parameters(config, X.shape[0]) if parameters is None else parameters
+    return diagnostics.network_snapshot(X, Y, params, hidden_activation=config.hidden_activation,
                                         learning_rate=config.learning_rate)
 
 
@@ -124,13 +134,14 @@ def stats_view(snaps: dict, *, when: str) -> None:
     with left:
         hidden = {k: s["a_std"][:-1] if len(s["a_std"]) > 1 else s["a_std"]
                   for k, s in snaps.items()}  # the output layer's a is ŷ, not a hidden signal
-        st.altair_chart(viz.layer_stats_chart(
-            hidden, y_title="std of a[l] (log scale)",
+        st.vega_lite_chart(chart_spec(
+            viz.layer_stats_chart, hidden, y_title="std of a[l] (log scale)",
             title=f"Activation spread per hidden layer, {when}"), width="stretch")
     with right:
-        st.altair_chart(viz.layer_stats_chart(
-            {k: s["grad_norm"] for k, s in snaps.items()}, y_title="‖dW[l]‖ (log scale)",
-            title=f"Gradient norm per layer, {when}"), width="stretch")
+        st.vega_lite_chart(chart_spec(
+            viz.layer_stats_chart, {k: s["grad_norm"] for k, s in snaps.items()},
+            y_title="‖dW[l]‖ (log scale)", title=f"Gradient norm per layer, {when}"),
+            width="stretch")
     rows = stats_table(snaps)
     for row in rows:  # the slope-0 column is shown in percent
         key = next(k for k in row if k.startswith("g′"))
@@ -142,9 +153,9 @@ def linear_chain_section(depth: int) -> dict:
     """The lecture's deep linear network ``W^[l] = s I`` for s in ``LINEAR_SCALES``: the chart
     of the output size per layer, and the values at ``depth``. Returns ``{label: values}``."""
     curves = {f"W = {s:g}·I": diagnostics.linear_chain_output(depth, s) for s in LINEAR_SCALES}
-    st.altair_chart(viz.layer_stats_chart(curves, y_title="|a[l]| (log scale)",
-                                          title="Deep linear network: size of a[l] per layer"),
-                    width="stretch")
+    st.vega_lite_chart(chart_spec(viz.layer_stats_chart, curves, y_title="|a[l]| (log scale)",
+                                  title="Deep linear network: size of a[l] per layer"),
+                       width="stretch")
     cols = st.columns(len(curves))
     for col, (label, values) in zip(cols, curves.items(), strict=True):
         col.metric(f"{label}: ŷ after {depth} layers", f"{values[-1]:.3g}")
@@ -169,8 +180,9 @@ def activations_section(base: TrainConfig, data) -> dict:
     for act, init in MATCHED_INIT.items():
         config = base.replace(hidden_activation=act, initializer=init, init_scale=None)
         snaps[f"{act} + {NAMES[init]}"] = snapshot(config, data)
-    st.altair_chart(viz.layer_stats_chart(
-        {k: s["grad_norm"] for k, s in snaps.items()}, y_title="‖dW[l]‖ (log scale)",
+    st.vega_lite_chart(chart_spec(
+        viz.layer_stats_chart, {k: s["grad_norm"] for k, s in snaps.items()},
+        y_title="‖dW[l]‖ (log scale)",
         title=f"Gradient norm per layer at initialization, {depth} hidden layers"),
         width="stretch")
     return snaps

@@ -2,7 +2,8 @@
 
 This package never imports Streamlit and never trains anything: the app layer
 (``nnlab.app``) runs the engine and hands the results to these builders, and
-renders what they return with ``st.altair_chart``.
+renders what they return with ``st.vega_lite_chart(nnlab.app.charts.chart_spec(builder, ...))``
+(the converted spec is cached) or ``st.altair_chart``.
 """
 
 from .bars import bar_chart, confusion_matrix_chart, parameter_bars_chart

@@ -185,3 +185,28 @@ def contour_chart(
         )
     chart = alt.layer(*layers).properties(width="container", height=CONTOUR_HEIGHT)
     return chart.properties(title=title) if title is not None else chart
+
+
+def race_map_chart(xs, ys, Z, *, paths: Mapping | None = None, log_z: bool = True, start=None,
+                   select_name: str | None = None) -> alt.LayerChart:
+    """:func:`contour_chart` as the loss-landscapes race draws it: a click selection and the
+    legend under the map.
+
+    Parameters
+    ----------
+    xs, ys, Z, paths, log_z, start
+        As for :func:`contour_chart`.
+    select_name : str, optional
+        Name of a click selection (point, fields ``x`` and ``y``, not cleared by a click
+        elsewhere) for ``st.vega_lite_chart(..., on_select="rerun")``: a click picks a start.
+
+    Returns
+    -------
+    altair.LayerChart
+        The legend is horizontal below the map, in two columns (four paths fit a narrow map).
+    """
+    chart = contour_chart(xs, ys, Z, paths=paths, log_z=log_z, start=start)
+    if select_name is not None:
+        chart = chart.add_params(alt.selection_point(name=select_name, fields=["x", "y"],
+                                                     on="click", clear=False))
+    return chart.configure_legend(orient="bottom", direction="horizontal", columns=2)

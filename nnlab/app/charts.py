@@ -1,0 +1,100 @@
+"""Cached charts: build an Altair chart once per distinct input, draw it on every rerun.
+
+A warm page (every training run a cache hit) still spent most of its time on its charts:
+building an Altair chart and converting it to Vega-Lite (``chart.to_dict()`` validates the
+whole spec against the Vega-Lite JSON schema and serialises the data) costs 20 to 100 ms per
+chart. :func:`chart_spec` caches the converted spec with ``st.cache_data``; pages draw it with
+``st.vega_lite_chart``, which sends the browser the same element ``st.altair_chart`` would.
+
+Usage::
+
+    st.vega_lite_chart(chart_spec(viz.curves_chart, series, y_title="cost"), width="stretch")
+
+The cache key is the builder's name, its arguments (hashed by ``st.cache_data``: arrays,
+dicts, tuples, strings and numbers) and :data:`VIZ_VERSION`, a hash of the chart builders'
+source files: ``st.cache_data`` hashes only the decorated function's own source, so without it
+an edited builder would keep serving stale charts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+
+import streamlit as st
+
+#: Chart specs kept (least recently used evicted first). A spec holds its data as Arrow bytes:
+#: a few kB to 100 kB for curves, about 160 kB for four decision-boundary panels, so the
+#: cache stays below about 40 MB.
+CHART_CACHE_MAX_ENTRIES = 256
+
+
+def _viz_version() -> str:
+    """A short hash of the chart builders' source files (``nnlab/viz/*.py``)."""
+    digest = hashlib.sha1()
+    for path in sorted((Path(__file__).resolve().parents[1] / "viz").glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return "nnlab-viz-" + digest.hexdigest()[:12]
+
+
+#: Part of every chart's cache key: changes whenever a file of ``nnlab/viz`` changes.
+VIZ_VERSION = _viz_version()
+
+
+def _to_vega_lite(chart) -> dict:
+    """The Vega-Lite spec ``st.altair_chart`` would send for ``chart``: its data sets as Arrow
+    bytes, under content-hash names, and Streamlit's theme instead of Altair's default.
+
+    Uses Streamlit's own converter (a private function of Streamlit 1.67, the pinned version);
+    if a later Streamlit moves it, falls back to ``chart.to_dict()`` (inline JSON data and
+    Altair's default 300 px view size: the same picture, a little slower).
+    """
+    try:
+        from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+    except ImportError:  # pragma: no cover - depends on the Streamlit version
+        return chart.to_dict()
+    return _convert_altair_to_vega_lite_spec(chart)
+
+
+def builder_name(build: Callable) -> str:
+    """``"module:qualname"`` of a chart builder (a module-level function)."""
+    name = f"{build.__module__}:{build.__qualname__}"
+    if "<" in build.__qualname__ or _resolve(name) is not build:
+        raise ValueError(f"build must be a module-level function, got {build!r}")
+    return name
+
+
+def _resolve(name: str) -> Callable:
+    module, _, qualname = name.partition(":")
+    obj = importlib.import_module(module)
+    for part in qualname.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+@st.cache_data(max_entries=CHART_CACHE_MAX_ENTRIES, show_spinner=False)
+def _cached_spec(name: str, args: tuple, kwargs: dict, viz_version: str) -> dict:
+    """The Vega-Lite spec of ``name(*args, **kwargs)``. ``viz_version`` is only a key."""
+    return _to_vega_lite(_resolve(name)(*args, **kwargs))
+
+
+def chart_spec(build: Callable, /, *args, **kwargs) -> dict:
+    """The Vega-Lite spec of ``build(*args, **kwargs)``, for ``st.vega_lite_chart``, cached.
+
+    Parameters
+    ----------
+    build : callable
+        A module-level chart builder of :mod:`nnlab.viz` returning an Altair chart.
+    *args, **kwargs
+        Its arguments. They must be hashable by ``st.cache_data`` (arrays, dicts, lists,
+        tuples, strings, numbers, None) and are part of the cache key.
+
+    Returns
+    -------
+    dict
+        A fresh copy of the spec on every call (``st.vega_lite_chart`` may modify it).
+    """
+    return _cached_spec(builder_name(build), args, kwargs, VIZ_VERSION)
