@@ -111,13 +111,15 @@ class _Net:
                          for l in range(1, self.L + 1)]
 
     def buffers(self, b):
-        """Per layer ``Z`` (n_l, b), output ``A`` with a last row of ones (n_l + 1, b) and
-        ``H``, its first n_l rows, ``dA`` and the relu mask (n_l, b); ``U``, ``SP`` for the
-        fused sigmoid and cost."""
+        """Per layer ``Z`` (n_l, b; the output layer's only, with relu), output ``A`` with a last
+        row of ones (n_l + 1, b) and ``H``, its first n_l rows, ``dA`` and the relu mask
+        (n_l, b); ``U``, ``SP``, ``E`` for the fused sigmoid and cost."""
         if b not in self.scratch:
             dt, d = self.dtype, self.dims
             A = [None] + [np.ones((n + 1, b), dt) for n in d[1:-1]]
-            self.scratch[b] = {"Z": [None] + [np.empty((n, b), dt) for n in d[1:]], "A": A,
+            hidden = d[1:-1] if not self.relu else []  # relu's Z lives in H
+            self.scratch[b] = {"Z": [None] + [np.empty((n, b), dt) for n in hidden]
+                               + [np.empty((d[-1], b), dt)], "A": A,
                                "H": [None] + [a[:-1] for a in A[1:]],
                                "dA": [None] + [np.empty((n, b), dt) for n in d[1:-1]],
                                "pos": [None] + [np.empty((n, b), bool) for n in d[1:-1]],
@@ -143,16 +145,17 @@ class _Net:
         buf, Wb, A = self.buffers(Xa.shape[1]), self.Wb, Xa
         Zs, As, Hs = buf["Z"], buf["A"], buf["H"]
         for l in range(1, self.L):
-            Z, H = np.dot(Wb[l], A, Zs[l]), Hs[l]  # Z = W A + b, in one product
-            if self.relu:
-                np.maximum(Z, 0.0, out=H)
+            H = Hs[l]
+            if self.relu:  # Z = W A + b in one product, then relu in place (the backward
+                np.maximum(np.dot(Wb[l], A, H), 0.0, out=H)  # mask: H > 0 exactly where Z > 0)
             else:
+                Z = np.dot(Wb[l], A, Zs[l])
                 H[...] = self.act(Z)
             if masks is not None:
                 np.multiply(H, masks[l], out=H)
                 np.divide(H, self.c.keep_prob, out=H)
             A = As[l]
-        return np.dot(Wb[self.L], A, Zs[self.L])
+        return np.dot(Wb[self.L], A, Zs[-1])
 
     def output(self, Z, T, S, Sm):
         """(summed cross-entropy, ``dZ_L``) of the batch whose ``Z_L`` is ``Z``.
@@ -174,15 +177,17 @@ class _Net:
     def backward(self, Xa, dZ, masks):
         """Fill the flat gradients from the buffers of the forward pass just run."""
         buf, WT, g = self.buffers(Xa.shape[1]), self.WT, self.gblocks
-        As, dAs, Zs, pos = buf["A"], buf["dA"], buf["Z"], buf["pos"]
+        As, dAs, Zs, Hs, pos = buf["A"], buf["dA"], buf["Z"], buf["H"], buf["pos"]
         for l in range(self.L, 1, -1):
             np.dot(As[l - 1], dZ.T, g[l])  # [dW_l | db_l] transposed, in one product
-            dA = np.dot(WT[l], dZ, dAs[l - 1])
+            # dA = W^T dZ (for one output unit an outer product: a plain multiply, same values)
+            dA = (np.multiply(WT[l], dZ, out=dAs[l - 1]) if dZ.shape[0] == 1
+                  else np.dot(WT[l], dZ, dAs[l - 1]))
             if masks is not None:
                 np.multiply(dA, masks[l - 1], out=dA)
                 np.divide(dA, self.c.keep_prob, out=dA)
             if self.relu:
-                dZ = np.multiply(dA, np.greater(Zs[l - 1], 0, out=pos[l - 1]), out=dA)
+                dZ = np.multiply(dA, np.greater(Hs[l - 1], 0, out=pos[l - 1]), out=dA)
             else:
                 dZ = self.act_backward(dA, Zs[l - 1])
         np.dot(Xa, dZ.T, g[1])
@@ -357,10 +362,9 @@ def train_fast(config, data, parameters, *, shuffle_rng=None, on_epoch=None, eva
                 _pad_eval(hist)
                 good = net.copy(prev=True)  # as at the start of this epoch
                 break
-            info = {"epoch": epoch, "num_epochs": config.num_epochs, "cost": cost,
-                    "learning_rate": lr}
-            if on_epoch is not None:
-                info["parameters"] = net.copy()
+            info = {} if on_epoch is None else {
+                "epoch": epoch, "num_epochs": config.num_epochs, "cost": cost,
+                "learning_rate": lr, "parameters": net.copy()}
             if epoch % every == 0 or epoch == config.num_epochs - 1 or config.patience:
                 tr_acc, tr_cost = net.evaluate(Xa, Y, T, S, chunk)
                 dev_acc, dev_cost = (net.evaluate(Xda, Yd, Td, Sd, chunk) if data.m_dev

@@ -2,9 +2,9 @@
 
 ``nnlab.batched.train_batched`` splits its configs into groups and hands each group to
 :func:`train_group`. Layer ``l`` of all K configs is one block ``[W_l | b_l]`` of shape
-``(K, n_l, n_{l-1} + 1)``: ``Z_l = [W_l | b_l] @ [A_{l-1}; 1]`` is one batched product (for
-the first layer, whose input all configs share, one GEMM), and ``[dW_l | db_l]`` comes out of
-one product too. Every block lives in one flat array, so an optimizer step is a few whole-array
+``(K, n_l, n_{l-1} + 1)``: ``Z_l = [W_l | b_l] @ [A_{l-1}; 1]`` is one batched product (the
+first layer's input, shared by all configs, broadcast), and ``[dW_l | db_l]`` comes out of one
+batched product too. Every block lives in one flat array, so an optimizer step is a few whole-array
 operations, each config's scalars (learning rate, betas, lambda...) expanded to one value per
 parameter. The sigmoid is fused with its cost and the momentum and Adam averages are kept over
 ``1 - beta``, as in the fast path; each run equals the same config trained alone to 1e-12.
@@ -99,7 +99,9 @@ class _Stack:
         if b not in self.scratch:
             dt, K, d = self.dtype, self.K, self.dims
             A = [None] + [np.ones((K, n + 1, b), dt) for n in d[1:-1]]
-            self.scratch[b] = {"Z": [None] + [np.empty((K, n, b), dt) for n in d[1:]], "A": A,
+            hidden = [None] * (len(d) - 2) if self.relu else [np.empty((K, n, b), dt)
+                                                              for n in d[1:-1]]
+            self.scratch[b] = {"Z": [None] + hidden + [np.empty((K, d[-1], b), dt)], "A": A,
                                "H": [None] + [a[:, :-1] for a in A[1:]],
                                "dA": [None] + [np.empty((K, n, b), dt) for n in d[1:-1]],
                                "pos": [None] + [np.empty((K, n, b), bool) for n in d[1:-1]],
@@ -109,21 +111,18 @@ class _Stack:
 
     def forward(self, Xa, masks):
         """Stacked ``Z_L`` (K, n_L, b); ``Xa`` is the shared ``[X; 1]``."""
-        buf, b = self.buffers(Xa.shape[1]), Xa.shape[1]
-        W1 = self.Wb[1]
-        Z = buf["Z"][1]
-        np.dot(W1.reshape(-1, W1.shape[2]), Xa, Z.reshape(-1, b))  # the shared input: one GEMM
+        buf, A = self.buffers(Xa.shape[1]), Xa
         for l in range(1, self.L):
             H = buf["H"][l]
-            if self.relu:
-                np.maximum(Z, 0.0, out=H)
+            if self.relu:  # Z = [W | b] [A; 1], then relu in place (mask: H > 0 where Z > 0)
+                np.maximum(np.matmul(self.Wb[l], A, out=H), 0.0, out=H)
             else:
-                H[...] = self.act(Z)
+                H[...] = self.act(np.matmul(self.Wb[l], A, out=buf["Z"][l]))
             if masks is not None:
                 np.multiply(H, masks[l], out=H)
                 np.divide(H, self.c.keep_prob, out=H)
-            Z = np.matmul(self.Wb[l + 1], buf["A"][l], out=buf["Z"][l + 1])
-        return Z
+            A = buf["A"][l]
+        return np.matmul(self.Wb[self.L], A, out=buf["Z"][-1])
 
     def output(self, Z, T, S, Sm):
         """Each config's summed cross-entropy (K,) and the stacked ``dZ_L``."""
@@ -138,19 +137,22 @@ class _Stack:
         return ce, (AL - T) / T.shape[-1]
 
     def backward(self, Xa, dZ, masks):
-        buf, b = self.buffers(Xa.shape[1]), Xa.shape[1]
+        buf = self.buffers(Xa.shape[1])
         for l in range(self.L, 1, -1):
             np.matmul(dZ, np.swapaxes(buf["A"][l - 1], 1, 2), out=self.gWb[l])
-            dA, Z = np.matmul(self.WT[l], dZ, out=buf["dA"][l - 1]), buf["Z"][l - 1]
+            # dA = W^T dZ (for one output unit an outer product: a plain multiply, same values)
+            dA = (np.multiply if dZ.shape[1] == 1 else np.matmul)(self.WT[l], dZ,
+                                                                  out=buf["dA"][l - 1])
+            Z = buf["Z"][l - 1]  # None with relu
             if masks is not None:
                 np.multiply(dA, masks[l - 1], out=dA)
                 np.divide(dA, self.c.keep_prob, out=dA)
             if self.relu:
-                dZ = np.multiply(dA, np.greater(Z, 0, out=buf["pos"][l - 1]), out=dA)
+                H = buf["H"][l - 1]
+                dZ = np.multiply(dA, np.greater(H, 0, out=buf["pos"][l - 1]), out=dA)
             else:
                 dZ = self.act_backward(dA, Z)
-        g1 = self.gWb[1]
-        np.dot(dZ.reshape(-1, b), Xa.T, g1.reshape(-1, g1.shape[2]))  # one GEMM
+        np.matmul(dZ, Xa.T, out=self.gWb[1])  # the shared input [X; 1], broadcast
 
     def l2(self):
         """Each config's L2 cost (K,); adds ``(lambd/m) W`` to the gradients."""
@@ -256,8 +258,11 @@ def train_group(configs, data, start):
             for part, Y in (("dev", data.Y_dev), ("test", data.Y_test))}
     full = _batches(Xa, T, S, size, None) if size == m else None
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        constant = all(c.schedule == "constant" for c in configs)
+        lrs = np.array([c.learning_rate for c in configs])
         for epoch in range(E):
-            lrs = np.array([learning_rate_for_epoch(c, epoch) for c in configs])
+            if not constant:
+                lrs = np.array([learning_rate_for_epoch(c, epoch) for c in configs])
             batches = full or _batches(Xa, T, S, size, shuffle.permutation(m))
             ce_total, l2_total = np.zeros(K), np.zeros(K)
             np.copyto(st.prev, st.flat)
@@ -270,13 +275,12 @@ def train_group(configs, data, start):
                     l2_total += Xb.shape[1] / m * st.l2()
                 st.step(lrs)
             cost = ((1.0 / m) * ce_total if len(batches) == 1 else ce_total / m) + l2_total
-            now = alive.copy()
-            hist["cost"][now, epoch] = cost[now]
-            hist["learning_rate"][now, epoch] = lrs[now]
+            # every config's column (a stopped config's later epochs are cut off at the end)
+            hist["cost"][:, epoch], hist["learning_rate"][:, epoch] = cost, lrs
             for l, norm in enumerate(st.grad_norms(), start=1):
-                hist[f"grad_norm_{l}"][now, epoch] = norm[now]
+                hist[f"grad_norm_{l}"][:, epoch] = norm
             bad = np.isnan(cost) | (np.isinf(cost) & (c0.numerics != "course"))
-            for k in np.flatnonzero(now & (bad | ~st.finite())):
+            for k in np.flatnonzero(alive & (bad | ~st.finite())):
                 what = f"the cost became {cost[k]}" if bad[k] else "the parameters overflowed"
                 messages[k] = (f"Diverged at epoch {epoch}: {what}. Try a smaller learning rate "
                                f"(it was {lrs[k]:g}).")
