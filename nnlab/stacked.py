@@ -140,9 +140,7 @@ class _Stack:
         buf = self.buffers(Xa.shape[1])
         for l in range(self.L, 1, -1):
             np.matmul(dZ, np.swapaxes(buf["A"][l - 1], 1, 2), out=self.gWb[l])
-            # dA = W^T dZ (for one output unit an outer product: a plain multiply, same values)
-            dA = (np.multiply if dZ.shape[1] == 1 else np.matmul)(self.WT[l], dZ,
-                                                                  out=buf["dA"][l - 1])
+            dA = np.matmul(self.WT[l], dZ, out=buf["dA"][l - 1])
             Z = buf["Z"][l - 1]  # None with relu
             if masks is not None:
                 np.multiply(dA, masks[l - 1], out=dA)
