@@ -10,18 +10,14 @@ threads (one per core, with one BLAS thread):
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import dataclasses
-import functools
-import glob
 import os
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from nnlab._blas import one_blas_thread
 from nnlab.config import TrainConfig
 from nnlab.stacked import train_group
 from nnlab.train import TrainResult, make_dataset
@@ -86,44 +82,7 @@ def train_batched(configs, *, data=None) -> list[TrainResult]:
         return train_group(configs, data, start)
     # Large element-wise operations release the GIL: a thread per core, a group per thread.
     bounds = np.linspace(0, len(configs), n + 1).astype(int)
-    with _one_blas_thread(), ThreadPoolExecutor(n) as pool:
+    with one_blas_thread(), ThreadPoolExecutor(n) as pool:
         groups = pool.map(lambda ab: train_group(configs[ab[0]:ab[1]], data, start),
                           zip(bounds[:-1], bounds[1:], strict=True))
         return [r for group in groups for r in group]
-
-
-@functools.cache
-def _blas_api():
-    """``(get, set)`` thread counts of the OpenBLAS bundled in NumPy's wheel (ctypes), or None."""
-    names = [("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_threads64_"),
-             ("openblas_get_num_threads", "openblas_set_num_threads")]
-    for path in glob.glob(os.path.dirname(np.__file__) + ".libs/*openblas*"):
-        with contextlib.suppress(OSError):
-            lib = ctypes.CDLL(path)
-            for get, set_ in names:
-                if hasattr(lib, get) and hasattr(lib, set_):
-                    return getattr(lib, get), getattr(lib, set_)
-    return None
-
-
-_BLAS = {"lock": threading.Lock(), "users": 0, "saved": None}
-
-
-@contextlib.contextmanager
-def _one_blas_thread():
-    """One OpenBLAS thread while groups train in threads (else they wait on each other)."""
-    api = _blas_api()
-    if api is not None:
-        with _BLAS["lock"]:
-            if _BLAS["users"] == 0:
-                _BLAS["saved"] = api[0]()
-                api[1](1)
-            _BLAS["users"] += 1
-    try:
-        yield
-    finally:
-        if api is not None:
-            with _BLAS["lock"]:
-                _BLAS["users"] -= 1
-                if _BLAS["users"] == 0:
-                    api[1](_BLAS["saved"])

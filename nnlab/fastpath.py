@@ -21,12 +21,18 @@ option). What it saves:
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import math
+import os
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from nnlab import activations
+from nnlab._blas import one_blas_thread
 from nnlab.model import num_layers
 from nnlab.train import (
     MAX_EVALUATIONS,
@@ -38,6 +44,38 @@ from nnlab.train import (
 )
 
 EVAL_CHUNK = 2048  # columns per evaluation pass when training on smaller mini-batches
+PARALLEL_MIN = 1 << 20  # a relu layer this large (units x batch) is split over two threads
+_POOL = {"lock": threading.Lock(), "pool": None}
+
+
+def by_rows(fn, n_rows):
+    """``fn(0, half)`` here and ``fn(half, n_rows)`` in a second thread, at the same time."""
+    with _POOL["lock"]:
+        if _POOL["pool"] is None:
+            _POOL["pool"] = ThreadPoolExecutor(2, thread_name_prefix="nnlab-rows")
+    half = n_rows // 2
+    other = _POOL["pool"].submit(fn, half, n_rows)
+    fn(0, half)
+    other.result()
+
+
+def _relu_rows(W, A, H, a, b):
+    """Rows ``a:b`` of ``H = relu(W A)`` (half the units of a layer)."""
+    np.maximum(np.dot(W[a:b], A, H[a:b]), 0.0, out=H[a:b])
+
+
+def _dot_rows(A, B, out, a, b):
+    """Rows ``a:b`` of ``out = A B``."""
+    np.dot(A[a:b], B, out[a:b])
+
+
+def _relu_back_rows(WT, dZ, dA, H, pos, a, b):
+    """Rows ``a:b`` of ``dZ_{l-1} = (W_l^T dZ_l) * (H_{l-1} > 0)``, written into ``dA``."""
+    if dZ.shape[0] == 1:  # one output unit: W^T dZ is an outer product, faster as a multiply
+        np.multiply(WT[a:b], dZ, out=dA[a:b])
+    else:
+        np.dot(WT[a:b], dZ, dA[a:b])
+    np.multiply(dA[a:b], np.greater(H[a:b], 0, out=pos[a:b]), out=dA[a:b])
 
 
 def supports(config) -> bool:
@@ -105,12 +143,19 @@ class _Net:
         self.act, self.act_backward = activations.get_activation(config.hidden_activation)
         self.relu = config.hidden_activation == "relu"
         self.fused = config.output_activation == "sigmoid" and config.numerics != "course"
+        self.can_split = (self.relu and config.keep_prob == 1 and L > 1
+                          and (os.cpu_count() or 1) >= 2)
         self.scratch, self.fixed_masks = {}, {}
 
     def _blocks(self, flat):
         d, o = self.dims, self.offsets
         return [None] + [flat[o[l - 1]:o[l]].reshape(d[l - 1] + 1, d[l])
                          for l in range(1, self.L + 1)]
+
+    def split(self, b):
+        """Whether a batch of ``b`` runs each relu layer as two halves in two threads (a layer
+        of at least ``PARALLEL_MIN`` values; BLAS then runs one thread per call)."""
+        return self.can_split and max(self.dims[1:-1]) * b >= PARALLEL_MIN
 
     def buffers(self, b):
         """Per layer ``Z`` (n_l, b; the output layer's only, with relu), output ``A`` with a last
@@ -146,10 +191,13 @@ class _Net:
         """``Z_L`` of ``[LINEAR -> ACT -> (DROPOUT)] * (L-1) -> LINEAR``; ``Xa`` is ``[X; 1]``."""
         buf, Wb, A = self.buffers(Xa.shape[1]), self.Wb, Xa
         Zs, As, Hs = buf["Z"], buf["A"], buf["H"]
+        split = self.split(Xa.shape[1])
         for l in range(1, self.L):
             H = Hs[l]
-            if self.relu:  # Z = W A + b in one product, then relu in place (the backward
-                np.maximum(np.dot(Wb[l], A, H), 0.0, out=H)  # mask: H > 0 exactly where Z > 0)
+            if split:  # the same, each half of the units in its own thread
+                by_rows(functools.partial(_relu_rows, Wb[l], A, H), H.shape[0])
+            elif self.relu:  # Z = W A + b in one product, then relu in place (the backward
+                np.maximum(np.dot(Wb[l], A, H), 0.0, out=H)  # mask: H > 0 where Z > 0)
             else:
                 Z = np.dot(Wb[l], A, Zs[l])
                 H[...] = self.act(Z)
@@ -180,9 +228,20 @@ class _Net:
         """Fill the flat gradients from the buffers of the forward pass just run."""
         buf, WT, g = self.buffers(Xa.shape[1]), self.WT, self.gblocks
         As, dAs, Zs, Hs, pos = buf["A"], buf["dA"], buf["Z"], buf["H"], buf["pos"]
+        split = self.split(Xa.shape[1])
         for l in range(self.L, 1, -1):
+            if split:  # as below, each half of the rows in its own thread
+                by_rows(functools.partial(_dot_rows, As[l - 1], dZ.T, g[l]), g[l].shape[0])
+                dA = dAs[l - 1]
+                by_rows(functools.partial(_relu_back_rows, WT[l], dZ, dA, Hs[l - 1],
+                                          pos[l - 1]), dA.shape[0])
+                dZ = dA
+                continue
             np.dot(As[l - 1], dZ.T, g[l])  # [dW_l | db_l] transposed, in one product
-            dA = np.dot(WT[l], dZ, dAs[l - 1])
+            if dZ.shape[0] == 1 and dZ.shape[1] >= 1024:  # an outer product: as a multiply,
+                dA = np.multiply(WT[l], dZ, out=dAs[l - 1])  # faster for long rows
+            else:
+                dA = np.dot(WT[l], dZ, dAs[l - 1])
             if masks is not None:
                 np.multiply(dA, masks[l - 1], out=dA)
                 np.divide(dA, self.c.keep_prob, out=dA)
@@ -328,7 +387,9 @@ def train_fast(config, data, parameters, *, shuffle_rng=None, on_epoch=None, eva
     full = _batches(Xa, T, S, size, None) if size == m else None
     chunk = max(size, EVAL_CHUNK)  # evaluation: the training buffers, or chunks of 2048
     E, patience, lr = config.num_epochs, config.patience, config.learning_rate
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+    # a split layer's halves call BLAS from two threads: one BLAS thread each meanwhile
+    blas = one_blas_thread if net.split(size) or net.split(chunk) else contextlib.nullcontext
+    with blas(), np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         for epoch in range(E):
             if config.schedule != "constant":
                 lr = learning_rate_for_epoch(config, epoch)
@@ -389,7 +450,7 @@ def train_fast(config, data, parameters, *, shuffle_rng=None, on_epoch=None, eva
                 break
     parameters = net.copy() if good is None else good
     history = {k: np.asarray(v, dtype=float) for k, v in hist.items()}
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+    with blas(), np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         metrics = _metrics(net, data, config, dt, chunk, good,
                            last[1:] if good is None and last and last[0] == h_epoch[-1] else None)
     if status == "ok":

@@ -89,7 +89,8 @@ def test_groups_trained_in_threads_equal_one_group(monkeypatch):
     configs = [BASE.replace(learning_rate=float(r), num_epochs=12)
                for r in np.geomspace(0.01, 0.5, 32)]
     monkeypatch.setattr(batched.os, "cpu_count", lambda: 2)
-    api = batched._blas_api()
+    from nnlab._blas import _blas_api
+    api = _blas_api()
     before = api[0]() if api else None
     threaded, again = train_batched(configs), train_batched(configs)
     assert (api[0]() if api else None) == before  # the BLAS thread count is restored

@@ -113,3 +113,27 @@ def test_dtype_is_validated():
     with pytest.raises(ValueError, match="dtype"):
         TrainConfig(dtype="float16")
     assert TrainConfig().dtype == "float64"
+
+
+@pytest.mark.parametrize("name", ["gd", "adam_minibatch", "l2", "staircase_deep", "softmax",
+                                  "course_numerics_decay", "early_stopping"])
+def test_layers_split_over_two_threads_give_the_same_run(name, monkeypatch):
+    """A large relu layer runs as two halves in two threads (nnlab.fastpath.PARALLEL_MIN);
+    forced on for these small nets, the run is still the readable loop's."""
+    calls = []
+    real = fastpath.by_rows
+    monkeypatch.setattr(fastpath, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(fastpath.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(fastpath, "by_rows", lambda fn, n: calls.append(n) or real(fn, n))
+    config = CONFIGS[name]
+    assert_same_run(train(config, fast=False), train(config))
+    assert calls  # the split path ran
+
+
+def test_no_split_with_dropout_or_one_core(monkeypatch):
+    monkeypatch.setattr(fastpath, "PARALLEL_MIN", 1)
+    params = initialize_parameters([2, 8, 4, 1], "he", rng=np.random.default_rng(0))
+    assert fastpath._Net(BASE, params, np.dtype(float), 160).split(160)
+    assert not fastpath._Net(BASE.replace(keep_prob=0.8), params, np.dtype(float), 160).split(160)
+    monkeypatch.setattr(fastpath.os, "cpu_count", lambda: 1)
+    assert not fastpath._Net(BASE, params, np.dtype(float), 160).split(160)
