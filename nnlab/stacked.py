@@ -278,7 +278,11 @@ def train_group(configs, data, start):
             for l, norm in enumerate(st.grad_norms(), start=1):
                 hist[f"grad_norm_{l}"][:, epoch] = norm
             bad = np.isnan(cost) | (np.isinf(cost) & (c0.numerics != "course"))
-            for k in np.flatnonzero(alive & (bad | ~st.finite())):
+            if np.isfinite(cost.sum()) and np.isfinite(np.add.reduce(st.flat)):
+                stopping = ()  # every cost and every parameter finite: two sums tell
+            else:
+                stopping = np.flatnonzero(alive & (bad | ~st.finite()))
+            for k in stopping:
                 what = f"the cost became {cost[k]}" if bad[k] else "the parameters overflowed"
                 messages[k] = (f"Diverged at epoch {epoch}: {what}. Try a smaller learning rate "
                                f"(it was {lrs[k]:g}).")
