@@ -140,6 +140,7 @@ class _Net:
         self.v = np.zeros(size, dtype) if config.optimizer in ("momentum", "adam") else None
         self.s = np.zeros(size, dtype) if config.optimizer in ("rmsprop", "adam") else None
         self.t1, self.t2, self.t = np.empty(size, dtype), np.empty(size, dtype), 0
+        self.g1t = np.empty((d[1], d[0] + 1), dtype)
         self.act, self.act_backward = activations.get_activation(config.hidden_activation)
         self.relu = config.hidden_activation == "relu"
         self.fused = config.output_activation == "sigmoid" and config.numerics != "course"
@@ -249,7 +250,12 @@ class _Net:
                 dZ = np.multiply(dA, np.greater(Hs[l - 1], 0, out=pos[l - 1]), out=dA)
             else:
                 dZ = self.act_backward(dA, Zs[l - 1])
-        np.dot(Xa, dZ.T, g[1])
+        if split:  # [dW_1 | db_1] as dZ_1 [X; 1]^T, each half of the units in its own thread
+            g1t = self.g1t
+            by_rows(functools.partial(_dot_rows, dZ, Xa.T, g1t), g1t.shape[0])
+            np.copyto(g[1], g1t.T)
+        else:
+            np.dot(Xa, dZ.T, g[1])
 
     def l2(self):
         """The L2 cost ``lambd/(2m) sum W**2``; adds ``(lambd/m) W`` to the gradients."""
