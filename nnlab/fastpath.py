@@ -390,6 +390,7 @@ def train_fast(config, data, parameters, *, shuffle_rng=None, on_epoch=None, eva
     h_epoch, h_cost, h_lr = hist["epoch"], hist["cost"], hist["learning_rate"]
     dropout, stable = config.keep_prob < 1, config.numerics != "course"
     status, message, best, good, last = "ok", "", (np.inf, None, None), None, None
+    reuse = False  # whether the last evaluation left this epoch's forward pass in the buffers
     full = _batches(Xa, T, S, size, None) if size == m else None
     chunk = max(size, EVAL_CHUNK)  # evaluation: the training buffers, or chunks of 2048
     E, patience, lr = config.num_epochs, config.patience, config.learning_rate
@@ -406,9 +407,13 @@ def train_fast(config, data, parameters, *, shuffle_rng=None, on_epoch=None, eva
                 batches = full
             ce_total = l2_total = 0.0
             np.copyto(net.prev, net.flat)
+            fresh, reuse = reuse, False
             for Xb, Tb, Sb, Smb in batches:
                 masks = net.masks(Xb.shape[1], mask_rng) if dropout else None
-                ce, dZ = net.output(net.forward(Xb, masks), Tb, Sb, Smb)
+                # after an evaluation of the training set, a full batch's buffers already
+                # hold this forward pass (same parameters, same inputs, no dropout)
+                Z = net.buffers(m)["Z"][-1] if fresh else net.forward(Xb, masks)
+                ce, dZ = net.output(Z, Tb, Sb, Smb)
                 ce_total += ce
                 net.backward(Xb, dZ, masks)
                 if lambd:
@@ -435,9 +440,10 @@ def train_fast(config, data, parameters, *, shuffle_rng=None, on_epoch=None, eva
                 "epoch": epoch, "num_epochs": E, "cost": cost,
                 "learning_rate": lr, "parameters": net.copy()}
             if epoch % every == 0 or epoch == E - 1 or patience:
-                tr_acc, tr_cost = net.evaluate(Xa, Y, T, S, chunk)
                 dev_acc, dev_cost = (net.evaluate(Xda, Yd, Td, Sd, chunk) if data.m_dev
                                      else (np.nan, np.nan))
+                tr_acc, tr_cost = net.evaluate(Xa, Y, T, S, chunk)
+                reuse = full is not None and not dropout  # chunk >= m: one pass, m columns
                 last = (epoch, tr_acc, tr_cost, dev_acc, dev_cost)
                 hist["train_accuracy"].append(tr_acc)
                 hist["dev_accuracy"].append(dev_acc)

@@ -137,3 +137,16 @@ def test_no_split_with_dropout_or_one_core(monkeypatch):
     assert not fastpath._Net(BASE.replace(keep_prob=0.8), params, np.dtype(float), 160).split(160)
     monkeypatch.setattr(fastpath.os, "cpu_count", lambda: 1)
     assert not fastpath._Net(BASE, params, np.dtype(float), 160).split(160)
+
+
+def test_an_evaluation_of_the_full_batch_doubles_as_the_next_forward_pass(monkeypatch):
+    """Full-batch training without dropout: the training set's evaluation after epoch e is the
+    forward pass of epoch e + 1 (same parameters, same inputs); it is not computed twice."""
+    calls = []
+    real = fastpath._Net.forward
+    monkeypatch.setattr(fastpath._Net, "forward",
+                        lambda self, *a: calls.append(a[0].shape[1]) or real(self, *a))
+    config = BASE.replace(num_epochs=100, dataset="moons", fractions=(1.0, 0.0, 0.0))
+    assert_same_run(train(config, fast=False, eval_every=10), train(config, eval_every=10))
+    # 100 training passes and 11 evaluations (epochs 0, 10, ..., 90 and 99), 9 of them reused
+    assert len(calls) == 100 + 11 - 9
