@@ -148,5 +148,6 @@ def test_an_evaluation_of_the_full_batch_doubles_as_the_next_forward_pass(monkey
                         lambda self, *a: calls.append(a[0].shape[1]) or real(self, *a))
     config = BASE.replace(num_epochs=100, dataset="moons", fractions=(1.0, 0.0, 0.0))
     assert_same_run(train(config, fast=False, eval_every=10), train(config, eval_every=10))
-    # 100 training passes and 11 evaluations (epochs 0, 10, ..., 90 and 99), 9 of them reused
-    assert len(calls) == 100 + 11 - 9
+    # 100 training passes and 11 evaluations (epochs 0, 10, ..., 90 and 99); the first 10 are
+    # the forward passes of epochs 1, 11, ..., 91
+    assert len(calls) == 100 + 11 - 10
