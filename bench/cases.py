@@ -4,6 +4,7 @@ repeats) for the course-style baseline and each contender, and their ratios to t
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import platform
 import statistics
@@ -144,8 +145,14 @@ def case_search(quick, repeats):
     base = TrainConfig(hidden_units=(32, 32), n_samples=600, num_epochs=epochs)
     points = [{"learning_rate": float(r)} for r in np.geomspace(0.01, 0.5, 8)]
 
+    # JAX and PyTorch (timed by the cases before) start threads; forking a process that
+    # runs them can deadlock, so the workers then start from a fork server instead
+    threaded = {"jax", "torch"} & set(sys.modules)
+    context = multiprocessing.get_context("forkserver") if threaded else None
+
     def search(workers):
-        with ProcessPoolExecutor(workers, initializer=_one_blas_thread) as pool:
+        with ProcessPoolExecutor(workers, mp_context=context,
+                                 initializer=_one_blas_thread) as pool:
             run_search(base, points, executor=pool)
 
     one = timed(lambda: search(1), repeats)
