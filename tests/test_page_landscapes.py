@@ -101,3 +101,24 @@ def test_phase_chart_carries_the_click_selection():
     assert spec["params"][0]["name"] == "pick"
     assert spec["params"][0]["select"]["fields"] == ["learning_rate", "beta"]
     assert len(spec["layer"]) == 2  # cells and the outline of the picked cell
+
+
+def _outlined_cells(at):
+    """The phase diagram's outline layers (a black, unfilled rect) in the page's charts."""
+    import json
+    out = []
+    for element in at.get("vega_lite_chart"):
+        for layer in json.loads(element.proto.spec).get("layer", []):
+            mark = layer.get("mark", {})
+            if isinstance(mark, dict) and mark.get("type") == "rect" and (
+                    mark.get("stroke") == "black" and mark.get("fill") is None):
+                out.append(layer)
+    return out
+
+
+def test_the_picked_cell_is_outlined_on_the_diagram(page):
+    """The select boxes show α rounded to 4 digits; the outline is drawn at the grid cell."""
+    assert len(_outlined_cells(page)) == 1
+    options = page.selectbox(key="ph_learning_rate").options
+    page.selectbox(key="ph_learning_rate").set_value(float(options[3])).run()
+    assert len(_outlined_cells(page)) == 1

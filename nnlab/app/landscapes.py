@@ -240,11 +240,12 @@ def phase_view(curvature: float, steps: int, lr: float, beta: float,
     """The diagram (a click picks a cell) and the picked cell's path."""
     diagram = momentum_phase_diagram(lrs, betas, curvature=curvature, num_steps=steps)
     fine = np.linspace(0, float(betas[-1]) + 0.025, 200)
-    chart = chart_spec(phase_diagram_chart, diagram["labels"], lrs, betas,
-                       bound=(fine, momentum_bound(fine, curvature)),
-                       selected=(lr, beta), select_name=CELL_PICK)
+    # the picked cell: the grid's nearest values (the select boxes show them rounded)
     i = int(np.argmin(np.abs(np.log(lrs) - np.log(lr))))
     j = int(np.argmin(np.abs(betas - beta)))
+    chart = chart_spec(phase_diagram_chart, diagram["labels"], lrs, betas,
+                       bound=(fine, momentum_bound(fine, curvature)),
+                       selected=(float(lrs[i]), float(betas[j])), select_name=CELL_PICK)
     label = str(diagram["labels"][i, j])
     path = quadratic_momentum_path(float(lrs[i]), float(betas[j]), curvature=curvature,
                                    num_steps=steps)
