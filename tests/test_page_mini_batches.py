@@ -132,3 +132,14 @@ def test_preset_changes_the_sizes():
     _run(at)
     assert any("4 mini-batches of 5" in m.value and "4 iterations" in m.value
                for m in at.markdown)
+
+
+def test_time_per_update_is_the_time_per_epoch_over_its_updates():
+    """Both columns come from the median epoch (the first one also pays for allocations), so
+    that a full batch (one update per epoch) shows the same time in both."""
+    from nnlab.app.minibatches import counts_frame
+    for size in (None, 32):
+        rec = record_iterations(TrainConfig(mini_batch_size=size, num_epochs=4))
+        row = counts_frame([("run", rec, {})]).iloc[0]
+        assert row["ms per update"] * row["updates per epoch"] == pytest.approx(
+            row["ms per epoch"])

@@ -37,12 +37,14 @@ def _legend_lines(
     """Coloured lines, one per ``series``, with a legend that highlights on click."""
     pick = alt.selection_point(name=LEGEND_PARAM, fields=["series"], bind="legend")
     y_scale = alt.Scale(type="log") if log_y else alt.Scale(zero=False)
+    # "~g": 1e+10 rather than 10,000,000,000, whose width pushed the axis title off the chart
+    y_axis = alt.Axis(format="~g")
     return (
         alt.Chart(frame)
         .mark_line(point=points, strokeWidth=2)
         .encode(
             x=x,
-            y=alt.Y("y:Q", title=y_title, scale=y_scale),
+            y=alt.Y("y:Q", title=y_title, scale=y_scale, axis=y_axis),
             color=alt.Color(
                 "series:N",
                 title=None,
