@@ -24,6 +24,12 @@ LEGEND_PARAM = "legend_pick"
 MUTED_OPACITY = 0.15
 
 
+def _title(text: str) -> alt.TitleParams:
+    """A chart title from the left edge of the chart: centred over a narrow plot, a long title
+    would stick out on both sides and be cut."""
+    return alt.TitleParams(text, anchor="start", frame="group", offset=8)
+
+
 def _legend_lines(
     frame: pd.DataFrame,
     labels: list[str],
@@ -37,8 +43,8 @@ def _legend_lines(
     """Coloured lines, one per ``series``, with a legend that highlights on click."""
     pick = alt.selection_point(name=LEGEND_PARAM, fields=["series"], bind="legend")
     y_scale = alt.Scale(type="log") if log_y else alt.Scale(zero=False)
-    # "~g": 1e+10 rather than 10,000,000,000, whose width pushed the axis title off the chart
-    y_axis = alt.Axis(format="~g")
+    # 1e+10 rather than 10,000,000,000 (whose width pushed the axis title off the chart)
+    y_axis = alt.Axis(format=".3~g")
     return (
         alt.Chart(frame)
         .mark_line(point=points, strokeWidth=2)
@@ -123,7 +129,7 @@ def curves_chart(
         chart = alt.layer(chart, rule, text)
     props = {"width": "container", "height": CHART_HEIGHT}
     if title is not None:
-        props["title"] = title
+        props["title"] = _title(title)
     return chart.properties(**props)
 
 
@@ -184,5 +190,5 @@ def layer_stats_chart(
     )
     props = {"width": "container", "height": CHART_HEIGHT}
     if title is not None:
-        props["title"] = title
+        props["title"] = _title(title)
     return chart.properties(**props)
