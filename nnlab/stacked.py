@@ -16,7 +16,8 @@ import time
 
 import numpy as np
 
-from nnlab.fastpath import _augmented, _batches, softplus
+from nnlab.fastnet import softplus
+from nnlab.fastpath import _augmented, _batches
 from nnlab.initializers import initialize_parameters
 from nnlab.train import MAX_EVALUATIONS, TrainResult, learning_rate_for_epoch
 
@@ -126,7 +127,7 @@ class _Stack:
 
     def output(self, Z, T, S, Sm):
         """Each config's summed cross-entropy (K,) and the stacked ``dZ_L``."""
-        if self.fused:  # as nnlab.fastpath._Net.output
+        if self.fused:  # as nnlab.fastnet.Net.output
             buf = self.buffers(Z.shape[2])
             u = np.multiply(Z, S, out=buf["U"])
             sp = softplus(u, buf["SP"], buf["E"])
@@ -162,7 +163,7 @@ class _Stack:
         return 0.5 * penalty
 
     def step(self, lr):
-        """One step of every config (``lr``: (K,)), as ``nnlab.fastpath._Net.step``."""
+        """One step of every config (``lr``: (K,)), as ``nnlab.fastnet.Net.step``."""
         c, G, t1, t2 = self.c, self.gflat, self.t1, self.t2
         if c.optimizer == "gd":
             if lr is not self._lr[0]:  # one learning rate per config and epoch: expand once

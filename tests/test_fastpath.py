@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nnlab import fastpath
+from nnlab import fastnet, fastpath
 from nnlab.config import TrainConfig
 from nnlab.course import course_shuffle, optimization_data
 from nnlab.initializers import initialize_parameters
@@ -118,33 +118,33 @@ def test_dtype_is_validated():
 @pytest.mark.parametrize("name", ["gd", "adam_minibatch", "l2", "staircase_deep", "softmax",
                                   "course_numerics_decay", "early_stopping"])
 def test_layers_split_over_two_threads_give_the_same_run(name, monkeypatch):
-    """A large relu layer runs as two halves in two threads (nnlab.fastpath.PARALLEL_MIN);
+    """A large relu layer runs as two halves in two threads (nnlab.fastnet.PARALLEL_MIN);
     forced on for these small nets, the run is still the readable loop's."""
     calls = []
-    real = fastpath.by_rows
-    monkeypatch.setattr(fastpath, "PARALLEL_MIN", 1)
-    monkeypatch.setattr(fastpath.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(fastpath, "by_rows", lambda fn, n: calls.append(n) or real(fn, n))
+    real = fastnet.by_rows
+    monkeypatch.setattr(fastnet, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(fastnet.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(fastnet, "by_rows", lambda fn, n: calls.append(n) or real(fn, n))
     config = CONFIGS[name]
     assert_same_run(train(config, fast=False), train(config))
     assert calls  # the split path ran
 
 
 def test_no_split_with_dropout_or_one_core(monkeypatch):
-    monkeypatch.setattr(fastpath, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(fastnet, "PARALLEL_MIN", 1)
     params = initialize_parameters([2, 8, 4, 1], "he", rng=np.random.default_rng(0))
-    assert fastpath._Net(BASE, params, np.dtype(float), 160).split(160)
-    assert not fastpath._Net(BASE.replace(keep_prob=0.8), params, np.dtype(float), 160).split(160)
-    monkeypatch.setattr(fastpath.os, "cpu_count", lambda: 1)
-    assert not fastpath._Net(BASE, params, np.dtype(float), 160).split(160)
+    assert fastnet.Net(BASE, params, np.dtype(float), 160).split(160)
+    assert not fastnet.Net(BASE.replace(keep_prob=0.8), params, np.dtype(float), 160).split(160)
+    monkeypatch.setattr(fastnet.os, "cpu_count", lambda: 1)
+    assert not fastnet.Net(BASE, params, np.dtype(float), 160).split(160)
 
 
 def test_an_evaluation_of_the_full_batch_doubles_as_the_next_forward_pass(monkeypatch):
     """Full-batch training without dropout: the training set's evaluation after epoch e is the
     forward pass of epoch e + 1 (same parameters, same inputs); it is not computed twice."""
     calls = []
-    real = fastpath._Net.forward
-    monkeypatch.setattr(fastpath._Net, "forward",
+    real = fastnet.Net.forward
+    monkeypatch.setattr(fastnet.Net, "forward",
                         lambda self, *a: calls.append(a[0].shape[1]) or real(self, *a))
     config = BASE.replace(num_epochs=100, dataset="moons", fractions=(1.0, 0.0, 0.0))
     assert_same_run(train(config, fast=False, eval_every=10), train(config, eval_every=10))
