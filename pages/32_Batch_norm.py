@@ -8,6 +8,7 @@ from nnlab import layers, model
 from nnlab.app import batchnorm_page as bnp
 from nnlab.app import comparison_view, controls, math_and_code, page_setup
 from nnlab.app.charts import chart_spec
+from nnlab.app.compare import grid_safe
 from nnlab.train import make_dataset
 from nnlab.viz import bar_chart, curves_chart
 from nnlab.viz.batchnorm import snapshot_histograms_chart
@@ -68,12 +69,15 @@ with right:
         curves_chart,
         {bnp.variant_label(lr, bn): bnp.dev_curve(r) for (lr, bn), (r, _) in runs.items()},
         y_title="dev accuracy", title="Dev accuracy"), width="stretch")
-st.dataframe(table, hide_index=True, column_config={
+LAST_FINITE = ("The last finite training cost: for a diverged run, the last value before it "
+               "became NaN or infinite.")
+st.dataframe(**grid_safe(table, {
     "α": st.column_config.NumberColumn("α", format="%g"),
     "plain dev acc.": st.column_config.NumberColumn(format="%.3f"),
     "BN dev acc.": st.column_config.NumberColumn(format="%.3f"),
-    "plain final cost": st.column_config.NumberColumn(format="%.4g"),
-    "BN final cost": st.column_config.NumberColumn(format="%.4g")})
+    "plain final cost": st.column_config.NumberColumn(format="%.4g", help=LAST_FINITE),
+    "BN final cost": st.column_config.NumberColumn(format="%.4g", help=LAST_FINITE)}),
+    hide_index=True)
 broken = [r for r in rows if r["BN dev acc."] - r["plain dev acc."] >= 0.1]
 if broken:
     r = broken[-1]
@@ -114,8 +118,9 @@ for col, bn in ((left, False), (right, True)):
     with col:
         what = "γ·Z_norm + β" if bn else "Z"
         st.vega_lite_chart(chart_spec(
-            snapshot_histograms_chart, values, width=330,
-            title=f"{bnp.variant_label(hist_lr, bn)}: {what} of layer {layer}"))
+            snapshot_histograms_chart, values,
+            title=f"{bnp.variant_label(hist_lr, bn)}: {what} of layer {layer}"),
+            width="stretch")  # a vconcat: Streamlit fits each panel to the column
 st.caption("Each panel is the histogram of the values that enter layer "
            f"{layer}'s ReLU, over all training examples and units, at a moment of training. "
            "Without batch norm their spread drifts as the weights of the earlier layers "

@@ -1,5 +1,7 @@
 """The "Batch norm" page: BN trains where plain breaks, tiny test batches, gamma/beta."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -93,3 +95,33 @@ def test_snapshot_histograms_chart_shares_and_checks():
     assert {r["dropped"] for r in rows if r["snapshot"] == "b"} == {1}
     with pytest.raises(ValueError, match="bins"):
         snapshot_histograms_chart({"a": [1.0]}, bins=0)
+
+
+def test_snapshot_histograms_are_stacked_panels_that_can_stretch():
+    """A facet can't be sized to its column (Streamlit draws it at its fixed size: the grids
+    overflowed their half-page columns); a vconcat of single views is stretched by Streamlit
+    to the column's width, panel by panel."""
+    labels = ["initial", "after epoch 10", "after epoch 100"]
+    rng = np.random.default_rng(0)
+    spec = snapshot_histograms_chart({k: rng.standard_normal(200) * (i + 1)
+                                      for i, k in enumerate(labels)}, title="t").to_dict()
+    assert "facet" not in spec and len(spec["vconcat"]) == len(labels)
+    panels = spec["vconcat"]
+    assert [p["title"]["text"] for p in panels] == labels
+    for i, panel in enumerate(panels):
+        assert "mark" in panel  # a single view: Streamlit sets its width to the column's
+        x = panel["encoding"]["x"]
+        assert x["scale"]["domain"] == panels[0]["encoding"]["x"]["scale"]["domain"]
+        assert panel["encoding"]["y"]["scale"] == panels[0]["encoding"]["y"]["scale"]
+        last = i == len(panels) - 1
+        assert x.get("axis", {}).get("labels", True) is last  # tick labels once, at the bottom
+
+
+def test_page_histograms_and_table_fit():
+    at = _page()
+    grids = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    grids = [g for g in grids if "vconcat" in g]
+    assert len(grids) == 2  # plain and BN, each a stack of snapshot panels
+    assert all("facet" not in g for g in grids)
+    table = at.dataframe[0]
+    assert table.value["plain final cost"].dtype.kind == "f"  # ordinary costs stay numbers

@@ -130,6 +130,21 @@ def test_page_renders_and_shows_the_lesson(page):
                                                                    "dev_accuracy"]
 
 
+def test_early_stopping_text_and_table_count_epochs_alike(page):
+    """The engine's message says "at epoch 308" (an index from 0) while the table counts 309
+    epochs: the page's text gives the count the table shows and the chart's index beside it."""
+    stopped = train(reg.BASE.replace(patience=reg.DEFAULT_PATIENCE))
+    assert stopped.status == "stopped"
+    n, last = stopped.epochs_run, int(stopped.history["epoch"][-1])
+    assert last == n - 1
+    early = _table(page, 3)
+    assert early.loc["early stopping", "epochs"] == n
+    text = next(c.value for c in page.caption if c.value.startswith("Early stopping ended"))
+    assert f"after **{n} epochs** (at epoch {last} on the chart, which counts from 0)" in text
+    assert f"parameters of epoch {stopped.best_epoch}" in text
+    assert stopped.message not in text  # not the engine's "at epoch 308" alone
+
+
 def test_page_numbers_come_from_the_engine(page):
     table = _table(page, 0)
     none, l2 = reg.variants(reg.BASE, reg.DEFAULT_LAMBD, reg.DEFAULT_KEEP_PROB)[:2]

@@ -82,3 +82,18 @@ def test_quiz_gives_feedback(at):
     assert any(s.body.startswith("Right: high variance") for s in at.success)
     at.radio(key="quiz_1").set_value("high variance").run()
     assert any(e.body.startswith("Not quite: it is high bias.") for e in at.error)
+
+
+def test_error_ladder_on_the_page_keeps_its_labels_inside(at):
+    """The ladder's labels (Bayes, train, dev) are placed on its hidden 0-1 y scale, inside
+    the plot: they were drawn above the view (cut) and on the x axis's tick labels."""
+    import json
+
+    from nnlab.viz.diagnosis import LADDER_HEIGHT
+
+    spec = next(s for s in (json.loads(c.proto.spec) for c in at.get("vega_lite_chart"))
+                if any(layer["mark"]["type"] == "text" for layer in s.get("layer", [])))
+    assert spec["height"] == LADDER_HEIGHT
+    texts = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
+    assert len(texts) == 3
+    assert all(t["encoding"]["y"]["scale"]["domain"] == [0, 1] for t in texts)

@@ -97,3 +97,41 @@ def test_linear_depth_slider_moves_the_powers():
     assert not at.exception
     assert at.metric[0].value == f"{1.5 ** 50:.3g}"
     assert at.metric[2].value == f"{0.5 ** 50:.3g}"
+
+
+def test_grid_safe_formats_what_the_grid_cannot():
+    """The grid shows a float of magnitude >= 2**53 as an error cell with all its digits,
+    whatever the column's format: such a column becomes right-aligned text, formatted here."""
+    import pandas as pd
+    import streamlit as st
+
+    from nnlab.app.compare import MAX_GRID_NUMBER, grid_safe
+
+    config = {"cost": st.column_config.NumberColumn("final cost", format="%.4g", help="h"),
+              "acc": st.column_config.NumberColumn("acc.", format="%.3f")}
+    frame = pd.DataFrame({"run": ["a", "b", "c"], "cost": [0.69114, 2.759738602962583e192,
+                                                           np.nan], "acc": [0.5, 0.25, 1.0]})
+    out = grid_safe(frame, config)
+    assert list(out["data"]["cost"][:2]) == ["0.6911", "2.76e+192"]
+    assert pd.isna(out["data"]["cost"][2])  # missing stays missing
+    assert out["column_config"]["cost"]["type_config"]["type"] == "text"
+    assert out["column_config"]["cost"]["label"] == "final cost"
+    assert out["column_config"]["cost"]["help"] == "h"
+    assert out["column_config"]["cost"]["alignment"] == "right"
+    assert out["data"]["acc"].dtype.kind == "f" and out["column_config"]["acc"] is config["acc"]
+    assert frame["cost"].dtype.kind == "f"  # the caller's frame is left alone
+    # an ordinary table is passed through as numbers
+    small = grid_safe(frame.assign(cost=[0.1, MAX_GRID_NUMBER / 2, 0.3]), config)
+    assert small["data"]["cost"].dtype.kind == "f" and small["column_config"] == config
+
+
+def test_diverged_cost_is_formatted_and_called_the_last_finite_one(page):
+    """random ×1 diverges: its last finite cost (about 1e192) used to show as all its digits."""
+    trained = _rows(page, 2)
+    result = train(van.BASE.replace(initializer="random", init_scale=1.0))
+    assert result.status == "diverged"
+    assert trained.loc["random ×1", "final_cost"] == f"{result.final_cost:.4g}"
+    assert "e+" in trained.loc["random ×1", "final_cost"]
+    assert trained.loc["He", "final_cost"] == f"{train(van.BASE).final_cost:.4g}"
+    warning = next(w.value for w in page.warning if "Diverged" in w.value)
+    assert "last finite" in warning

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nnlab.viz.diagnosis import error_curves_chart, error_ladder_chart
+from nnlab.viz.diagnosis import LABEL_EDGE, error_curves_chart, error_ladder_chart
 
 
 def test_error_ladder_segments_are_the_gaps():
@@ -43,3 +43,36 @@ def test_train_dev_curves_reject_bad_input():
         error_curves_chart([1, 2], [0.1], [0.1, 0.2])
     with pytest.raises(ValueError, match="positive"):
         error_curves_chart([0, 2], [0.1, 0.1], [0.1, 0.2], log_x=True)
+
+
+def _ladder_texts(spec):
+    return [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
+
+
+@pytest.mark.parametrize("errors", [(0.0, 0.0, 0.05), (0.01, 0.08, 0.10), (0.05, 0.05, 0.05)])
+def test_error_ladder_labels_stay_inside_the_plot(errors):
+    """The labels were cut at the top and "train 0%" sat on the "0.0" tick label: now a hidden
+    0-1 y scale puts the bar in the middle and every label above or below it inside the plot,
+    and a label at an end of the x axis is aligned inwards."""
+    spec = error_ladder_chart(*errors).to_dict()
+    texts = _ladder_texts(spec)
+    assert len(texts) == 3
+    top = spec["layer"][0]["encoding"]["x"]["scale"]["domain"][1]
+    assert spec["layer"][0]["encoding"]["x"]["scale"]["nice"] is False  # no empty ticks beyond
+    bar = spec["datasets"][spec["layer"][0]["data"]["name"]][0]
+    for layer in texts:
+        y = layer["encoding"]["y"]
+        assert y["scale"]["domain"] == [0, 1] and y["axis"] is None
+        (row,) = spec["datasets"][layer["data"]["name"]]
+        assert 0 < row["y"] < 1
+        if row["above"]:
+            assert layer["mark"]["baseline"] == "bottom" and row["y"] >= bar["y2"]
+        else:
+            assert layer["mark"]["baseline"] == "top" and row["y"] <= bar["y"]
+        where = row["error"] / top
+        expected = ("left" if where < LABEL_EDGE else "right" if where > 1 - LABEL_EDGE
+                    else "center")
+        assert layer["mark"]["align"] == expected, (row["name"], where)
+    names = [spec["datasets"][t["data"]["name"]][0]["name"] for t in texts]
+    assert names == [f"Bayes {100 * errors[0]:.3g}%", f"train {100 * errors[1]:.3g}%",
+                     f"dev {100 * errors[2]:.3g}%"]

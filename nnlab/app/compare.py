@@ -158,18 +158,65 @@ METRIC_COLUMNS = {
     "train_accuracy": st.column_config.NumberColumn("train acc.", format="%.3f"),
     "dev_accuracy": st.column_config.NumberColumn("dev acc.", format="%.3f"),
     "test_accuracy": st.column_config.NumberColumn("test acc.", format="%.3f"),
-    "final_cost": st.column_config.NumberColumn("final cost", format="%.4g"),
+    "final_cost": st.column_config.NumberColumn(
+        "final cost", format="%.4g",
+        help="The training cost of the last epoch whose cost was finite: for a diverged run, "
+             "the last value before it became NaN or infinite."),
     "epochs": st.column_config.NumberColumn("epochs"),
     "seconds": st.column_config.NumberColumn("seconds", format="%.2f"),
     "status": st.column_config.TextColumn("status"),
 }
 
 
+#: From this magnitude on, a number column of ``st.dataframe`` ignores its format: the grid
+#: (Streamlit 1.67) takes every such float for an integer beyond JavaScript's safe range and
+#: shows an error cell with all its digits ("2.759738602962583e+192" for a diverged cost).
+MAX_GRID_NUMBER = 2.0**53
+
+
+def _printf(fmt, value: float) -> str | None:
+    """``value`` formatted as the grid would with the printf format ``fmt`` (``"%.4g"``)."""
+    if not np.isfinite(value):
+        return None if np.isnan(value) else f"{value:g}"
+    if isinstance(fmt, str) and "%" in fmt:
+        try:
+            return fmt % value
+        except (TypeError, ValueError):
+            pass
+    return f"{value:.4g}"
+
+
+def grid_safe(frame, column_config: dict) -> dict:
+    """The ``data`` and ``column_config`` arguments of ``st.dataframe`` (``st.dataframe(
+    **grid_safe(frame, config), hide_index=True)``), with every float column that holds a
+    value of magnitude ``MAX_GRID_NUMBER`` or more turned into right-aligned text, formatted
+    here with the column's printf format (``2.76e+192`` instead of the grid's raw digits).
+    Other columns, and every column of an ordinary table, are left as numbers."""
+    import pandas as pd
+
+    frame = pd.DataFrame(frame)
+    config = dict(column_config)
+    for name in frame.columns:
+        if not pd.api.types.is_float_dtype(frame[name]):
+            continue
+        values = frame[name].to_numpy(dtype=float)
+        if not np.any(np.isfinite(values) & (np.abs(values) >= MAX_GRID_NUMBER)):
+            continue
+        cfg = config.get(name)
+        cfg = {"label": cfg} if isinstance(cfg, str) else dict(cfg or {})
+        fmt = (cfg.get("type_config") or {}).get("format")
+        frame[name] = [_printf(fmt, v) for v in values]
+        config[name] = st.column_config.TextColumn(cfg.get("label") or str(name),
+                                                   help=cfg.get("help"), alignment="right")
+    return {"data": frame, "column_config": config}
+
+
 def show_status(variants: Sequence[tuple[str, TrainResult]]) -> None:
     """``st.warning`` for every diverged run and ``st.info`` for every stopped one."""
     for label, r in variants:
         if r.status == "diverged":
-            st.warning(f"**{label}**: {r.message}", icon=":material/warning:")
+            st.warning(f"**{label}**: {r.message} Its final cost in the table is the last "
+                       "finite one.", icon=":material/warning:")
         elif r.status == "stopped":
             st.info(f"**{label}**: {r.message}", icon=":material/pause_circle:")
 
@@ -229,4 +276,4 @@ def comparison_view(variants: Sequence[tuple[str, TrainResult]], data, *,
                                           title="Dev accuracy"), width="stretch")
         else:
             st.info("No dev set: nothing to plot here.")
-    st.dataframe(metrics_frame(variants), hide_index=True, column_config=METRIC_COLUMNS)
+    st.dataframe(**grid_safe(metrics_frame(variants), METRIC_COLUMNS), hide_index=True)

@@ -13,7 +13,7 @@ import streamlit as st
 
 from nnlab import regularization, viz
 from nnlab.app.charts import chart_spec
-from nnlab.app.compare import METRIC_COLUMNS, comparison_view, metrics_frame
+from nnlab.app.compare import METRIC_COLUMNS, comparison_view, grid_safe, metrics_frame
 from nnlab.app.runs import train_cached, train_many
 from nnlab.config import TrainConfig
 from nnlab.train import TrainResult
@@ -139,10 +139,35 @@ def early_stopping_section(plain: tuple[str, TrainResult], patience: int, data
     st.vega_lite_chart(chart_spec(viz.curves_chart, series, y_title="cost", marks=marks or None,
                                   title=f"{label}: training and dev cost"), width="stretch")
     if stopped.status == "stopped":
-        st.caption(stopped.message)
+        st.caption(early_stop_text(stopped, patience))
     else:
         st.caption(f"The dev cost kept improving (or never went {patience} epochs without "
                    "improving): early stopping did not trigger.")
-    st.dataframe(metrics_frame([("trained to the end", full), ("early stopping", stopped)]),
-                 hide_index=True, column_config=METRIC_COLUMNS)
+    columns = dict(METRIC_COLUMNS, epochs=st.column_config.NumberColumn(
+        "epochs", help=f"Epochs trained, counted from 1. The chart's epoch axis counts from 0: "
+                       f"{stopped.epochs_run} epochs end at epoch {stopped.epochs_run - 1}."))
+    st.dataframe(**grid_safe(metrics_frame([("trained to the end", full),
+                                           ("early stopping", stopped)]), columns),
+                 hide_index=True)
     return stopped
+
+
+def early_stop_text(stopped: TrainResult, patience: int) -> str:
+    """Why the early-stopped run ended, in the table's convention (epochs run, counted from
+    1) with the chart's epoch numbers (counted from 0, as in the history) in brackets.
+
+    The engine's message says "at epoch 308" (the index of the last epoch) while the table
+    counts 309 epochs; this text says both, so they can't be read as disagreeing."""
+    h = stopped.history
+    last = int(h["epoch"][-1])
+    text = (f"Early stopping ended the run after **{stopped.epochs_run} epochs** (at epoch "
+            f"{last} on the chart, which counts from 0): the dev cost had not improved for "
+            f"{patience} epochs.")
+    best = stopped.best_epoch
+    if best is not None:
+        at = np.flatnonzero(h["epoch"] == best)
+        dev = float(h["dev_cost"][at[0]]) if at.size else float("nan")
+        text += (f" It kept the parameters of epoch {best} (the dashed line, dev cost "
+                 f"{dev:.4f}): its accuracies in the table are those of epoch {best}, its final "
+                 f"cost is the training cost of epoch {last}.")
+    return text

@@ -15,6 +15,7 @@ import streamlit as st
 from nnlab import diagnostics, viz
 from nnlab.app import controls
 from nnlab.app.charts import chart_spec
+from nnlab.app.compare import grid_safe
 from nnlab.app.runs import CACHE_MAX_ENTRIES, ENGINE_VERSION, train_many
 from nnlab.config import TrainConfig
 from nnlab.data import DATASETS
@@ -146,7 +147,7 @@ def stats_view(snaps: dict, *, when: str) -> None:
     for row in rows:  # the slope-0 column is shown in percent
         key = next(k for k in row if k.startswith("g′"))
         row[key] = 100 * row[key]
-    st.dataframe(rows, hide_index=True, column_config=_fmt_columns(rows))
+    st.dataframe(**grid_safe(rows, _fmt_columns(rows)), hide_index=True)
 
 
 def linear_chain_section(depth: int) -> dict:

@@ -12,6 +12,14 @@ from ._common import CHART_HEIGHT
 
 #: Colours of the ladder's parts: Bayes error (grey), avoidable bias (orange), variance (blue).
 LADDER_COLOURS = {"Bayes error": "#9e9e9e", "avoidable bias": "#f28e2b", "variance": "#4e79a7"}
+#: The ladder's height in pixels (Streamlit fits the whole chart, x axis included, into it:
+#: about 100 px of plot) and, on its hidden 0-1 y scale, the bar and the error ticks (the
+#: labels sit just outside the ticks, with room above and below them inside the plot).
+LADDER_HEIGHT = 160
+LADDER_BAR = (0.38, 0.62)
+LADDER_TICK = (0.3, 0.7)
+#: A label within this share of the axis from an end is aligned inwards, not centred.
+LABEL_EDGE = 0.1
 
 
 def _rate(name: str, value) -> float:
@@ -38,9 +46,11 @@ def error_ladder_chart(bayes_error: float, train_error: float, dev_error: float,
     -------
     altair.LayerChart
         Segments ``[0, Bayes]`` "Bayes error", ``[Bayes, train]`` "avoidable bias" and
-        ``[train, dev]`` "variance" (x axis in percent), each labelled with its size, plus
-        ticks marking the three errors. A negative gap (train below Bayes, dev below train)
-        is drawn as an empty segment and its size is still written in the tooltip.
+        ``[train, dev]`` "variance" (x axis in percent, sizes in the tooltip), plus ticks
+        marking the three errors, labelled alternately above and below the bar inside the
+        plot (a label near an end of the axis is aligned inwards). A negative gap (train
+        below Bayes, dev below train) is drawn as an empty segment and its size is still
+        written in the tooltip.
     """
     b = _rate("bayes_error", bayes_error)
     t = _rate("train_error", train_error)
@@ -52,24 +62,37 @@ def error_ladder_chart(bayes_error: float, train_error: float, dev_error: float,
     colour = alt.Color("part:N", title=None, scale=alt.Scale(
         domain=list(LADDER_COLOURS), range=list(LADDER_COLOURS.values())),
         legend=alt.Legend(orient="right"))
-    x = alt.X("start:Q", title="error (%)", scale=alt.Scale(domain=[0, max(100 * d, 100 * t,
-                                                                           100 * b, 1.0)]))
-    bars = alt.Chart(frame).mark_bar(height=28).encode(
-        x=x, x2="end:Q", color=colour,
+    top = max(100 * d, 100 * t, 100 * b, 1.0)
+    x = alt.X("start:Q", title="error (%)",
+              scale=alt.Scale(domain=[0, top], nice=False))
+    # A hidden y scale from 0 to 1 places the bar in the middle band and the labels in bands
+    # above and below it, inside the plot: nothing is drawn outside the view (where the
+    # title or the axis would cut it) and the labels keep clear of the x axis's tick labels.
+    y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[0, 1]))
+    bars = alt.Chart(frame.assign(y=LADDER_BAR[0], y2=LADDER_BAR[1])).mark_bar().encode(
+        x=x, x2="end:Q", y=y, y2="y2:Q", color=colour,
         tooltip=[alt.Tooltip("part:N"), alt.Tooltip("size:Q", format=".3g", title="size (%)"),
                  alt.Tooltip("start:Q", format=".3g", title="from (%)"),
                  alt.Tooltip("end:Q", format=".3g", title="to (%)")])
-    # Labels alternate above and below the bar, so that close errors stay readable.
+    # Labels alternate above and below the bar, so that close errors stay readable; one near
+    # an end of the axis is aligned inwards, so that it isn't cut at the edge of the view.
     marks = pd.DataFrame({"error": [100 * b, 100 * t, 100 * d],
                           "name": [f"Bayes {100 * b:.3g}%", f"train {100 * t:.3g}%",
                                    f"dev {100 * d:.3g}%"], "above": [True, False, True]})
-    ticks = alt.Chart(marks).mark_tick(color="black", thickness=2, size=36).encode(
-        x="error:Q", tooltip=[alt.Tooltip("name:N"), alt.Tooltip("error:Q", format=".3g")])
-    above = alt.Chart(marks[marks["above"]]).mark_text(dy=-24, fontSize=12).encode(
-        x="error:Q", text=alt.Text("name:N"))
-    below = alt.Chart(marks[~marks["above"]]).mark_text(dy=24, fontSize=12).encode(
-        x="error:Q", text=alt.Text("name:N"))
-    chart = alt.layer(bars, ticks, above, below).properties(width="container", height=110)
+    marks["y"] = np.where(marks["above"], LADDER_TICK[1], LADDER_TICK[0])
+    marks["y_tick"], marks["y2_tick"] = LADDER_TICK
+    ticks = alt.Chart(marks).mark_rule(color="black", strokeWidth=2).encode(
+        x="error:Q", y=alt.Y("y_tick:Q", axis=None, scale=alt.Scale(domain=[0, 1])),
+        y2="y2_tick:Q",
+        tooltip=[alt.Tooltip("name:N"), alt.Tooltip("error:Q", format=".3g")])
+    texts = []
+    for i, (error, above) in enumerate(zip(marks["error"], marks["above"], strict=True)):
+        where = error / top
+        align = "left" if where < LABEL_EDGE else "right" if where > 1 - LABEL_EDGE else "center"
+        texts.append(alt.Chart(marks.iloc[[i]]).mark_text(
+            fontSize=12, align=align, baseline="bottom" if above else "top",
+            dy=-2 if above else 2).encode(x="error:Q", y=y, text=alt.Text("name:N")))
+    chart = alt.layer(bars, ticks, *texts).properties(width="container", height=LADDER_HEIGHT)
     return chart.properties(title=title) if title is not None else chart
 
 
