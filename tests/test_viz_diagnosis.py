@@ -50,7 +50,7 @@ def _ladder_texts(spec):
 
 
 @pytest.mark.parametrize("errors", [(0.0, 0.0, 0.05), (0.01, 0.08, 0.10), (0.05, 0.05, 0.05)])
-def test_error_ladder_labels_stay_inside_the_plot(errors):
+def test_ladder_labels_stay_inside_the_plot_for_any_errors(errors):
     """The labels were cut at the top and "train 0%" sat on the "0.0" tick label: now a hidden
     0-1 y scale puts the bar in the middle and every label above or below it inside the plot,
     and a label at an end of the x axis is aligned inwards."""
