@@ -49,8 +49,9 @@ def _ladder_texts(spec):
     return [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
 
 
-@pytest.mark.parametrize("errors", [(0.0, 0.0, 0.05), (0.01, 0.08, 0.10), (0.05, 0.05, 0.05)])
-def test_ladder_labels_stay_inside_the_plot_for_any_errors(errors):
+@pytest.mark.parametrize("errors", [(0.0, 0.0, 0.05), (0.01, 0.08, 0.10), (0.05, 0.05, 0.05)],
+                         ids=["variance", "bias_and_variance", "all_equal"])
+def test_ladder_labels_stay_inside_the_plot(errors):
     """The labels were cut at the top and "train 0%" sat on the "0.0" tick label: now a hidden
     0-1 y scale puts the bar in the middle and every label above or below it inside the plot,
     and a label at an end of the x axis is aligned inwards."""
