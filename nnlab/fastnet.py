@@ -62,17 +62,36 @@ def softplus(u, out, tmp):
     return np.add(np.maximum(u, 0.0, out=out), tmp, out=out)
 
 
-def _output(Z, Y, output, numerics):
+def output_and_cost(Z, Y, output, numerics, *, stacked=False):
     """``AL`` and the summed cross-entropy, with the operations of ``activations``/``losses``
-    (softmax, and the course's sigmoid form; the stable sigmoid is fused in ``Net.output``)."""
+    (softmax, and the course's sigmoid form; the stable sigmoid is fused in ``Net.output``).
+    ``stacked``: ``Z`` is ``(K, n_L, b)`` (``nnlab.stacked``) and the cost one sum per config."""
+    axis, sums = (1, (1, 2)) if stacked else (0, None)
     if output == "softmax":
-        shifted = Z - Z.max(axis=0, keepdims=True)
+        shifted = Z - Z.max(axis=axis, keepdims=True)
         e = np.exp(shifted)
-        s = e.sum(axis=0, keepdims=True)
-        return e / s, float(-np.sum(Y * (shifted - np.log(s))))
+        s = e.sum(axis=axis, keepdims=True)
+        cost = -np.sum(Y * (shifted - np.log(s)), axis=sums)
+        return e / s, cost if stacked else float(cost)
     AL = 1.0 / (1.0 + np.exp(-Z))
     logprobs = np.multiply(-np.log(AL), Y) + np.multiply(-np.log(1 - AL), 1 - Y)
-    return AL, float(np.nansum(logprobs))
+    cost = np.nansum(logprobs, axis=sums)
+    return AL, cost if stacked else float(cost)
+
+
+def dropout_masks(config, dims, b, rng, fixed_cache):
+    """Dropout masks ``rng.random((n_l, b)) < keep_prob`` for l = 1..L-1 (None: no dropout).
+    ``dropout_mask="fixed"`` re-makes the same generator at every step, as the course does: the
+    masks are the same every time, so they are drawn once per batch size into ``fixed_cache``."""
+    kp = config.keep_prob
+    if kp == 1.0:
+        return None
+    if config.dropout_mask == "fixed":
+        if b not in fixed_cache:
+            fresh = np.random.default_rng([config.seed, 2])
+            fixed_cache[b] = [None] + [fresh.random((n, b)) < kp for n in dims[1:-1]]
+        return fixed_cache[b]
+    return [None] + [rng.random((n, b)) < kp for n in dims[1:-1]]
 
 
 class Net:
@@ -145,17 +164,8 @@ class Net:
         return self.scratch[b]
 
     def masks(self, b, rng):
-        """Dropout masks ``rng.random((n_l, b)) < keep_prob`` for l = 1..L-1 (None: none)."""
-        kp = self.c.keep_prob
-        if kp == 1.0:
-            return None
-        if self.c.dropout_mask == "fixed":  # the same generator re-made every step: cache them
-            if b not in self.fixed_masks:
-                fresh = np.random.default_rng([self.c.seed, 2])
-                self.fixed_masks[b] = [None] + [fresh.random((n, b)) < kp
-                                                for n in self.dims[1:-1]]
-            return self.fixed_masks[b]
-        return [None] + [rng.random((n, b)) < kp for n in self.dims[1:-1]]
+        """Dropout masks for a batch of ``b`` (see :func:`dropout_masks`)."""
+        return dropout_masks(self.c, self.dims, b, rng, self.fixed_masks)
 
     def forward(self, Xa, masks):
         """``Z_L`` of ``[LINEAR -> ACT -> (DROPOUT)] * (L-1) -> LINEAR``; ``Xa`` is ``[X; 1]``."""
@@ -191,7 +201,7 @@ class Net:
             ce = float(np.add.reduce(sp, axis=None))
             np.exp(np.subtract(u, sp, out=u), out=u)
             return ce, np.multiply(u, Sm, out=u)
-        AL, ce = _output(Z, T, self.c.output_activation, self.c.numerics)
+        AL, ce = output_and_cost(Z, T, self.c.output_activation, self.c.numerics)
         return ce, (AL - T) / T.shape[1]
 
     def backward(self, Xa, dZ, masks):
@@ -278,7 +288,8 @@ class Net:
                 ce += float(np.add.reduce(softplus(u, u, np.empty_like(u)), axis=None))
                 pred = Z > 0
             else:
-                AL, ce_part = _output(Z, T[:, part], self.c.output_activation, self.c.numerics)
+                AL, ce_part = output_and_cost(Z, T[:, part], self.c.output_activation,
+                                              self.c.numerics)
                 ce += ce_part
                 pred = AL > 0.5 if AL.shape[0] == 1 else np.argmax(AL, 0)[None]
             correct += np.count_nonzero(pred == Y[:, part])

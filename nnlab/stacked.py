@@ -16,25 +16,12 @@ import time
 
 import numpy as np
 
-from nnlab.fastnet import softplus
+from nnlab.fastnet import dropout_masks, output_and_cost, softplus
 from nnlab.fastpath import _augmented, _batches
 from nnlab.initializers import initialize_parameters
 from nnlab.train import MAX_EVALUATIONS, TrainResult, learning_rate_for_epoch
 
 EVAL_ELEMENTS = 2 ** 18  # per evaluation pass: K * widest layer * columns, at most about this
-
-
-def _output(Z, Y, output, numerics):
-    """Stacked ``AL`` (K, n_L, b) and each config's summed cross-entropy (K,): the softmax and
-    the course's sigmoid form (the stable sigmoid is fused in ``_Stack.output``)."""
-    if output == "softmax":
-        shifted = Z - Z.max(axis=1, keepdims=True)
-        e = np.exp(shifted)
-        s = e.sum(axis=1, keepdims=True)
-        return e / s, -np.sum(Y * (shifted - np.log(s)), axis=(1, 2))
-    AL = 1.0 / (1.0 + np.exp(-Z))
-    logprobs = np.multiply(-np.log(AL), Y) + np.multiply(-np.log(1 - AL), 1 - Y)
-    return AL, np.nansum(logprobs, axis=(1, 2))
 
 
 class _Stack:
@@ -134,7 +121,8 @@ class _Stack:
             ce = np.add.reduce(sp, axis=(1, 2))
             np.exp(np.subtract(u, sp, out=u), out=u)
             return ce, np.multiply(u, Sm, out=u)
-        AL, ce = _output(Z, T, self.c.output_activation, self.c.numerics)
+        AL, ce = output_and_cost(Z, T, self.c.output_activation, self.c.numerics,
+                                  stacked=True)
         return ce, (AL - T) / T.shape[-1]
 
     def backward(self, Xa, dZ, masks):
@@ -216,24 +204,12 @@ class _Stack:
                 ce += np.add.reduce(softplus(u, u, np.empty_like(u)), axis=(1, 2))
                 pred = Z > 0
             else:
-                AL, ce_part = _output(Z, T[:, part], self.c.output_activation, self.c.numerics)
+                AL, ce_part = output_and_cost(Z, T[:, part], self.c.output_activation,
+                                              self.c.numerics, stacked=True)
                 ce += ce_part
                 pred = AL > 0.5 if AL.shape[1] == 1 else np.argmax(AL, 1)[:, None]
             correct += np.count_nonzero(pred == Y[:, part], axis=(1, 2))
         return correct / Y.shape[1], ce / Y.shape[1]
-
-
-def _masks(st, rng, b, fixed_cache):
-    """Per-layer dropout masks ``(n_l, b)``, broadcast over the stack (one shared seed)."""
-    kp = st.c.keep_prob
-    if kp == 1.0:
-        return None
-    if st.c.dropout_mask == "fresh":
-        return [None] + [rng.random((n, b)) < kp for n in st.dims[1:-1]]
-    if b not in fixed_cache:  # the same generator re-made at every step: the same masks
-        fresh = np.random.default_rng([st.c.seed, 2])
-        fixed_cache[b] = [None] + [fresh.random((n, b)) < kp for n in st.dims[1:-1]]
-    return fixed_cache[b]
 
 
 def train_group(configs, data, start):
@@ -266,7 +242,7 @@ def train_group(configs, data, start):
             ce_total, l2_total = np.zeros(K), np.zeros(K)
             np.copyto(st.prev, st.flat)
             for Xb, Tb, Sb, Smb in batches:
-                masks = _masks(st, mask_rng, Xb.shape[1], fixed)
+                masks = dropout_masks(c0, dims, Xb.shape[1], mask_rng, fixed)
                 ce, dZ = st.output(st.forward(Xb, masks), Tb, Sb, Smb)
                 ce_total += ce
                 st.backward(Xb, dZ, masks)
