@@ -43,6 +43,7 @@ import streamlit as st
 from nnlab.activations import HIDDEN_ACTIVATIONS
 from nnlab.app import own_data
 from nnlab.app.training_controls import (  # noqa: F401 - re-exported for pages
+    choice_control,
     epochs_control,
     learning_rate_control,
     mini_batch_controls,
@@ -187,11 +188,8 @@ def initializer_controls(key: str = "", *, defaults=None, bind: str | None = Non
 
     Returns ``initializer`` and, when ``scale``, ``init_scale`` (a float or None).
     """
-    names = list(names)
-    init0 = default(defaults, "initializer")
-    out = {"initializer": st.selectbox(
-        "Initialization", names, index=names.index(init0) if init0 in names else 0,
-        key=widget_key(key, "initializer"), bind=bind, help=_describe(names, INITIALIZER_LABELS))}
+    out = {"initializer": choice_control("Initialization", "initializer", names,
+                                         INITIALIZER_LABELS, key, defaults=defaults, bind=bind)}
     if scale:
         scale0 = default(defaults, "init_scale")
         out["init_scale"] = st.number_input(

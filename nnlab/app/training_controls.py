@@ -24,6 +24,16 @@ from nnlab.app.widgets import (
 from nnlab.config import OPTIMIZERS, SCHEDULES
 
 
+def choice_control(label: str, field: str, names: Sequence[str], labels, key: str = "", *,
+                   defaults=None, bind: str | None = None) -> str:
+    """A select box for the config field ``field`` among ``names`` (described by ``labels``),
+    starting at the default's value (the first name if the default is not among them)."""
+    names = list(names)
+    first = default(defaults, field)
+    return st.selectbox(label, names, index=names.index(first) if first in names else 0,
+                        key=widget_key(key, field), bind=bind, help=_describe(names, labels))
+
+
 def learning_rate_control(key: str = "", *, defaults=None, bind: str | None = None,
                           label: str = "Learning rate α", rates: Sequence[float] = LEARNING_RATES
                           ) -> float:
@@ -41,11 +51,8 @@ def optimizer_controls(key: str = "", *, defaults=None, bind: str | None = None,
     Momentum: ``beta``; RMSprop: ``beta2``, ``epsilon``; Adam: ``beta1``, ``beta2``,
     ``epsilon``, ``bias_correction``. Returns ``optimizer`` and the fields shown.
     """
-    names = list(names)
-    opt0 = default(defaults, "optimizer")
-    out = {"optimizer": st.selectbox(
-        "Optimizer", names, index=names.index(opt0) if opt0 in names else 0,
-        key=widget_key(key, "optimizer"), bind=bind, help=_describe(names, OPTIMIZER_LABELS))}
+    out = {"optimizer": choice_control("Optimizer", "optimizer", names, OPTIMIZER_LABELS, key,
+                                       defaults=defaults, bind=bind)}
     if learning_rate:
         out["learning_rate"] = learning_rate_control(key, defaults=defaults, bind=bind)
     if not hyperparameters:
@@ -79,11 +86,8 @@ def _beta_slider(key, name, label, defaults, bind) -> float:
 def schedule_controls(key: str = "", *, defaults=None, bind: str | None = None,
                       names: Sequence[str] = SCHEDULES) -> dict:
     """Learning-rate schedule and its parameters (only those the chosen schedule uses)."""
-    names = list(names)
-    s0 = default(defaults, "schedule")
-    out = {"schedule": st.selectbox(
-        "Learning-rate schedule", names, index=names.index(s0) if s0 in names else 0,
-        key=widget_key(key, "schedule"), bind=bind, help=_describe(names, SCHEDULE_LABELS))}
+    out = {"schedule": choice_control("Learning-rate schedule", "schedule", names,
+                                      SCHEDULE_LABELS, key, defaults=defaults, bind=bind)}
     s = out["schedule"]
     if s in ("inverse_time", "inverse_time_interval"):
         out["decay_rate"] = float(st.number_input(
