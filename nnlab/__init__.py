@@ -8,6 +8,13 @@ Use it from a notebook::
     result = nnlab.train(config)
     result.status, result.metrics["dev_accuracy"], result.history["cost"][-1]
 
+or step by step (``nnlab.train(config)`` is the same run advanced to the end, bit for bit)::
+
+    run = nnlab.start(config)
+    run.advance(50)          # 50 epochs; run.advance_batches(3): 3 mini-batch steps
+    run.snapshot()           # a TrainResult so far (status "running" until it ends)
+    run.done
+
 The course's notebook functions (``initialize_parameters_he``, ``random_mini_batches``,
 ``update_parameters_with_adam``, ``update_lr``, ``schedule_lr_decay``, ``gradient_check_n``,
 ...) are importable from here too, in the course's notation.
@@ -32,12 +39,14 @@ from nnlab.optimizers import (
     update_parameters_with_momentum,
 )
 from nnlab.schedules import schedule_lr_decay, update_lr
-from nnlab.train import TrainResult, train
+from nnlab.batched import start_batched, train_batched
+from nnlab.loop import Run
+from nnlab.train import TrainResult, start, train
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "TrainConfig", "TrainResult", "train", "load_dataset", "one_hot", "forward", "backward",
+    "TrainConfig", "TrainResult", "train", "start", "Run", "start_batched", "train_batched", "load_dataset", "one_hot", "forward", "backward",
     "compute_cost", "predict", "accuracy", "initialize_parameters", "initialize_parameters_zeros",
     "initialize_parameters_random", "initialize_parameters_he", "random_mini_batches",
     "update_parameters_with_gd", "initialize_velocity", "update_parameters_with_momentum",

@@ -13,6 +13,13 @@ from nnlab._validate import check_choice
 LEAKY_SLOPE = 0.01
 
 
+def _floats(Z):
+    """``Z`` as a float array: float32 stays float32 (the fast network's single precision),
+    anything else becomes float64."""
+    Z = np.asarray(Z)
+    return Z if Z.dtype in (np.float32, np.float64) else Z.astype(float)
+
+
 def sigmoid(Z):
     """Logistic sigmoid ``1 / (1 + exp(-Z))``, computed without overflow.
 
@@ -21,7 +28,7 @@ def sigmoid(Z):
     For ``Z >= 0`` this is exactly the course's ``1 / (1 + np.exp(-Z))``; for negative ``Z`` it
     uses ``exp(Z) / (1 + exp(Z))`` so that ``exp`` never overflows. See ``sigmoid_plain``.
     """
-    Z = np.asarray(Z, dtype=float)
+    Z = _floats(Z)
     e = np.exp(-np.abs(Z))
     return np.where(Z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
@@ -32,7 +39,7 @@ def sigmoid_plain(Z):
     The course's reproductions use it because the last digits of their costs depend on it.
     """
     with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-np.asarray(Z, dtype=float)))
+        return 1.0 / (1.0 + np.exp(-_floats(Z)))
 
 
 def sigmoid_backward(dA, Z):
@@ -73,7 +80,7 @@ def leaky_relu_backward(dA, Z, slope=LEAKY_SLOPE):
 
 def linear(Z):
     """Identity (a linear network: used by the vanishing/exploding lesson)."""
-    return np.asarray(Z, dtype=float)
+    return _floats(Z)
 
 
 def linear_backward(dA, Z):
@@ -92,7 +99,7 @@ def softmax(Z):
     -------
     A : ndarray, shape (C, m), each column sums to 1.
     """
-    Z = np.asarray(Z, dtype=float)
+    Z = _floats(Z)
     e = np.exp(Z - Z.max(axis=0, keepdims=True))
     return e / e.sum(axis=0, keepdims=True)
 

@@ -3,8 +3,10 @@
 The comparison view and hyperparameter search often train variants that differ only in a
 scalar (the learning rate, beta, lambda, a seed...). Here their weights are stacked as
 ``(K, n_l, n_prev + 1)`` (bias folded in) and every step is batched products and whole-stack
-element-wise operations (``nnlab.stacked``). From 32 configs up, groups of configs train in
-threads (one per core, with one BLAS thread):
+element-wise operations (``nnlab.network.Network`` with ``stacked=True``), driven by the one
+training loop (``nnlab.loop.Run``): ``start_batched(configs)`` is a run that steps, each config
+ending, diverging or early-stopping on its own. From 32 configs up, ``train_batched`` trains
+groups of configs in threads (one per core, with one BLAS thread):
 ``train_batched(configs)[k]`` equals ``train(configs[k])`` to 1e-12 (``tests/test_batched.py``).
 """
 
@@ -19,8 +21,9 @@ import numpy as np
 
 from nnlab._blas import one_blas_thread
 from nnlab.config import TrainConfig
-from nnlab.stacked import train_group
-from nnlab.train import TrainResult, make_dataset
+from nnlab.loop import Run
+from nnlab.network import Network
+from nnlab.train import TrainResult, initial_parameters, make_dataset, update_rule
 
 # Fields that may differ between batched configs: scalars that change no array's shape.
 PER_CONFIG = ("learning_rate", "beta", "beta1", "beta2", "epsilon", "lambd", "schedule",
@@ -36,8 +39,8 @@ def batch_problem(configs) -> str | None:
     if not configs or not all(isinstance(c, TrainConfig) for c in configs):
         return "configs must be a non-empty list of TrainConfig"
     first = configs[0]
-    if first.batch_norm or first.patience:
-        return "batch norm and early stopping are not batched"
+    if first.batch_norm:
+        return "batch norm is not batched"
     shared = [f.name for f in dataclasses.fields(TrainConfig) if f.name not in PER_CONFIG]
     for c in configs[1:]:
         for name in shared:
@@ -53,8 +56,32 @@ def batch_problem(configs) -> str | None:
 def can_batch(configs) -> bool:
     """Whether ``configs`` qualify for :func:`train_batched`: the same data, architecture,
     optimizer, mini-batches, dropout, epochs and dtype (seeds too when the run shuffles or
-    drops out), differing only in scalars of ``PER_CONFIG``; no batch norm, no early stopping."""
+    drops out), differing only in scalars of ``PER_CONFIG``; no batch norm."""
     return batch_problem(configs) is None
+
+
+def start_batched(configs, *, data=None, eval_every=None, on_epoch=None, budget=None) -> Run:
+    """A run of ``configs`` (which satisfy :func:`can_batch`) as one stack, at epoch 0.
+
+    ``run.advance(n)`` steps every config together; ``run.snapshots()`` gives one
+    ``TrainResult`` per config. See ``nnlab.train.start`` for ``eval_every``, ``on_epoch``
+    (its ``cost`` is one per config) and ``budget``.
+    """
+    started = time.perf_counter()
+    configs = list(configs)
+    problem = batch_problem(configs)
+    if problem:
+        raise ValueError(f"configs cannot be batched: {problem}")
+    data = make_dataset(configs[0]) if data is None else data
+    net = Network(configs, [initial_parameters(c, data.n_x) for c in configs], data,
+                  stacked=True)
+    net.rule = update_rule(configs[0])
+    return Run(configs, data, net, eval_every=eval_every, on_epoch=on_epoch, budget=budget,
+               started=started)
+
+
+def _train_group(configs, data):
+    return start_batched(configs, data=data).advance().snapshots()
 
 
 def train_batched(configs, *, data=None) -> list[TrainResult]:
@@ -75,14 +102,13 @@ def train_batched(configs, *, data=None) -> list[TrainResult]:
     problem = batch_problem(configs)
     if problem:
         raise ValueError(f"configs cannot be batched: {problem}")
-    start = time.perf_counter()
     data = make_dataset(configs[0]) if data is None else data
     n = min(os.cpu_count() or 1, len(configs) // MIN_GROUP, MAX_GROUPS)
     if n < 2:
-        return train_group(configs, data, start)
+        return _train_group(configs, data)
     # Large element-wise operations release the GIL: a thread per core, a group per thread.
     bounds = np.linspace(0, len(configs), n + 1).astype(int)
     with one_blas_thread(), ThreadPoolExecutor(n) as pool:
-        groups = pool.map(lambda ab: train_group(configs[ab[0]:ab[1]], data, start),
+        groups = pool.map(lambda ab: _train_group(configs[ab[0]:ab[1]], data),
                           zip(bounds[:-1], bounds[1:], strict=True))
         return [r for group in groups for r in group]

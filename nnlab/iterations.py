@@ -1,11 +1,11 @@
-"""Cost per iteration: the training loop of ``nnlab.train`` with a record of every mini-batch.
+"""Cost per iteration: a run of ``nnlab.train`` with a record of every mini-batch.
 
 ``nnlab.train.train`` keeps one cost per *epoch* (a pass over the training set). The lecture's
 mini-batch picture plots the cost of every *iteration* (one mini-batch, one update): smooth for
 batch gradient descent, noisy for mini-batches, very noisy for stochastic gradient descent.
-:func:`record_iterations` runs the same steps as ``train``'s loop, with the same generators drawn
-from the config's seed, so its per-epoch costs equal ``train(config).history["cost"]``; it also
-keeps the cost of each mini-batch and the seconds each epoch took.
+:func:`record_iterations` is ``nnlab.train.start(config)`` watched by an ``on_batch`` hook, so its
+per-epoch costs are ``train(config).history["cost"]``; it also keeps the cost of each mini-batch
+and the seconds each epoch took.
 
 Counting, with ``m`` training examples and mini-batch size ``b``: one epoch is
 ``ceil(m / b)`` iterations (the last mini-batch holds ``m % b`` examples when that is not 0), and
@@ -18,10 +18,9 @@ import time
 
 import numpy as np
 
-from nnlab import losses, minibatch, model, optimizers
+from nnlab import minibatch
 from nnlab.config import TrainConfig
-from nnlab.initializers import initialize_parameters
-from nnlab.train import _targets, learning_rate_for_epoch, make_dataset
+from nnlab.train import start
 
 
 def iteration_counts(m, mini_batch_size, num_epochs):
@@ -75,80 +74,45 @@ def record_iterations(config: TrainConfig, *, data=None, on_epoch=None) -> dict:
         ``cost`` (n_iter,): the cost of each mini-batch in its own forward pass, before its
         update, ``J_t = (1/b_t) sum_{i in batch t} L(a_i, y_i) + lambd/(2m) sum_l ||W_l||^2``;
         ``epoch`` (n_iter,): the epoch of each iteration; ``batch_size`` (n_iter,): ``b_t``;
-        ``epoch_cost`` (n_epochs,): as ``train``'s history, the weighted mean
+        ``epoch_cost`` (n_epochs,): ``train``'s history, the weighted mean
         ``sum_t (b_t / m) J_t`` over the epoch's iterations; ``epoch_seconds`` (n_epochs,): wall
-        time of each epoch's loop; ``counts`` (:func:`iteration_counts`); ``status`` ("ok",
+        time of each epoch; ``counts`` (:func:`iteration_counts`); ``status`` ("ok",
         "diverged" or "stopped") and ``message``.
 
     Notes
     -----
-    Same generators as ``train``'s readable loop: weights from ``default_rng([seed, 0])``,
-    shuffles from one ``default_rng([seed, 1])``, dropout masks from ``default_rng([seed, 2])``
-    (re-made at every step when ``dropout_mask == "fixed"``). A run whose cost becomes NaN (or
-    infinite outside the course's numerics) stops after that epoch, reported as ``diverged``.
+    The run is ``nnlab.train.start(config)`` with two hooks: ``on_batch`` keeps each
+    mini-batch's cost and ``on_epoch`` each epoch's wall time. It is the same run as
+    ``train(config)``, bit for bit.
     """
     if not isinstance(config, TrainConfig):
         raise ValueError(f"config must be a TrainConfig, got {type(config).__name__}")
-    data = make_dataset(config) if data is None else data
-    X, T = data.X_train, _targets(data.Y_train, config)
-    m = X.shape[1]
-    size = m if config.mini_batch_size is None else min(config.mini_batch_size, m)
-    parameters = initialize_parameters(config.layer_dims(data.n_x), config.initializer,
-                                       scale=config.init_scale,
-                                       rng=np.random.default_rng([config.seed, 0]),
-                                       batch_norm=config.batch_norm)
-    L = model.num_layers(parameters)
-    shuffle_rng = np.random.default_rng([config.seed, 1])
-    mask_rng = np.random.default_rng([config.seed, 2])
-    fwd = dict(hidden_activation=config.hidden_activation, output=config.output_activation,
-               keep_prob=config.keep_prob, batch_norm=config.batch_norm,
-               bn_momentum=config.bn_momentum, numerics=config.numerics)
-    hyper = dict(beta=config.beta, beta1=config.beta1, beta2=config.beta2,
-                 epsilon=config.epsilon, bias_correction=config.bias_correction)
-    state = optimizers.init_optimizer_state(config.optimizer, parameters)
-    bn_state = {}
-    rec = {"cost": [], "epoch": [], "batch_size": [], "epoch_cost": [], "epoch_seconds": []}
-    status, message = "ok", f"Trained {config.num_epochs} epochs."
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        for epoch in range(config.num_epochs):
-            start = time.perf_counter()
-            lr = learning_rate_for_epoch(config, epoch)
-            batches = (minibatch.random_mini_batches(X, T, size, rng=shuffle_rng) if size < m
-                       else [(X, T)])
-            ce_total = l2_total = 0.0
-            for Xb, Yb in batches:
-                rng = (np.random.default_rng([config.seed, 2]) if config.dropout_mask == "fixed"
-                       else mask_rng)
-                AL, caches, bn_state = model.forward(Xb, parameters, rng=rng, bn_state=bn_state,
-                                                     **fwd)
-                ce = model.cross_entropy_sum(AL, caches, Yb, output=fwd["output"],
-                                             numerics=config.numerics)
-                l2 = losses.l2_penalty(parameters, config.lambd, m, L) if config.lambd else 0.0
-                b = Xb.shape[1]
-                ce_total += ce
-                l2_total += b / m * l2
-                rec["cost"].append(ce / b + l2)
-                rec["epoch"].append(epoch)
-                rec["batch_size"].append(b)
-                grads = model.backward(AL, Yb, caches, parameters, lambd=config.lambd, l2_m=m,
-                                       hidden_activation=config.hidden_activation)
-                parameters, state = optimizers.optimizer_step(
-                    config.optimizer, parameters, grads, state, lr, **hyper)
-            # The same two forms as train: (1/m) * sum for one batch, total / m for several.
-            cost = ((1.0 / m) * ce_total if len(batches) == 1 else ce_total / m) + l2_total
-            rec["epoch_cost"].append(cost)
-            rec["epoch_seconds"].append(time.perf_counter() - start)
-            finite = all(np.all(np.isfinite(v)) for v in parameters.values())
-            if np.isnan(cost) or (np.isinf(cost) and config.numerics != "course") or not finite:
-                status = "diverged"
-                message = (f"Diverged at epoch {epoch}: the cost became {cost}. Try a smaller "
-                           f"learning rate (it was {lr:g}).")
-                break
-            if on_epoch is not None and on_epoch(
-                    {"epoch": epoch, "num_epochs": config.num_epochs, "cost": cost}):
-                status, message = "stopped", f"Stopped at epoch {epoch} by request."
-                break
+    config = config.replace(patience=None)
+    rec = {"cost": [], "epoch": [], "batch_size": [], "epoch_seconds": []}
+    clock = [time.perf_counter()]
+
+    def on_batch(info):
+        rec["cost"].append(info["cost"])
+        rec["epoch"].append(info["epoch"])
+        rec["batch_size"].append(info["size"])
+
+    def timed_epoch(info):
+        now = time.perf_counter()
+        rec["epoch_seconds"].append(now - clock[0])
+        clock[0] = now
+        return bool(on_epoch is not None and on_epoch(
+            {"epoch": info["epoch"], "num_epochs": info["num_epochs"], "cost": info["cost"]}))
+
+    run = start(config, data=data, on_batch=on_batch, on_epoch=timed_epoch,
+                eval_every=config.num_epochs)
+    clock[0] = time.perf_counter()
+    result = run.advance().snapshot()
     out = {k: np.asarray(v, dtype=float) for k, v in rec.items()}
-    out.update(counts=iteration_counts(m, size, config.num_epochs), status=status,
-               message=message)
+    out["epoch_cost"] = result.history["cost"]
+    n = len(out["epoch_cost"])
+    if len(out["epoch_seconds"]) < n:  # the last epoch of a diverged run calls no on_epoch
+        out["epoch_seconds"] = np.append(out["epoch_seconds"], time.perf_counter() - clock[0])
+    message = result.message if result.status != "ok" else f"Trained {config.num_epochs} epochs."
+    out.update(counts=iteration_counts(run.m, run.net.size, config.num_epochs),
+               status=result.status, message=message)
     return out

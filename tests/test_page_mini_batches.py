@@ -30,10 +30,11 @@ FAST_EPOCHS = 5
 def test_epoch_costs_equal_train_history(changes):
     config = TrainConfig(**changes)
     rec = record_iterations(config)
-    # record_iterations runs the readable loop: equal to train's own readable loop bit for bit,
-    # and to the fast path (fused operations, nnlab.fastpath) to round-off.
-    np.testing.assert_array_equal(rec["epoch_cost"], train(config, fast=False).history["cost"])
-    np.testing.assert_allclose(rec["epoch_cost"], train(config).history["cost"], rtol=1e-12)
+    # record_iterations is train's own run watched by a hook: equal to it bit for bit, and to
+    # the reference loop (the course-notation functions) to round-off.
+    np.testing.assert_array_equal(rec["epoch_cost"], train(config).history["cost"])
+    np.testing.assert_allclose(rec["epoch_cost"], train(config, fast=False).history["cost"],
+                               rtol=1e-12)
     counts = rec["counts"]
     assert len(rec["cost"]) == counts["iterations"] == counts["per_epoch"] * config.num_epochs
     # The epoch cost is the b_t/m-weighted mean of that epoch's iteration costs.

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
+from nnlab.app.runs import new_interaction_budget
 
 #: The repository root: the directory of ``streamlit_app.py`` and ``pages/``.
 ROOT = Path(__file__).resolve().parents[2]
@@ -158,6 +159,7 @@ def page_setup(title: str, what_you_will_see: str, *, icon: str | None = None,
     icon = icon or (page.icon if page else DEFAULT_ICON)
     st.set_page_config(page_title=f"{title} · nnlab", page_icon=icon, layout="wide")
     st.session_state[CURRENT_PAGE_KEY] = title
+    new_interaction_budget()  # this script run is one click: its runs share one budget
     if menu:
         with st.sidebar:
             course_menu()

@@ -29,8 +29,8 @@ import numpy as np
 import streamlit as st
 from streamlit.logger import get_logger
 
-from nnlab.batched import can_batch, train_batched
-from nnlab.budget import BudgetError, check_budget, expected_train_size
+from nnlab.batched import can_batch, start_batched
+from nnlab.budget import Budget, BudgetError, estimate_seconds, expected_train_size
 from nnlab.config import TrainConfig
 from nnlab.train import TrainResult, train
 
@@ -53,16 +53,77 @@ SUMMARY_COLUMNS = ("train_accuracy", "dev_accuracy", "test_accuracy", "final_cos
 
 
 def _engine_version() -> str:
-    """A short hash of the engine's source files (``nnlab/*.py``)."""
+    """A short hash of every source file of the engine (``nnlab/**/*.py`` but the app)."""
     digest = hashlib.sha1()
-    for path in sorted(Path(__file__).resolve().parents[1].glob("*.py")):
-        digest.update(path.name.encode())
+    root = Path(__file__).resolve().parents[1]
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(root)
+        if relative.parts[0] == "app":
+            continue
+        digest.update(str(relative).encode())
         digest.update(path.read_bytes())
     return "nnlab-engine-" + digest.hexdigest()[:12]
 
 
-#: Part of every cache key: changes whenever a file of the engine (``nnlab/*.py``) changes.
+#: Part of every cache key: changes whenever a file of the engine (``nnlab/**/*.py``) changes.
 ENGINE_VERSION = _engine_version()
+#: Session-state key of the budget of the current script run (one click of the learner).
+BUDGET_KEY = "nnlab_interaction_budget"
+#: Seconds between two looks at whether the learner's session is still there.
+STOP_CHECK_SECONDS = 0.2
+
+
+def session_stop_token():
+    """A stop token for the training loop: True once the browser session that started the
+    script run has gone (closed tab, lost connection), checked at most every
+    :data:`STOP_CHECK_SECONDS`. None outside a Streamlit server (AppTest, notebooks)."""
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None or not Runtime.exists():
+        return None
+    runtime, session_id, last = Runtime.instance(), ctx.session_id, [time.monotonic()]
+
+    def gone() -> bool:
+        now = time.monotonic()
+        if now - last[0] < STOP_CHECK_SECONDS:
+            return False
+        last[0] = now
+        return not runtime.is_active_session(session_id)
+
+    return gone
+
+
+def new_interaction_budget() -> Budget:
+    """Start the budget of this script run: every run it computes is charged to it
+    (``page_setup`` calls this first; see ``nnlab.budget``)."""
+    budget = Budget(stop=session_stop_token())
+    st.session_state[BUDGET_KEY] = budget
+    return budget
+
+
+def interaction_budget() -> Budget:
+    """The budget of the current script run (a new one if the page made none)."""
+    budget = st.session_state.get(BUDGET_KEY)
+    return budget if isinstance(budget, Budget) else new_interaction_budget()
+
+
+def finish_budgeted(budget: Budget, what: str = "This run") -> None:
+    """After a budgeted computation inside a cached function: raise rather than let a cut-short
+    result be cached (a gone session stops quietly; an overspent budget says why)."""
+    if budget.cancelled:
+        from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+
+        raise StopException()
+    if budget.spent > budget.limit:
+        raise BudgetError(f"{what} was stopped before its end: {budget.spent_reason()}")
+
+
+def refuse_over_budget(err: BudgetError):
+    """Say why a click is over the budget, keep the widgets, compute nothing more."""
+    st.error(str(err), icon=":material/timer_off:")
+    st.stop()
 
 
 def _digest(config: TrainConfig) -> str:
@@ -104,13 +165,19 @@ def epoch_progress(num_epochs: int, label: str = "", *, what: str = "", show_cos
 
 
 @st.cache_data(max_entries=CACHE_MAX_ENTRIES, show_spinner=False)
-def _train_cached(config: TrainConfig, engine_version: str, _label: str = "") -> TrainResult:
-    """The cached run. ``engine_version`` is only part of the key; ``_label`` is not hashed."""
+def _train_cached(config: TrainConfig, engine_version: str, _label: str = "",
+                  _budget: Budget | None = None) -> TrainResult:
+    """The cached run. ``engine_version`` is only part of the key; ``_label`` and ``_budget``
+    are not hashed. Only a real computation (a cache miss) is checked against the budget."""
     del engine_version
+    budget = _budget or Budget()
+    budget.require(estimate_seconds(config, expected_train_size(config)),
+                   f"This run ({_label})" if _label else "This run")
     # One line per real computation (cache hits never get here): the load test counts them.
     _LOG.info("nnlab training run %s", _digest(config))
     with epoch_progress(config.num_epochs, _label, show_cost=True) as on_epoch:
-        result = train(config, on_epoch=on_epoch)
+        result = train(config, on_epoch=on_epoch, budget=budget)
+    finish_budgeted(budget)
     return result
 
 
@@ -147,11 +214,10 @@ def train_cached(config: TrainConfig, label: str | None = None, *, page: str | N
         raise ValueError(f"config must be a TrainConfig, got {type(config).__name__}")
     label = label or describe(config)
     try:
-        check_budget(config, expected_train_size(config))
+        result = _train_cached(config, ENGINE_VERSION, _label=label,
+                               _budget=interaction_budget())
     except BudgetError as err:  # a shared server: say why, keep the widgets, train nothing
-        st.error(str(err), icon=":material/timer_off:")
-        st.stop()
-    result = _train_cached(config, ENGINE_VERSION, _label=label)
+        refuse_over_budget(err)
     if register:
         register_run(result, label, page)
     return result
@@ -159,12 +225,19 @@ def train_cached(config: TrainConfig, label: str | None = None, *, page: str | N
 
 @st.cache_data(max_entries=CACHE_MAX_ENTRIES // 4, show_spinner="Training the variants "
                "together (one stacked batch)...")
-def _train_batched_cached(configs: tuple, engine_version: str) -> list:
+def _train_batched_cached(configs: tuple, engine_version: str,
+                          _budget: Budget | None = None) -> list:
     """Several configs trained as one stack (``nnlab.batched``), cached as a group."""
     del engine_version
+    budget = _budget or Budget()
+    c = configs[0]
+    budget.require(estimate_seconds(c, expected_train_size(c), K=len(configs)),
+                   f"These {len(configs)} runs")
     for config in configs:  # the same line per config as _train_cached (the load test counts)
         _LOG.info("nnlab training run %s", _digest(config))
-    return train_batched(list(configs))
+    results = start_batched(list(configs), budget=budget).advance().snapshots()
+    finish_budgeted(budget)
+    return results
 
 
 def train_many(variants, *, page: str | None = None, register: bool = True) -> list:
@@ -179,13 +252,11 @@ def train_many(variants, *, page: str | None = None, register: bool = True) -> l
     if len(configs) < 2 or not can_batch(configs):
         return [(label, train_cached(config, label, page=page, register=register))
                 for label, config in variants]
-    for config in configs:
-        try:
-            check_budget(config, expected_train_size(config))
-        except BudgetError as err:
-            st.error(str(err), icon=":material/timer_off:")
-            st.stop()
-    results = _train_batched_cached(tuple(configs), ENGINE_VERSION)
+    try:
+        results = _train_batched_cached(tuple(configs), ENGINE_VERSION,
+                                        _budget=interaction_budget())
+    except BudgetError as err:
+        refuse_over_budget(err)
     if register:
         for (label, _), result in zip(variants, results, strict=True):
             register_run(result, label, page)

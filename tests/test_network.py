@@ -1,13 +1,13 @@
-"""The fast path (nnlab.fastpath) gives the pure loop's history, config by config."""
+"""The fast network (nnlab.network) gives the reference loop's history, config by config."""
 
 import numpy as np
 import pytest
 
-from nnlab import fastnet, fastpath
+from nnlab import network
 from nnlab.config import TrainConfig
 from nnlab.course import course_shuffle, optimization_data
 from nnlab.initializers import initialize_parameters
-from nnlab.train import train
+from nnlab.train import make_dataset, train
 
 # On every history column and parameter: 1e-12, absolute for values below 1 and relative above
 # (a diverging run's cost reaches 1e294). The fast path folds the bias into the product and fuses
@@ -59,7 +59,6 @@ def assert_same_run(pure, fast):
 @pytest.mark.parametrize("name", list(CONFIGS))
 def test_fast_path_equals_pure_loop(name):
     config = CONFIGS[name]
-    assert fastpath.supports(config)
     assert_same_run(train(config, fast=False), train(config))
 
 
@@ -95,7 +94,6 @@ def test_callback_stop_is_the_same_on_both_paths():
 
 def test_batch_norm_falls_back_to_the_pure_loop():
     config = BASE.replace(batch_norm=True, optimizer="adam", learning_rate=0.01)
-    assert not fastpath.supports(config)
     a, b = train(config), train(config, fast=False)
     np.testing.assert_array_equal(a.history["cost"], b.history["cost"])
     assert a.bn_state
@@ -118,33 +116,38 @@ def test_dtype_is_validated():
 @pytest.mark.parametrize("name", ["gd", "adam_minibatch", "l2", "staircase_deep", "softmax",
                                   "course_numerics_decay", "early_stopping"])
 def test_layers_split_over_two_threads_give_the_same_run(name, monkeypatch):
-    """A large relu layer runs as two halves in two threads (nnlab.fastnet.PARALLEL_MIN);
+    """A large relu layer runs as two halves in two threads (nnlab.network.PARALLEL_MIN);
     forced on for these small nets, the run is still the readable loop's."""
     calls = []
-    real = fastnet.by_rows
-    monkeypatch.setattr(fastnet, "PARALLEL_MIN", 1)
-    monkeypatch.setattr(fastnet.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(fastnet, "by_rows", lambda fn, n: calls.append(n) or real(fn, n))
+    real = network.by_rows
+    monkeypatch.setattr(network, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(network.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(network, "by_rows", lambda fn, n: calls.append(n) or real(fn, n))
     config = CONFIGS[name]
     assert_same_run(train(config, fast=False), train(config))
     assert calls  # the split path ran
 
 
 def test_no_split_with_dropout_or_one_core(monkeypatch):
-    monkeypatch.setattr(fastnet, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(network, "PARALLEL_MIN", 1)
     params = initialize_parameters([2, 8, 4, 1], "he", rng=np.random.default_rng(0))
-    assert fastnet.Net(BASE, params, np.dtype(float), 160).split(160)
-    assert not fastnet.Net(BASE.replace(keep_prob=0.8), params, np.dtype(float), 160).split(160)
-    monkeypatch.setattr(fastnet.os, "cpu_count", lambda: 1)
-    assert not fastnet.Net(BASE, params, np.dtype(float), 160).split(160)
+    data = make_dataset(BASE)
+
+    def net(config, **kw):
+        return network.Network([config], [params], data, **kw)
+    assert net(BASE).split(160)
+    assert not net(BASE.replace(keep_prob=0.8)).split(160)
+    assert not net(BASE, stacked=True).split(160)  # a stack runs each product in one call
+    monkeypatch.setattr(network.os, "cpu_count", lambda: 1)
+    assert not net(BASE).split(160)
 
 
 def test_an_evaluation_of_the_full_batch_doubles_as_the_next_forward_pass(monkeypatch):
     """Full-batch training without dropout: the training set's evaluation after epoch e is the
     forward pass of epoch e + 1 (same parameters, same inputs); it is not computed twice."""
     calls = []
-    real = fastnet.Net.forward
-    monkeypatch.setattr(fastnet.Net, "forward",
+    real = network.Network.forward
+    monkeypatch.setattr(network.Network, "forward",
                         lambda self, *a: calls.append(a[0].shape[1]) or real(self, *a))
     config = BASE.replace(num_epochs=100, dataset="moons", fractions=(1.0, 0.0, 0.0))
     assert_same_run(train(config, fast=False, eval_every=10), train(config, eval_every=10))
