@@ -6,10 +6,13 @@ import copy
 import numpy as np
 import pytest
 
+import nnlab
+from nnlab import course, gradcheck, losses, minibatch, model
 from nnlab import optimizers as opt
 
 EXACT = 0.0  # same float operations in the same order: bit-identical
 REL_TOL = 1e-12  # against decimals worked out by hand
+PRINTED_TOL = 1e-10  # against a number the notebook prints with 12 significant digits
 
 
 def small_problem():
@@ -162,3 +165,228 @@ def test_rules_check_their_state():
         opt.adam_step(params, grads, {"v": v, "s": v, "t": -1}, 0.1)
     with pytest.raises(TypeError):  # a rule takes only its own hyperparameters
         opt.adam_step(params, grads, {"v": v, "s": v, "t": 0}, 0.1, beta=0.9)
+
+
+# ---------------------------------------------------------------------------- imports from nnlab
+COURSE_NAMES = {
+    "compute_cost_with_regularization": losses, "dictionary_to_vector": gradcheck,
+    "vector_to_dictionary": gradcheck, "gradients_to_vector": gradcheck,
+    "initialize_rmsprop": opt, "update_parameters_with_rmsprop": opt, "gd_step": opt,
+    "momentum_step": opt, "rmsprop_step": opt, "adam_step": opt,
+}
+
+
+def test_importable_from_nnlab():
+    from nnlab import (  # the notebook's import line
+        adam_step,
+        compute_cost_with_regularization,
+        dictionary_to_vector,
+        gd_step,
+        gradients_to_vector,
+        initialize_rmsprop,
+        momentum_step,
+        rmsprop_step,
+        update_parameters_with_rmsprop,
+        vector_to_dictionary,
+    )
+    imported = [adam_step, compute_cost_with_regularization, dictionary_to_vector, gd_step,
+                gradients_to_vector, initialize_rmsprop, momentum_step, rmsprop_step,
+                update_parameters_with_rmsprop, vector_to_dictionary]
+    assert sorted(f.__name__ for f in imported) == sorted(COURSE_NAMES)
+    for function in imported:
+        assert function is getattr(COURSE_NAMES[function.__name__], function.__name__)
+        assert function.__name__ in nnlab.__all__
+        assert function.__doc__
+
+
+def test_everything_in_all_exists():
+    assert all(hasattr(nnlab, name) for name in nnlab.__all__)
+    assert len(set(nnlab.__all__)) == len(nnlab.__all__)
+
+
+# ---------------------------------------------------------------------------- random_mini_batches
+def batch_data(m=148, seed=1):
+    rng = np.random.RandomState(seed)
+    return rng.standard_normal((3, m)), (rng.standard_normal((1, m)) < 0.5).astype(float)
+
+
+def assert_same_batches(got, want):
+    assert len(got) == len(want)
+    for (xb, yb), (xw, yw) in zip(got, want, strict=True):
+        np.testing.assert_array_equal(xb, xw)
+        np.testing.assert_array_equal(yb, yw)
+
+
+def permutation_batches(X, Y, size, seed):
+    """The course's partition: ``np.random.seed(seed); np.random.permutation(m)``, then slices."""
+    perm = np.random.RandomState(seed).permutation(X.shape[1])
+    return [(X[:, perm[k:k + size]], Y[:, perm[k:k + size]]) for k in range(0, X.shape[1], size)]
+
+
+@pytest.mark.parametrize("seed", [0, 3, 10])
+def test_positional_seed_is_the_course_partition(seed):
+    X, Y = batch_data()
+    want = permutation_batches(X, Y, 64, seed)
+    assert_same_batches(nnlab.random_mini_batches(X, Y, 64, seed), want)
+    assert_same_batches(nnlab.random_mini_batches(X, Y, mini_batch_size=64, seed=seed), want)
+    assert_same_batches(nnlab.random_mini_batches(X, Y, 64, rng=np.random.RandomState(seed)),
+                        want)
+    assert [xb.shape[1] for xb, _ in want] == [64, 64, 20]
+
+
+def test_course_sanity_check_with_the_default_seed():
+    # The notebook's test case: np.random.seed(1); X (12288, 148); Y (1, 148) < 0.5; size 64;
+    # it prints "mini batch sanity check: [ 0.90085595 -0.7612069   0.2344157 ]".
+    legacy = np.random.RandomState(1)
+    X = legacy.randn(12288, 148)
+    Y = legacy.randn(1, 148) < 0.5
+    batches = nnlab.random_mini_batches(X, Y, 64)
+    assert [xb.shape for xb, _ in batches] == [(12288, 64), (12288, 64), (12288, 20)]
+    assert [yb.shape for _, yb in batches] == [(1, 64), (1, 64), (1, 20)]
+    np.testing.assert_allclose(batches[0][0][0][0:3], [0.90085595, -0.7612069, 0.2344157],
+                               rtol=1e-7)
+    assert_same_batches(batches, nnlab.random_mini_batches(X, Y, 64, 0))
+
+
+def test_seed_and_rng_together_is_an_error():
+    X, Y = batch_data()
+    with pytest.raises(ValueError, match="seed"):
+        nnlab.random_mini_batches(X, Y, 64, 0, rng=np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("seed", [-1, 2.5, True, "0", 2**32])
+def test_bad_seed_names_seed(seed):
+    X, Y = batch_data()
+    with pytest.raises(ValueError, match="seed"):
+        nnlab.random_mini_batches(X, Y, 64, seed)
+
+
+def test_rng_keyword_calls_keep_working():
+    X, Y = batch_data(m=10)
+    batches = minibatch.random_mini_batches(X, Y, 4, rng=np.random.default_rng(0))
+    perm = np.random.default_rng(0).permutation(10)
+    np.testing.assert_array_equal(batches[0][0], X[:, perm[:4]])
+    kept = minibatch.random_mini_batches(X, Y, 4, rng=np.random.default_rng(0), shuffle=False)
+    np.testing.assert_array_equal(kept[0][0], X[:, :4])
+
+
+def test_one_dimensional_labels_in_mini_batches():
+    X, Y = batch_data()
+    assert_same_batches(nnlab.random_mini_batches(X, Y[0], 64, 2),
+                        nnlab.random_mini_batches(X, Y, 64, 2))
+
+
+# ---------------------------------------------------------------------------- 1-D labels
+def course_net():
+    """The gradient-checking net of the course, its forward pass and correct gradients."""
+    x, y, params = course.course_gradient_check_parameters()
+    AL, caches, _ = model.forward(x, params, numerics="course")
+    return x, y, params, AL, caches
+
+
+def test_one_dimensional_labels_in_costs_and_backward():
+    x, y, params, AL, caches = course_net()
+    y1 = y.reshape(-1)
+    assert y1.shape == (3,)
+    assert nnlab.compute_cost(AL, caches, y1, params) == nnlab.compute_cost(AL, caches, y, params)
+    assert (nnlab.compute_cost(AL, caches, y1, params, lambd=0.7, numerics="course")
+            == nnlab.compute_cost(AL, caches, y, params, lambd=0.7, numerics="course"))
+    assert (nnlab.compute_cost_with_regularization(AL, y1, params, 0.7)
+            == nnlab.compute_cost_with_regularization(AL, y, params, 0.7))
+    assert losses.binary_cross_entropy(AL, y1) == losses.binary_cross_entropy(AL, y)
+    g1 = nnlab.backward(AL, y1, caches, params, lambd=0.7)
+    g2 = nnlab.backward(AL, y, caches, params, lambd=0.7)
+    assert_dicts_equal(g1, g2)
+
+
+def test_one_dimensional_labels_in_accuracy():
+    pred = np.array([[1.0, 0.0, 1.0, 1.0]])
+    labels = np.array([1.0, 1.0, 1.0, 0.0])
+    assert nnlab.accuracy(pred, labels) == 0.5
+    assert nnlab.accuracy(pred[0], labels) == nnlab.accuracy(pred, labels[None, :]) == 0.5
+    with pytest.raises(ValueError, match="shape"):  # still no silent broadcasting
+        nnlab.accuracy(pred, labels[:3])
+
+
+def test_one_dimensional_labels_of_the_wrong_length_still_fail():
+    x, y, params, AL, caches = course_net()
+    with pytest.raises(ValueError, match="Y"):
+        nnlab.backward(AL, np.ones(4), caches, params)
+    with pytest.raises(ValueError, match="Y"):
+        nnlab.compute_cost_with_regularization(AL, np.ones(2), params, 0.1)
+
+
+def test_compute_cost_with_regularization_course_test_case():
+    # The notebook's test case; it prints "cost = 1.78648594516".
+    legacy = np.random.RandomState(1)
+    Y = np.array([[1, 1, 0, 1, 0]])
+    params = {}
+    for key, shape in [("W1", (2, 3)), ("b1", (2, 1)), ("W2", (3, 2)), ("b2", (3, 1)),
+                       ("W3", (1, 3)), ("b3", (1, 1))]:
+        params[key] = legacy.randn(*shape)
+    a3 = np.array([[0.40682402, 0.01629284, 0.16722898, 0.10118111, 0.40682402]])
+    cost = nnlab.compute_cost_with_regularization(a3, Y, params, lambd=0.1)
+    assert cost == pytest.approx(1.78648594516, rel=PRINTED_TOL)
+    assert nnlab.compute_cost_with_regularization(a3, Y[0], params, 0.1) == cost
+
+
+# ---------------------------------------------------------------------------- gradient checking
+def test_gradient_check_n_as_the_assignment_calls_it(capsys):
+    x, y, params, AL, caches = course_net()
+    good = model.backward(AL, y, caches, params)
+    buggy = model.backward(AL, y, caches, params, bug="course")
+
+    difference = nnlab.gradient_check_n(params, buggy, x, y, 1e-7, True)
+    out = capsys.readouterr().out
+    assert difference == pytest.approx(0.2850931567761623, rel=REL_TOL)  # the course's number
+    assert "There is a mistake in the backward propagation! difference = " in out
+    assert str(difference) in out
+
+    difference = nnlab.gradient_check_n(params, good, x, y, epsilon=1e-7, print_msg=True)
+    out = capsys.readouterr().out
+    assert difference < gradcheck.COURSE_THRESHOLD
+    assert f"Your backward propagation works perfectly fine! difference = {difference}" in out
+
+    assert nnlab.gradient_check_n(params, good, x, y) == difference  # defaults: 1e-7, silent
+    assert capsys.readouterr().out == ""
+    assert nnlab.gradient_check_n(params, good, x, y.reshape(-1)) == difference  # 1-D Y
+    assert nnlab.gradient_check_n(params, good, x, y, 1e-4) != difference
+
+
+@pytest.mark.parametrize(("kwargs", "arg"), [({"epsilon": 0.0}, "epsilon"),
+                                             ({"epsilon": "small"}, "epsilon"),
+                                             ({"print_msg": "yes"}, "print_msg")])
+def test_gradient_check_n_validates(kwargs, arg):
+    x, y, params, AL, caches = course_net()
+    grads = model.backward(AL, y, caches, params)
+    with pytest.raises(ValueError, match=arg):
+        nnlab.gradient_check_n(params, grads, x, y, **kwargs)
+
+
+def test_dictionary_vector_round_trips_as_in_the_course():
+    x, y, params, AL, caches = course_net()
+    theta, keys = nnlab.dictionary_to_vector(params)
+    assert theta.shape == (47, 1)
+    assert [k for k, _ in keys] == ["W1", "b1", "W2", "b2", "W3", "b3"]
+    np.testing.assert_array_equal(theta[:4, 0], params["W1"][0])  # row-major, W1 first
+    for back in (nnlab.vector_to_dictionary(theta),  # the course's call: its fixed 3-layer net
+                 nnlab.vector_to_dictionary(theta, like=params),
+                 nnlab.vector_to_dictionary(theta, keys)):
+        assert_dicts_equal(back, params)
+        assert all(back[k] is not params[k] for k in params)
+
+    grads = model.backward(AL, y, caches, params)
+    grad = nnlab.gradients_to_vector(grads)  # the course's call, one argument
+    np.testing.assert_array_equal(grad, nnlab.gradients_to_vector(grads, params))
+    np.testing.assert_array_equal(grad[:4, 0], grads["dW1"][0])
+    assert grad.shape == theta.shape
+
+
+def test_vector_to_dictionary_other_nets_need_the_shapes():
+    params = {"W1": np.ones((2, 2)), "b1": np.zeros((2, 1))}
+    theta, shapes = nnlab.dictionary_to_vector(params)
+    assert_dicts_equal(nnlab.vector_to_dictionary(theta, like=params), params)
+    with pytest.raises(ValueError, match="like"):
+        nnlab.vector_to_dictionary(theta)
+    with pytest.raises(ValueError, match="not both"):
+        nnlab.vector_to_dictionary(theta, shapes, like=params)
