@@ -52,3 +52,13 @@ def check_choice(name: str, value, choices) -> str:
     if value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
     return value
+
+
+def labels_2d(Y) -> np.ndarray:
+    """``Y`` as an array, with a 1-D label array ``(m,)`` turned into the row ``(1, m)``.
+
+    The course-named functions call this at their entry so that they accept what the
+    assignments (and scikit-learn's data sets) pass; ``(1, m)`` and ``(C, m)`` pass unchanged.
+    """
+    Y = np.asarray(Y)
+    return Y.reshape(1, -1) if Y.ndim == 1 else Y

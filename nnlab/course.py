@@ -112,9 +112,7 @@ def course_gradient_check_parameters():
     """x (4, 3), then W1, b1, W2, b2, W3, b3 from ``RandomState(1)``; y = [[1, 1, 0]]."""
     rng = np.random.RandomState(1)
     x = rng.standard_normal((4, 3))
-    shapes = [("W1", (5, 4)), ("b1", (5, 1)), ("W2", (3, 5)), ("b2", (3, 1)), ("W3", (1, 3)),
-              ("b3", (1, 1))]
-    params = {k: rng.standard_normal(s) for k, s in shapes}
+    params = {k: rng.standard_normal(s) for k, s in gradcheck.COURSE_SHAPES}
     return x, np.array([[1.0, 1.0, 0.0]]), params
 
 

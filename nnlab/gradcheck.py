@@ -11,10 +11,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnlab import model
-from nnlab._validate import check_float
+from nnlab._validate import check_float, labels_2d
 
 EPSILON = 1e-7
 THRESHOLDS = {"fine": 1e-7, "look closer": 1e-5, "bug": 1e-3}
+#: ``gradient_check_n(..., print_msg=True)`` reports a mistake above this, as the course does.
+COURSE_THRESHOLD = 2e-7
+#: The course's gradient-checking network (4 inputs, 5 and 3 relu units, 1 sigmoid), the
+#: shapes its ``vector_to_dictionary(theta)`` hard-codes.
+COURSE_SHAPES = [("W1", (5, 4)), ("b1", (5, 1)), ("W2", (3, 5)), ("b2", (3, 1)),
+                 ("W3", (1, 3)), ("b3", (1, 1))]
 _ORDER = ("W", "b", "gamma", "beta")
 
 
@@ -27,10 +33,21 @@ def parameter_keys(parameters) -> list[str]:
 def dictionary_to_vector(parameters):
     """Stack every parameter (row-major) into one column vector.
 
+    Parameters
+    ----------
+    parameters : dict ``W1, b1, (gamma1, beta1), W2, ...``
+
     Returns
     -------
     theta : ndarray (n, 1)
+        The parameters in the order of :func:`parameter_keys`, as the course stacks them.
     shapes : list of ``(key, shape)`` pairs, enough to undo it with ``vector_to_dictionary``
+
+    Notes
+    -----
+    The course's second value, ``keys``, names the parameter of every entry
+    (``["W1", "W1", ..., "b3"]``) and its notebook never uses it (``theta, _ = ...``); here
+    it is the ``(key, shape)`` list that :func:`vector_to_dictionary` needs for any network.
     """
     keys = parameter_keys(parameters)
     shapes = [(k, np.shape(parameters[k])) for k in keys]
@@ -38,12 +55,39 @@ def dictionary_to_vector(parameters):
     return theta, shapes
 
 
-def vector_to_dictionary(theta, shapes):
-    """Inverse of ``dictionary_to_vector``: cut ``theta`` back into arrays of the given shapes."""
+def vector_to_dictionary(theta, shapes=None, *, like=None):
+    """Inverse of ``dictionary_to_vector``: cut ``theta`` back into arrays of the given shapes.
+
+    Parameters
+    ----------
+    theta : ndarray (n, 1) or (n,)
+    shapes : list of ``(key, shape)``, optional
+        The second value of ``dictionary_to_vector(parameters)``.
+    like : dict, optional
+        A parameter dict of the wanted shapes (instead of ``shapes``; not both).
+
+    Returns
+    -------
+    parameters : dict of new arrays
+
+    Notes
+    -----
+    With neither ``shapes`` nor ``like`` it cuts the course's gradient-checking network
+    (``COURSE_SHAPES``, 47 entries), as the course's ``vector_to_dictionary(theta)`` does;
+    any other network needs ``shapes`` or ``like=parameters``.
+    """
+    if shapes is not None and like is not None:
+        raise ValueError("pass shapes or like, not both")
+    if like is not None:
+        shapes = dictionary_to_vector(like)[1]
+    elif shapes is None:
+        shapes = COURSE_SHAPES
     theta = np.asarray(theta, dtype=float).reshape(-1)
     total = sum(int(np.prod(s)) for _, s in shapes)
     if theta.size != total:
-        raise ValueError(f"theta has {theta.size} entries but the shapes need {total}")
+        hint = (" (the course's 3-layer net: pass shapes or like=parameters)"
+                if shapes is COURSE_SHAPES else "")
+        raise ValueError(f"theta has {theta.size} entries but the shapes need {total}{hint}")
     out, start = {}, 0
     for key, shape in shapes:
         n = int(np.prod(shape))
@@ -52,8 +96,22 @@ def vector_to_dictionary(theta, shapes):
     return out
 
 
-def gradients_to_vector(grads, parameters):
-    """Stack ``grads`` in the order of ``dictionary_to_vector(parameters)``."""
+def gradients_to_vector(grads, parameters=None):
+    """Stack ``grads`` in the order of ``dictionary_to_vector(parameters)``.
+
+    Parameters
+    ----------
+    grads : dict ``dW1, db1, ...`` (other keys, e.g. ``dA1``, are left out)
+    parameters : dict, optional
+        Whose order to follow; by default the order of the gradients' own keys (``dW1, db1,
+        dW2, ...``), so ``gradients_to_vector(gradients)`` works as in the course.
+
+    Returns
+    -------
+    grad : ndarray (n, 1)
+    """
+    if parameters is None:
+        parameters = {k[1:]: v for k, v in grads.items() if k.startswith("d")}
     return np.concatenate(
         [np.reshape(grads["d" + k], (-1, 1)) for k in parameter_keys(parameters)], axis=0)
 
@@ -154,12 +212,35 @@ def check_gradients(X, Y, parameters, *, hidden_activation="relu", output="sigmo
     return GradCheckResult(diff, per_param, grad, approx, verdict(diff))
 
 
-def gradient_check_n(parameters, gradients, X, Y, epsilon=EPSILON):
-    """The course's ``gradient_check_n`` for the 3-layer relu/relu/sigmoid network.
+def gradient_check_n(parameters, gradients, X, Y, epsilon=EPSILON, print_msg=False):
+    """The course's ``gradient_check_n``: backprop's ``gradients`` against centered differences.
 
-    ``gradients`` are the ones to test (e.g. from the course's buggy backprop); the cost is the
-    course's ``1/m * sum`` of cross-entropy with the literal sigmoid. Returns the difference.
+    Parameters
+    ----------
+    parameters : dict ``W1, b1, ..., WL, bL`` of a relu network with a sigmoid output (the
+        course's 3-layer one, or any depth)
+    gradients : dict ``dW1, db1, ...``, the ones to test (e.g. from the course's buggy backprop)
+    X : ndarray (n_x, m)
+    Y : ndarray (1, m) labels; a 1-D ``(m,)`` is read as ``(1, m)``
+    epsilon : float, default 1e-7
+        The shift of the centered differences, ``> 0``.
+    print_msg : bool, default False
+        Print the course's verdict: a mistake when the difference exceeds ``2e-7``
+        (``COURSE_THRESHOLD``), else "works perfectly fine" (plain text, no colour codes).
+
+    Returns
+    -------
+    difference : float
+        ``||grad - gradapprox|| / (||grad|| + ||gradapprox||)``.
+
+    Notes
+    -----
+    The cost is the course's ``1/m * sum`` of cross-entropy with the literal sigmoid.
     """
+    epsilon = check_float("epsilon", epsilon, low=0, low_open=True)
+    if not isinstance(print_msg, bool | np.bool_):
+        raise ValueError(f"print_msg must be a bool, got {print_msg!r}")
+    Y = labels_2d(Y)
     theta, shapes = dictionary_to_vector(parameters)
     grad = gradients_to_vector(gradients, parameters)
 
@@ -167,7 +248,13 @@ def gradient_check_n(parameters, gradients, X, Y, epsilon=EPSILON):
         AL, caches, _ = model.forward(X, params, numerics="course")
         return model.compute_cost(AL, caches, Y, params, numerics="course")
 
-    return relative_difference(grad, numerical_gradient(cost, theta, shapes, epsilon))
+    difference = relative_difference(grad, numerical_gradient(cost, theta, shapes, epsilon))
+    if print_msg:
+        if difference > COURSE_THRESHOLD:
+            print(f"There is a mistake in the backward propagation! difference = {difference}")
+        else:
+            print(f"Your backward propagation works perfectly fine! difference = {difference}")
+    return difference
 
 
 def epsilon_sweep(X, Y, parameters, epsilons, **kwargs):

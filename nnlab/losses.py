@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlab._validate import check_float
+from nnlab._validate import check_float, labels_2d
 
 
 def _check_same_shape(A, Y, a_name="AL"):
@@ -47,10 +47,10 @@ def binary_cross_entropy(AL, Y):
     Parameters
     ----------
     AL : ndarray (1, m) probabilities of class 1
-    Y : ndarray (1, m) labels in {0, 1}
+    Y : ndarray (1, m) labels in {0, 1}; a 1-D ``(m,)`` is read as ``(1, m)``
     """
     AL = np.asarray(AL, dtype=float)
-    Y = np.asarray(Y, dtype=float)
+    Y = np.asarray(labels_2d(Y), dtype=float)
     _check_same_shape(AL, Y)
     return binary_cross_entropy_sum_course(AL, Y) / Y.shape[1]
 
@@ -92,5 +92,19 @@ def l2_penalty(parameters, lambd, m, num_layers=None):
 
 
 def compute_cost_with_regularization(AL, Y, parameters, lambd):
-    """The course's cost with L2: cross-entropy plus ``lambd/(2m) * sum(W**2)``."""
-    return binary_cross_entropy(AL, Y) + l2_penalty(parameters, lambd, np.shape(Y)[1])
+    """The course's cost with L2: cross-entropy plus ``lambd/(2m) * sum(W**2)``.
+
+    Parameters
+    ----------
+    AL : ndarray (1, m) output probabilities
+    Y : ndarray (1, m) labels in {0, 1}; a 1-D ``(m,)`` is read as ``(1, m)``
+    parameters : dict with ``W1..WL`` (biases are not penalized)
+    lambd : float, ``>= 0``
+
+    Returns
+    -------
+    cost : float
+        :func:`binary_cross_entropy` plus :func:`l2_penalty` over every ``W`` in ``parameters``.
+    """
+    Y = labels_2d(Y)
+    return binary_cross_entropy(AL, Y) + l2_penalty(parameters, lambd, Y.shape[1])

@@ -8,6 +8,8 @@ import numbers
 
 import numpy as np
 
+from nnlab._validate import check_int, labels_2d
+
 
 def _check_size(mini_batch_size):
     if (isinstance(mini_batch_size, bool) or not isinstance(mini_batch_size, numbers.Integral)
@@ -63,16 +65,23 @@ def mini_batch_indices(m, mini_batch_size, *, rng, shuffle=True):
     return [order[k:k + mini_batch_size].copy() for k in range(0, m, mini_batch_size)]
 
 
-def random_mini_batches(X, Y, mini_batch_size=64, *, rng, shuffle=True):
+def random_mini_batches(X, Y, mini_batch_size=64, seed=None, *, rng=None, shuffle=True):
     """Shuffle ``(X, Y)`` by columns and cut it into mini-batches.
 
     Parameters
     ----------
     X : ndarray of shape (n_x, m)
     Y : ndarray of shape (1, m) or (C, m)
+        A 1-D label array ``(m,)`` is read as ``(1, m)``.
     mini_batch_size : int, default 64
         ``>= 1``; the last mini-batch is smaller when ``m % mini_batch_size != 0``.
-    rng : np.random.Generator or np.random.RandomState
+    seed : int, optional
+        The course's argument, positional or keyword: the shuffle draws from
+        ``np.random.RandomState(seed)``, which is what the course's ``np.random.seed(seed)``
+        seeds, so the partition is the course's exactly. Default 0 (the course's default)
+        when ``rng`` is not given either.
+    rng : np.random.Generator or np.random.RandomState, optional
+        The generator to draw from instead of ``seed`` (keyword only; not both).
     shuffle : bool, default True
 
     Returns
@@ -80,23 +89,34 @@ def random_mini_batches(X, Y, mini_batch_size=64, *, rng, shuffle=True):
     mini_batches : list of (X_b, Y_b)
         ``X_b`` of shape ``(n_x, b)`` and ``Y_b`` of shape ``(Y.shape[0], b)``, new arrays.
 
+    Raises
+    ------
+    ValueError
+        Both ``seed`` and ``rng`` given, a ``seed`` that is not an integer in
+        ``[0, 2**32)``, or shapes of ``X`` and ``Y`` that do not fit.
+
     Notes
     -----
     The course's recipe: ``permutation = rng.permutation(m)``, ``shuffled_X = X[:, permutation]``,
     ``shuffled_Y = Y[:, permutation]``, then ``floor(m / size)`` complete mini-batches and the
-    smaller remainder. A ``RandomState(seed)`` reproduces the course's partition exactly.
+    smaller remainder. Nothing touches NumPy's global generator.
 
     See also
     --------
     PyTorch ``DataLoader(dataset, batch_size, shuffle=True, drop_last=False)``; Keras
     ``model.fit(batch_size=..., shuffle=True)``. Both put examples in *rows*.
     """
+    if rng is None:
+        rng = np.random.RandomState(0 if seed is None else check_int("seed", seed, low=0,
+                                                                      high=2**32 - 1))
+    elif seed is not None:
+        raise ValueError(f"pass seed or rng, not both; got seed={seed!r} and rng={rng!r}")
     X = np.asarray(X)
-    Y = np.asarray(Y)
+    Y = labels_2d(Y)
     if X.ndim != 2:
         raise ValueError(f"X must have shape (n_x, m), got shape {X.shape}")
     if Y.ndim != 2:
-        raise ValueError(f"Y must have shape (1, m) or (C, m), got shape {Y.shape}")
+        raise ValueError(f"Y must have shape (1, m), (C, m) or (m,), got shape {Y.shape}")
     if Y.shape[1] != X.shape[1]:
         raise ValueError(f"Y must have m = X.shape[1] = {X.shape[1]} columns, "
                          f"got shape {Y.shape}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnlab import activations, layers, losses
-from nnlab._validate import check_choice, check_float
+from nnlab._validate import check_choice, check_float, labels_2d
 
 OUTPUTS = ("sigmoid", "softmax")
 NUMERICS = ("stable", "course")
@@ -101,7 +101,11 @@ def cross_entropy_sum(AL, caches, Y, *, output="sigmoid", numerics="stable"):
 
 
 def compute_cost(AL, caches, Y, parameters, *, lambd=0.0, output="sigmoid", numerics="stable"):
-    """``J = (1/m) * cross_entropy + lambd/(2m) * sum_l ||W_l||^2`` for one forward pass."""
+    """``J = (1/m) * cross_entropy + lambd/(2m) * sum_l ||W_l||^2`` for one forward pass.
+
+    ``Y`` is ``(n_L, m)``; a 1-D label array ``(m,)`` is read as ``(1, m)``.
+    """
+    Y = labels_2d(Y)
     m = Y.shape[1]
     ce = cross_entropy_sum(AL, caches, Y, output=output, numerics=numerics)
     # (1/m) * sum, not sum / m: the course's form, which decides the last digit.
@@ -115,7 +119,7 @@ def backward(AL, Y, caches, parameters, *, hidden_activation="relu", lambd=0.0, 
     Parameters
     ----------
     AL : ndarray (n_L, m) output of ``forward``
-    Y : ndarray (n_L, m) labels (one-hot for softmax)
+    Y : ndarray (n_L, m) labels (one-hot for softmax); a 1-D ``(m,)`` is read as ``(1, m)``
     caches : list from ``forward``
     lambd : float, L2 strength (adds ``lambd/m * W`` to each ``dW``)
     l2_m : int, optional; the ``m`` of the L2 term (default: this batch's ``m``). A mini-batch
@@ -133,6 +137,7 @@ def backward(AL, Y, caches, parameters, *, hidden_activation="relu", lambd=0.0, 
     Sigmoid with binary cross-entropy and softmax with categorical cross-entropy share the
     output gradient ``dZ_L = (A_L - Y) / m``; the ``1/m`` rides along in every ``dZ`` below it.
     """
+    Y = labels_2d(Y)
     if AL.shape != Y.shape:
         raise ValueError(f"AL has shape {AL.shape} but Y has shape {Y.shape}; they must match")
     if bug is not None:
@@ -183,8 +188,11 @@ def predict(X, parameters, **kwargs):
 
 
 def accuracy(predictions, labels) -> float:
-    """Fraction of columns where ``predictions == labels`` (both ``(1, m)`` label arrays)."""
-    predictions, labels = np.asarray(predictions), np.asarray(labels)
+    """Fraction of columns where ``predictions == labels`` (both ``(1, m)`` label arrays).
+
+    A 1-D ``(m,)`` array (either one) is read as ``(1, m)``; other shapes must match exactly.
+    """
+    predictions, labels = labels_2d(predictions), labels_2d(labels)
     if predictions.shape != labels.shape:
         raise ValueError(
             f"predictions has shape {predictions.shape} but labels has shape {labels.shape}")

@@ -100,8 +100,10 @@ def test_bad_shapes():
     X, Y = data(m=10)
     with pytest.raises(ValueError, match="Y"):
         mb.random_mini_batches(X, Y[:, :9], 4, rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match="Y"):  # 1-D labels are read as (1, m): wrong m
+        mb.random_mini_batches(X, Y[0, :9], 4, rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match="Y"):
-        mb.random_mini_batches(X, Y[0], 4, rng=np.random.default_rng(0))
+        mb.random_mini_batches(X, Y[None], 4, rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match="X"):
         mb.random_mini_batches(X[0], Y, 4, rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match="m"):
