@@ -6,7 +6,10 @@ functions only: ``import nnlab`` (and ``import nnlab.tf_bridge``) never imports 
 
 :func:`train_tf` builds the network the way the course's TensorFlow assignment does and feeds
 it exactly what nnlab's :func:`nnlab.train.train` uses, so the two runs can be compared number
-for number:
+for number. It follows the engine's run protocol: ``run = start_tf(config)`` (a
+:class:`TFTraining` at epoch 0), ``run.advance(n)``, ``run.snapshot()`` (a :class:`TFRun`),
+``run.done``; ``train_tf(config)`` is ``start_tf(config)`` advanced to the end, and any chunks
+give the same numbers bit for bit. Both runs are built alike:
 
 - the parameters are ``tf.Variable`` s (float64) initialised from the *same* values
   (:func:`initial_parameters` draws them as ``train`` does);
@@ -204,27 +207,180 @@ def compute_total_loss(ZL, Y, output: str = "softmax"):
 
 @dataclass(frozen=True, eq=False)
 class TFRun:
-    """A TensorFlow run: ``cost`` per epoch (as nnlab's history), final ``parameters``
-    (NumPy), ``steps`` taken, ``seconds`` and the TensorFlow ``version``."""
+    """A TensorFlow run so far: ``cost`` per finished epoch (as nnlab's history), the
+    ``parameters`` (NumPy copies), ``steps`` taken, ``seconds`` spent training, the TensorFlow
+    ``version`` and the ``status``: ``"running"``, ``"ok"`` (all epochs), ``"diverged"`` (a
+    non-finite cost) or ``"stopped"`` (``on_epoch`` returned True)."""
 
     cost: np.ndarray
     parameters: dict
     steps: int
     seconds: float
     version: str
+    status: str = "ok"
 
 
-def train_tf(config: TrainConfig, *, data=None, parameters=None, on_epoch=None,
-             exact: bool = True) -> TFRun:
-    """Train ``config``'s network with TensorFlow, mirroring ``nnlab.train.train``.
+class TFTraining:
+    """A TensorFlow run in progress: make it with :func:`start_tf`, then ``advance`` it.
+
+    It holds the ``tf.Variable`` s, the Keras optimizer, the compiled train step, the cost of
+    every finished epoch, the step counter and the mini-batch order (the :func:`epoch_batches`
+    generator and the current epoch's ``tf.data`` iterator), so that any chunks continue one
+    another exactly: ``advance`` in chunks of 1, 3 or 7 epochs (or ``advance_batches``) gives
+    the same numbers, bit for bit, as :func:`train_tf`.
+    """
+
+    def __init__(self, config: TrainConfig, *, data=None, parameters=None, exact: bool = True):
+        check_supported(config)
+        import tensorflow as tf
+
+        begin = time.perf_counter()
+        self.config, self.exact, self.version = config, exact, tf.__version__
+        data = make_dataset(config) if data is None else data
+        init = initial_parameters(config, data.n_x) if parameters is None else parameters
+        softmax = config.output_activation == "softmax"
+        self._X = data.X_train.astype(np.float64)
+        self._Y = (one_hot(data.Y_train, config.n_classes) if softmax
+                   else data.Y_train).astype(np.float64)
+        m, L = self._X.shape[1], len(config.layer_dims(data.n_x)) - 1
+        self.m = m
+        self._keys = list(init)
+        params = {key: tf.Variable(value, dtype=tf.float64, name=key)
+                  for key, value in init.items()}
+        weights = [params[f"W{l}"] for l in range(1, L + 1)]
+        variables = [params[f"{p}{l}"] for l in range(1, L + 1) for p in "Wb"]
+        optimizer, self._set_rate = keras_optimizer(config, exact=exact)
+        optimizer.build(variables)
+        output = "softmax" if softmax else "sigmoid"
+
+        @tf.function  # one graph per mini-batch size: the eager loop is about ten times slower
+        def train_step(minibatch_X, minibatch_Y):
+            m_b = tf.cast(tf.shape(minibatch_X)[0], tf.float64)
+            with tf.GradientTape() as tape:
+                ZL = forward_propagation(tf.transpose(minibatch_X), params,
+                                         config.hidden_activation)
+                total_loss = compute_total_loss(ZL, tf.transpose(minibatch_Y), output)
+                l2 = config.lambd / (2 * m) * tf.add_n([tf.reduce_sum(tf.square(W))
+                                                        for W in weights])
+                minibatch_cost = total_loss / m_b + l2
+            grads = tape.gradient(minibatch_cost, variables)
+            optimizer.apply_gradients(zip(grads, variables, strict=True))
+            return total_loss, l2
+
+        self._tf, self._params, self.optimizer, self._train_step = tf, params, optimizer, train_step
+        self._epochs = epoch_batches(config, m)  # the shuffle of every epoch, drawn as needed
+        self._batches = None  # the current epoch's mini-batches (an iterator), None between
+        self._left = 0  # mini-batches of the current epoch still to take
+        self._ce_total = self._l2_total = 0.0
+        self._n_batches = 0
+        self.costs: list[float] = []
+        self.steps = 0
+        self.status = "running"
+        self.seconds = time.perf_counter() - begin
+
+    @property
+    def epoch(self) -> int:
+        """Epochs finished so far."""
+        return len(self.costs)
+
+    @property
+    def done(self) -> bool:
+        """True once every epoch ran, the cost became non-finite or ``on_epoch`` stopped it."""
+        return self.status != "running"
+
+    def _step(self, on_epoch=None) -> bool:
+        """One mini-batch step (the run's only loop body); True when it finished an epoch.
+
+        The epoch cost is ``(sum of the mini-batches' summed losses) / m + L2 term``, each
+        mini-batch's loss taken before its update, as nnlab records it.
+        """
+        config, m = self.config, self.m
+        if self._batches is None:  # a new epoch: its rate and its shuffle
+            batches = next(self._epochs)
+            self._set_rate(learning_rate_for_epoch(self.config, self.epoch))
+            order = np.concatenate(batches)
+            dataset = self._tf.data.Dataset.from_tensor_slices(
+                (self._X.T[order], self._Y.T[order])).batch(len(batches[0]))
+            self._batches, self._left, self._n_batches = iter(dataset), len(batches), len(batches)
+            self._ce_total = self._l2_total = 0.0
+        minibatch_X, minibatch_Y = next(self._batches)
+        self.steps += 1
+        if self.exact and config.optimizer == "adam":  # the course's epsilon as "epsilon hat"
+            t = self.steps
+            self.optimizer.epsilon.assign(config.epsilon * math.sqrt(1 - config.beta2 ** t))
+        total_loss, l2 = self._train_step(minibatch_X, minibatch_Y)
+        self._ce_total += float(total_loss)
+        self._l2_total += int(minibatch_X.shape[0]) / m * float(l2)
+        self._left -= 1
+        if self._left:
+            return False
+        self._batches = None
+        ce_total = self._ce_total
+        cost = ((1.0 / m) * ce_total if self._n_batches == 1 else ce_total / m) + self._l2_total
+        self.costs.append(cost)
+        if not np.isfinite(cost):
+            self.status = "diverged"
+        elif on_epoch is not None and on_epoch(self.epoch - 1, config.num_epochs, cost):
+            self.status = "stopped"
+        elif self.epoch == config.num_epochs:
+            self.status = "ok"
+        return True
+
+    def _run(self, n, *, epochs: bool, on_epoch) -> TFTraining:
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+            raise ValueError(f"n must be an int >= 0, got {n!r}")
+        begin = time.perf_counter()
+        taken = 0
+        while taken < n and not self.done:
+            ended = self._step(on_epoch)
+            taken += ended if epochs else 1
+        self.seconds += time.perf_counter() - begin
+        return self
+
+    def advance(self, n: int, *, on_epoch=None) -> TFTraining:
+        """Up to ``n`` more epochs (fewer if the run ends); returns self. After
+        :meth:`advance_batches` stopped mid-epoch, finishing that epoch counts as the first.
+
+        on_epoch : callable(epoch, num_epochs, cost) -> bool, optional; True stops the run
+            (``status`` "stopped", ``done``).
+        """
+        return self._run(n, epochs=True, on_epoch=on_epoch)
+
+    def advance_batches(self, n: int, *, on_epoch=None) -> TFTraining:
+        """Up to ``n`` more mini-batch steps (fewer if the run ends); returns self.
+        ``cost`` gets an epoch's entry when its last mini-batch is taken."""
+        return self._run(n, epochs=False, on_epoch=on_epoch)
+
+    def snapshot(self) -> TFRun:
+        """The run so far as a :class:`TFRun` (copies: training on changes nothing in it)."""
+        parameters = {key: np.array(self._params[key].numpy(), copy=True) for key in self._keys}
+        return TFRun(np.asarray(self.costs, dtype=np.float64), parameters, self.steps,
+                     self.seconds, self.version, self.status)
+
+
+def start_tf(config: TrainConfig, *, data=None, parameters=None,
+             exact: bool = True) -> TFTraining:
+    """A TensorFlow run of ``config`` at epoch 0, mirroring ``nnlab.start``.
 
     Parameters
     ----------
     config : TrainConfig; see :func:`check_supported` for what the bridge covers.
     data : nnlab.data.Dataset, optional; default ``make_dataset(config)``.
     parameters : dict, optional; initial values (default :func:`initial_parameters`).
-    on_epoch : callable(epoch, num_epochs, cost) -> bool, optional; True stops the run.
     exact : bool, default True; see :func:`keras_optimizer`.
+    """
+    return TFTraining(config, data=data, parameters=parameters, exact=exact)
+
+
+def train_tf(config: TrainConfig, *, data=None, parameters=None, on_epoch=None,
+             exact: bool = True) -> TFRun:
+    """Train ``config``'s network with TensorFlow, mirroring ``nnlab.train.train``:
+    :func:`start_tf` advanced to the end.
+
+    Parameters
+    ----------
+    config, data, parameters, exact : see :func:`start_tf`.
+    on_epoch : callable(epoch, num_epochs, cost) -> bool, optional; True stops the run.
 
     Returns
     -------
@@ -233,58 +389,8 @@ def train_tf(config: TrainConfig, *, data=None, parameters=None, on_epoch=None,
         mini-batch's loss taken before its update, as nnlab records it. A non-finite cost ends
         the run.
     """
-    check_supported(config)
-    import tensorflow as tf
-
-    start = time.perf_counter()
-    data = make_dataset(config) if data is None else data
-    init = initial_parameters(config, data.n_x) if parameters is None else parameters
-    softmax = config.output_activation == "softmax"
-    X = data.X_train.astype(np.float64)
-    Y = (one_hot(data.Y_train, config.n_classes) if softmax else data.Y_train).astype(np.float64)
-    m, L = X.shape[1], len(config.layer_dims(data.n_x)) - 1
-    params = {key: tf.Variable(value, dtype=tf.float64, name=key) for key, value in init.items()}
-    weights = [params[f"W{l}"] for l in range(1, L + 1)]
-    variables = [params[f"{p}{l}"] for l in range(1, L + 1) for p in "Wb"]
-    optimizer, set_rate = keras_optimizer(config, exact=exact)
-    optimizer.build(variables)
-    fix_epsilon = exact and config.optimizer == "adam"
-    output = "softmax" if softmax else "sigmoid"
-
-    @tf.function  # one graph per mini-batch size: the eager loop is about ten times slower
-    def train_step(minibatch_X, minibatch_Y):
-        m_b = tf.cast(tf.shape(minibatch_X)[0], tf.float64)
-        with tf.GradientTape() as tape:
-            ZL = forward_propagation(tf.transpose(minibatch_X), params, config.hidden_activation)
-            total_loss = compute_total_loss(ZL, tf.transpose(minibatch_Y), output)
-            l2 = config.lambd / (2 * m) * tf.add_n([tf.reduce_sum(tf.square(W))
-                                                    for W in weights])
-            minibatch_cost = total_loss / m_b + l2
-        grads = tape.gradient(minibatch_cost, variables)
-        optimizer.apply_gradients(zip(grads, variables, strict=True))
-        return total_loss, l2
-
-    costs, steps = [], 0
-    for epoch, batches in enumerate(epoch_batches(config, m)):
-        set_rate(learning_rate_for_epoch(config, epoch))
-        order = np.concatenate(batches)
-        minibatches = tf.data.Dataset.from_tensor_slices((X.T[order], Y.T[order])).batch(
-            len(batches[0]))
-        ce_total = l2_total = 0.0
-        for minibatch_X, minibatch_Y in minibatches:
-            steps += 1
-            if fix_epsilon:  # the course's epsilon, as Keras's "epsilon hat" of step t
-                optimizer.epsilon.assign(config.epsilon * math.sqrt(1 - config.beta2 ** steps))
-            total_loss, l2 = train_step(minibatch_X, minibatch_Y)
-            ce_total += float(total_loss)
-            l2_total += int(minibatch_X.shape[0]) / m * float(l2)
-        cost = ((1.0 / m) * ce_total if len(batches) == 1 else ce_total / m) + l2_total
-        costs.append(cost)
-        if not np.isfinite(cost) or (on_epoch is not None and on_epoch(epoch,
-                                                                       config.num_epochs, cost)):
-            break
-    final = {key: params[key].numpy() for key in init}
-    return TFRun(np.asarray(costs), final, steps, time.perf_counter() - start, tf.__version__)
+    run = start_tf(config, data=data, parameters=parameters, exact=exact)
+    return run.advance(config.num_epochs, on_epoch=on_epoch).snapshot()
 
 
 @dataclass(frozen=True, eq=False)

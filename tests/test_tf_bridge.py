@@ -163,3 +163,109 @@ def test_keras_sequential_script_runs():
     model = namespace["model"]
     init = tf_bridge.initial_parameters(config, 2)
     assert model.layers[0].kernel.shape == init["W1"].T.shape
+
+
+# -------------------------------------------------------- the run protocol (with TensorFlow)
+
+#: Configs for chunked == whole: every optimizer with mini-batches, a schedule, softmax.
+CHUNK_CASES = {
+    "gd, mini-batches": PARITY_CASES["gd, mini-batches"],
+    "momentum, mini-batches": BASE.replace(optimizer="momentum", learning_rate=0.1),
+    "adam, mini-batches": PARITY_CASES["adam, mini-batches"],
+    "gd, mini-batches, exponential decay": BASE.replace(optimizer="gd", learning_rate=0.3,
+                                                        schedule="exponential", decay_rate=0.2),
+    "momentum, softmax, L2": PARITY_CASES["momentum, softmax, L2"],
+}
+
+
+def _assert_same_run(a, b):
+    np.testing.assert_array_equal(a.cost, b.cost)
+    assert a.parameters.keys() == b.parameters.keys()
+    for key in a.parameters:
+        np.testing.assert_array_equal(a.parameters[key], b.parameters[key], err_msg=key)
+    assert a.steps == b.steps
+
+
+@needs_tf
+@pytest.mark.parametrize("name", sorted(CHUNK_CASES))
+def test_advance_in_chunks_is_train_tf_bit_for_bit(name):
+    config = CHUNK_CASES[name]
+    whole = tf_bridge.train_tf(config)
+    assert len(whole.cost) == config.num_epochs and whole.status == "ok"
+    for chunk in (1, 3, 7):
+        run = tf_bridge.start_tf(config)
+        while not run.done:
+            assert run.advance(chunk) is run
+        _assert_same_run(run.snapshot(), whole)
+    run = tf_bridge.start_tf(config)
+    while not run.done:  # 2 mini-batches at a time: chunks that end mid-epoch
+        run.advance_batches(2)
+    _assert_same_run(run.snapshot(), whole)
+
+
+@needs_tf
+def test_advance_counts_epochs_and_finishes_a_started_one():
+    config = CHUNK_CASES["adam, mini-batches"]
+    run = tf_bridge.start_tf(config)
+    assert (run.epoch, run.steps, run.done) == (0, 0, False)
+    n_batches = -(-make_dataset(config).m_train // 64)
+    run.advance(2)
+    assert (run.epoch, run.steps) == (2, 2 * n_batches)
+    run.advance_batches(1)  # one step into epoch 3
+    assert (run.epoch, run.steps) == (2, 2 * n_batches + 1)
+    run.advance(1)  # finishes epoch 3
+    assert (run.epoch, run.steps) == (3, 3 * n_batches)
+    with pytest.raises(ValueError, match="n must be"):
+        run.advance(-1)
+    with pytest.raises(ValueError, match="n must be"):
+        run.advance(1.5)
+
+
+@needs_tf
+def test_snapshot_mid_run_is_a_copy_and_changes_nothing():
+    config = CHUNK_CASES["adam, mini-batches"]
+    whole = tf_bridge.train_tf(config)
+    run = tf_bridge.start_tf(config).advance(3)
+    mid = run.snapshot()
+    assert mid.status == "running" and len(mid.cost) == 3
+    saved = {key: value.copy() for key, value in mid.parameters.items()}
+    again = run.snapshot()
+    _assert_same_run(mid, again)
+    run.advance(config.num_epochs)
+    _assert_same_run(run.snapshot(), whole)
+    for key in saved:  # training on left the earlier snapshot alone
+        np.testing.assert_array_equal(mid.parameters[key], saved[key], err_msg=key)
+    np.testing.assert_array_equal(mid.cost, whole.cost[:3])
+    # and it is the run of the first 3 epochs (same shuffle stream, constant rate)
+    _assert_same_run(mid, tf_bridge.train_tf(config.replace(num_epochs=3)))
+
+
+@needs_tf
+def test_done_at_the_end_and_advance_after_done_is_a_no_op():
+    config = CHUNK_CASES["gd, mini-batches"]
+    run = tf_bridge.start_tf(config)
+    run.advance(config.num_epochs - 1)
+    assert not run.done
+    run.advance(1)
+    assert run.done and run.status == "ok" and run.epoch == config.num_epochs
+    end = run.snapshot()
+    assert run.advance(5) is run and run.advance_batches(5) is run
+    _assert_same_run(run.snapshot(), end)
+
+
+@needs_tf
+def test_on_epoch_true_stops_the_run():
+    config = CHUNK_CASES["gd, mini-batches"]
+    seen = []
+
+    def on_epoch(epoch, num_epochs, cost):
+        seen.append((epoch, num_epochs, cost))
+        return epoch == 2
+
+    result = tf_bridge.train_tf(config, on_epoch=on_epoch)
+    assert [e for e, _, _ in seen] == [0, 1, 2]
+    assert all(n == config.num_epochs for _, n, _ in seen)
+    assert result.status == "stopped" and len(result.cost) == 3
+    np.testing.assert_array_equal(result.cost, [c for _, _, c in seen])
+    run = tf_bridge.start_tf(config).advance(config.num_epochs, on_epoch=on_epoch)
+    assert run.done and run.advance(1).epoch == 3
