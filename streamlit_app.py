@@ -72,7 +72,7 @@ with left:
     st.markdown(
         """
 **Every picture is a real NumPy run you can inspect.** No animation is faked: each panel is a
-network trained by `nnlab.train.train` in float64 NumPy, written in the course's notation
+network trained by `nnlab.core.train.train` in float64 NumPy, written in the course's notation
 (`parameters["W1"]`, `grads["dW1"]`, `lambd`, `keep_prob`, `beta1`, ...). Open *The math and
 the code* on any page to read the function that produced it.
 """
@@ -89,7 +89,7 @@ The *Compare runs* page lists them all, overlays any of them, and downloads thei
 st.header("Use it from a notebook")
 st.code(
     """from nnlab.config import TrainConfig
-from nnlab.train import train
+from nnlab.core.train import train
 
 config = TrainConfig(dataset="moons", hidden_units=(10, 5), optimizer="adam",
                      learning_rate=0.01, mini_batch_size=64, num_epochs=300)

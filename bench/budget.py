@@ -2,9 +2,9 @@
 
 ``python -m bench.budget`` trains a spread of configs (batch size 1..m, depth 1..60, width
 1..256, every optimizer, batch norm, dropout, early stopping, stacks of K) for a few epochs each,
-and prints ``nnlab.budget.estimate_seconds`` beside the measured wall time, with their ratio.
+and prints ``nnlab.core.budget.estimate_seconds`` beside the measured wall time, with their ratio.
 The target: every row within 2x. ``--fit`` also prints the least-squares coefficients of the
-model's terms (relative error), which is how ``nnlab.budget.COST`` was set on a two-core
+model's terms (relative error), which is how ``nnlab.core.budget.COST`` was set on a two-core
 machine; ``--json`` prints one JSON object.
 """
 
@@ -18,10 +18,10 @@ import time
 
 import numpy as np
 
-from nnlab import budget
-from nnlab.batched import train_batched
 from nnlab.config import TrainConfig
-from nnlab.train import make_dataset, train
+from nnlab.core import budget
+from nnlab.core.batched import train_batched
+from nnlab.core.train import make_dataset, train
 
 BASE = TrainConfig(dataset="moons", n_samples=1000, learning_rate=0.01)
 

@@ -174,7 +174,7 @@ def main(argv=None) -> int:
     from playwright.sync_api import sync_playwright
 
     from nnlab.app.runs import CACHE_MAX_ENTRIES
-    from nnlab.train import train
+    from nnlab.core.train import train
 
     hidden = tuple(int(u) for u in args.hidden.split(","))
     entry_kb = len(pickle.dumps(train(config(0, hidden, args.epochs, args.samples)))) / 1024

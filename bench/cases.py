@@ -17,11 +17,11 @@ import numpy as np
 
 from bench import course_style as cs
 from bench import frameworks
-from nnlab.batched import train_batched
 from nnlab.config import TrainConfig
-from nnlab.data import Dataset
-from nnlab.datasets2d import make_moons
-from nnlab.train import train
+from nnlab.core.batched import train_batched
+from nnlab.core.train import train
+from nnlab.data.datasets import Dataset
+from nnlab.data.toy2d import make_moons
 
 TARGETS = {"A": 0.33, "B": 0.40, "C": 0.70, "C32": 0.35, "D": 0.20}
 _EMPTY_X, _EMPTY_Y = np.zeros((2, 0)), np.zeros((1, 0))
@@ -138,9 +138,9 @@ def _one_blas_thread():
 def case_search(quick, repeats):
     """A search of 8 trials over ProcessPoolExecutor(2) against ProcessPoolExecutor(1)."""
     try:
-        from nnlab.search import run_search
+        from nnlab.lessons.search import run_search
     except ImportError as exc:
-        return {"case": "Search", "skipped": f"nnlab.search.run_search unavailable ({exc})"}
+        return {"case": "Search", "skipped": f"nnlab.lessons.search.run_search unavailable ({exc})"}
     epochs = 300 if quick else 3000
     base = TrainConfig(hidden_units=(32, 32), n_samples=600, num_epochs=epochs)
     points = [{"learning_rate": float(r)} for r in np.geomspace(0.01, 0.5, 8)]

@@ -22,10 +22,12 @@ pass (a positional ``seed``, 1-D labels, ``print_msg``). The update rules themse
 ``gd_step``, ``momentum_step``, ``rmsprop_step`` and ``adam_step``.
 """
 
-from nnlab.batched import start_batched, train_batched
 from nnlab.config import TrainConfig
-from nnlab.data import load_dataset, one_hot
-from nnlab.gradcheck import (
+from nnlab.core.batched import start_batched, train_batched
+from nnlab.core.loop import Run
+from nnlab.core.train import TrainResult, start, train
+from nnlab.data.datasets import load_dataset, one_hot
+from nnlab.spec.gradcheck import (
     check_gradients,
     dictionary_to_vector,
     gradient_check,
@@ -33,17 +35,16 @@ from nnlab.gradcheck import (
     gradients_to_vector,
     vector_to_dictionary,
 )
-from nnlab.initializers import (
+from nnlab.spec.initializers import (
     initialize_parameters,
     initialize_parameters_he,
     initialize_parameters_random,
     initialize_parameters_zeros,
 )
-from nnlab.loop import Run
-from nnlab.losses import compute_cost_with_regularization
-from nnlab.minibatch import random_mini_batches
-from nnlab.model import accuracy, backward, compute_cost, forward, predict
-from nnlab.optimizers import (
+from nnlab.spec.losses import compute_cost_with_regularization
+from nnlab.spec.minibatch import random_mini_batches
+from nnlab.spec.model import accuracy, backward, compute_cost, forward, predict
+from nnlab.spec.optimizers import (
     adam_step,
     gd_step,
     initialize_adam,
@@ -56,8 +57,7 @@ from nnlab.optimizers import (
     update_parameters_with_momentum,
     update_parameters_with_rmsprop,
 )
-from nnlab.schedules import schedule_lr_decay, update_lr
-from nnlab.train import TrainResult, start, train
+from nnlab.spec.schedules import schedule_lr_decay, update_lr
 
 __version__ = "0.1.0"
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nnlab import activations
 from nnlab._validate import check_choice, check_float, check_int
-from nnlab.initializers import resolve_initializer
-from nnlab.model import OUTPUTS
+from nnlab.spec import activations
+from nnlab.spec.initializers import resolve_initializer
+from nnlab.spec.model import OUTPUTS
 
 OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
 SCHEDULES = ("constant", "inverse_time", "inverse_time_interval", "exponential", "inverse_sqrt",
@@ -46,10 +46,10 @@ class TrainConfig:
     ``numerics``: "stable" (default) or "course" (literal sigmoid and nansum cost).
     ``seed``: weights, mini-batch shuffles and dropout masks.
     ``custom_data``: with ``dataset="custom"``, the learner's own data as three tuples
-    ``(x1 values, x2 values, labels 0..C-1)`` (see ``nnlab.upload``); ``n_samples`` is its
+    ``(x1 values, x2 values, labels 0..C-1)`` (see ``nnlab.data.upload``); ``n_samples`` is its
     length. Keeping the data in the config keeps a run reproducible from its config alone.
     ``dtype``: "float64" (default; gradient checking needs it) or "float32", which the fast
-    training path (``nnlab.fastpath``) honours; a config it does not cover runs in float64.
+    network (``nnlab.core.network``) honours; a config it does not cover runs in float64.
     """
 
     dataset: str = "moons"

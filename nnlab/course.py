@@ -1,7 +1,8 @@
 """Reproduce the numbers of the course's programming assignments with the engine's own code.
 
 ``python -m nnlab.course`` prints a table; ``--json`` prints one JSON object. Every number comes
-out of ``nnlab.train.train`` (or ``nnlab.gradcheck``) driven by legacy ``RandomState`` generators
+out of ``nnlab.core.train.train`` (or ``nnlab.spec.gradcheck``) driven by legacy ``RandomState``
+generators
 seeded as the assignments seed them; nothing is typed in. The fine details that decide the last
 digit are listed in the docstrings below (and in the design notes).
 """
@@ -14,12 +15,12 @@ import sys
 
 import numpy as np
 
-from nnlab import gradcheck, model
 from nnlab.config import TrainConfig
-from nnlab.data import Dataset
-from nnlab.datasets2d import make_circles, make_moons
-from nnlab.initializers import initialize_parameters
-from nnlab.train import train
+from nnlab.core.train import train
+from nnlab.data.datasets import Dataset
+from nnlab.data.toy2d import make_circles, make_moons
+from nnlab.spec import gradcheck, model
+from nnlab.spec.initializers import initialize_parameters
 
 COST_EVERY = 1000
 _EMPTY_X, _EMPTY_Y = np.zeros((2, 0)), np.zeros((1, 0))

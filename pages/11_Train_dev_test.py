@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from nnlab import diagnosis
 from nnlab.app import bias_variance as bv
 from nnlab.app import controls, math_and_code, page_setup, train_cached
 from nnlab.config import TrainConfig
-from nnlab.train import make_dataset
+from nnlab.core.train import make_dataset
+from nnlab.lessons import fit_diagnosis as diagnosis
 
 TITLE = "Train/dev/test & bias/variance"
 BIND = "query-params"

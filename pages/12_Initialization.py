@@ -2,12 +2,13 @@
 
 import streamlit as st
 
-from nnlab import initializers, symmetry
 from nnlab.app import comparison_view, controls, math_and_code, page_setup, train_many
 from nnlab.app import initialization as init_app
 from nnlab.config import TrainConfig
-from nnlab.initializers import RANDOM_SCALE
-from nnlab.train import make_dataset
+from nnlab.core.train import make_dataset
+from nnlab.lessons import symmetry
+from nnlab.spec import initializers
+from nnlab.spec.initializers import RANDOM_SCALE
 
 TITLE = "Initialization"
 BIND = "query-params"

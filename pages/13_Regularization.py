@@ -3,10 +3,11 @@ fixed dropout masks; early stopping."""
 
 import streamlit as st
 
-from nnlab import layers, losses, regularization
 from nnlab.app import comparison_view, controls, math_and_code, page_setup
 from nnlab.app import regularization as reg
-from nnlab.train import make_dataset
+from nnlab.core.train import make_dataset
+from nnlab.lessons import dropout_replay as regularization
+from nnlab.spec import layers, losses
 
 page_setup("Regularization", "The same network trained four ways on noisy data: without "
            "regularization it fits the noise (train accuracy well above dev); L2 and dropout "
@@ -104,5 +105,5 @@ math_and_code(
      regularization.dropout_masks],
     note="Inverted dropout divides by keep_prob so that the expected value of each activation "
          "is unchanged; at test time nothing is dropped or rescaled. The training loop "
-         "(`nnlab.train.train`) re-creates the mask generator before every step when "
+         "(`nnlab.core.train.train`) re-creates the mask generator before every step when "
          "`dropout_mask=\"fixed\"`.")

@@ -4,10 +4,11 @@ training, and the activations compared."""
 
 import streamlit as st
 
-from nnlab import diagnostics, initializers
-from nnlab.activations import HIDDEN_ACTIVATIONS
 from nnlab.app import comparison_view, controls, math_and_code, page_setup
 from nnlab.app import vanishing as van
+from nnlab.lessons import layer_stats as diagnostics
+from nnlab.spec import initializers
+from nnlab.spec.activations import HIDDEN_ACTIVATIONS
 
 page_setup("Vanishing & exploding gradients", "In a deep network every layer multiplies the "
            "signal: weights slightly too small make it vanish, slightly too large make it "

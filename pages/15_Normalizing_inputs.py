@@ -4,12 +4,13 @@ rate, a real network trained on raw vs normalized inputs, and dev sets normalize
 import numpy as np
 import streamlit as st
 
-from nnlab import data as datamod
-from nnlab import inputs, viz
+from nnlab import viz
 from nnlab.app import comparison_view, controls, math_and_code, page_setup
 from nnlab.app import normalizing as norm
 from nnlab.app.charts import chart_spec
 from nnlab.config import TrainConfig
+from nnlab.data import datasets as datamod
+from nnlab.lessons import input_scaling as inputs
 from nnlab.viz.normalizing import weight_surface_chart
 
 page_setup("Normalizing inputs", "Feature x₂ is multiplied by a scale: the cost bowl in two "

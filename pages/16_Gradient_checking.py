@@ -3,10 +3,10 @@ bug and watch it light up; dropout's random mask; the epsilon trade-off; the cou
 
 import streamlit as st
 
-from nnlab import gradcheck, model
 from nnlab.app import controls, math_and_code, page_setup
 from nnlab.app import gradient_checking as gc
 from nnlab.app.charts import chart_spec
+from nnlab.spec import gradcheck, model
 from nnlab.viz import parameter_bars_chart
 from nnlab.viz.gradcheck import epsilon_sweep_chart
 
@@ -15,7 +15,7 @@ page_setup("Gradient checking", "Backprop's gradient against two-sided finite di
 
 st.markdown(f"A small random problem: X is {gc.N_X} × {gc.M} (standard normal), random labels, "
             "He-initialized weights. Every number on this page is "
-            "`nnlab.gradcheck.check_gradients` on it.")
+            "`nnlab.spec.gradcheck.check_gradients` on it.")
 
 with st.sidebar:
     st.markdown("**Model**")

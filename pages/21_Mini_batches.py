@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from nnlab import iterations, minibatch
 from nnlab.app import controls, math_and_code, page_setup
 from nnlab.app import minibatches as mb
-from nnlab.train import make_dataset
+from nnlab.core import iterations
+from nnlab.core.train import make_dataset
+from nnlab.spec import minibatch
 
 page_setup("Mini-batches", "The same network trained with mini-batches of 1 (stochastic), a "
            "few powers of two, and the whole training set (batch): the smaller the mini-batch, "
@@ -56,4 +57,4 @@ math_and_code(
          "epoch), b_t the size of mini-batch t (the last one may be smaller). Each mini-batch's "
          "gradient is averaged over its own b_t examples. The epoch cost is the mean of the "
          "per-example losses over the epoch, which is the b_t/m-weighted mean of the iteration "
-         "costs: what `nnlab.train.train` records in `history['cost']`.")
+         "costs: what `nnlab.core.train.train` records in `history['cost']`.")

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from nnlab import averages
 from nnlab.app import averages as ewa
 from nnlab.app import math_and_code, page_setup
+from nnlab.spec import weighted_averages as averages
 
 page_setup("Exponentially weighted averages", "A noisy year of daily temperatures averaged "
            "with β = 0.5, 0.9, 0.98 and your own β: a larger β is smoother but later; bias "

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from nnlab import optimizers
 from nnlab.app import comparison_view, math_and_code, page_setup
 from nnlab.app import optimizers_page as op
-from nnlab.train import make_dataset
+from nnlab.core.train import make_dataset
+from nnlab.spec import optimizers
 
 page_setup("Optimizers", "Four optimizers train the same network on the moons with the same "
            "epochs and mini-batches: Adam gets further on the same budget.")

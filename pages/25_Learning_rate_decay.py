@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from nnlab import schedules
 from nnlab.app import comparison_view, controls, decay, math_and_code, page_setup, train_many
-from nnlab.train import learning_rate_for_epoch, make_dataset
+from nnlab.core.train import learning_rate_for_epoch, make_dataset
+from nnlab.spec import schedules
 
 page_setup("Learning rate decay", "Five ways to shrink the learning rate α as training goes "
            "on, plotted per epoch and trained side by side; then the assignment's runs, where "

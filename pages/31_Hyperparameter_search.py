@@ -3,10 +3,10 @@ caviar vs panda."""
 
 import streamlit as st
 
-from nnlab import search
 from nnlab.app import math_and_code, page_setup
 from nnlab.app import search_page as hs
 from nnlab.app.charts import chart_spec
+from nnlab.lessons import search
 from nnlab.viz import curves_chart
 from nnlab.viz.caviar import caviar_chart
 
@@ -251,4 +251,4 @@ math_and_code(
      search.random_search_points, search.zoom, search.run_trial],
     note="Grid search with *d* knobs gives each knob only budget^(1/d) distinct values; random "
          "search gives every knob *budget* distinct values. Each trial is `run_trial`: one "
-         "full `nnlab.train.train` run of the base network with the point's values.")
+         "full `nnlab.core.train.train` run of the base network with the point's values.")

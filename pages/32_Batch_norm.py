@@ -4,12 +4,12 @@ distributions, test-time statistics, the learned gamma and beta."""
 import pandas as pd
 import streamlit as st
 
-from nnlab import layers, model
 from nnlab.app import batchnorm_page as bnp
 from nnlab.app import comparison_view, controls, math_and_code, page_setup
 from nnlab.app.charts import chart_spec
 from nnlab.app.compare import grid_safe
-from nnlab.train import make_dataset
+from nnlab.core.train import make_dataset
+from nnlab.spec import layers, model
 from nnlab.viz import bar_chart, curves_chart
 from nnlab.viz.batchnorm import snapshot_histograms_chart
 

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from nnlab import activations, losses, model
 from nnlab.app import comparison_view, controls, math_and_code, page_setup, train_cached
 from nnlab.app import softmax_page as sm
 from nnlab.config import TrainConfig
-from nnlab.train import make_dataset
+from nnlab.core.train import make_dataset
+from nnlab.spec import activations, losses, model
 
 TITLE = "Softmax"
 BASE = TrainConfig(dataset="spiral", n_classes=3, hidden_units=(20, 10), optimizer="adam",

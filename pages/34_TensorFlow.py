@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from nnlab import model, tf_bridge
 from nnlab.app import controls, math_and_code, page_setup, train_cached
 from nnlab.app import tensorflow_page as tfp
 from nnlab.config import TrainConfig
+from nnlab.spec import model
+from nnlab.tf import bridge as tf_bridge
 from nnlab.viz import curves_chart
 
 TITLE = "TensorFlow"

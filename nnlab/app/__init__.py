@@ -2,10 +2,10 @@ r"""Streamlit glue for the nnlab playground: the only part of nnlab that imports
 
 A page is thin: widgets -> nnlab.app -> charts. Its rhythm::
 
-    from nnlab import initializers
+    from nnlab.spec import initializers
     from nnlab.app import comparison_view, controls, math_and_code, page_setup, train_cached
     from nnlab.config import TrainConfig
-    from nnlab.train import make_dataset
+    from nnlab.core.train import make_dataset
 
     page_setup("Initialization", "Zeros, large random and He initialization train the same "
                "network: only He breaks the symmetry and learns the circles.")

@@ -8,8 +8,12 @@ import numpy as np
 import streamlit as st
 
 from nnlab.app.charts import chart_spec
-from nnlab.averages import effective_window, ewa_weights, exponentially_weighted_average
-from nnlab.data import make_temperatures
+from nnlab.data.datasets import make_temperatures
+from nnlab.spec.weighted_averages import (
+    effective_window,
+    ewa_weights,
+    exponentially_weighted_average,
+)
 from nnlab.viz.averages import ewa_weights_chart, series_with_averages_chart
 
 #: The lecture's three betas.

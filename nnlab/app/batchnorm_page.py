@@ -4,7 +4,7 @@ statistics.
 :func:`train_snapshots` is ``train_cached`` plus copies of the parameters at a few epochs
 (taken from ``train``'s ``on_epoch`` callback), so the page can draw how the hidden
 pre-activations evolve. The numbers (pre-activations, tiny-batch predictions) come from
-``nnlab.model.forward`` on those parameters; nothing here re-implements the network.
+``nnlab.spec.model.forward`` on those parameters; nothing here re-implements the network.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from collections.abc import Sequence
 import numpy as np
 import streamlit as st
 
-from nnlab import model
 from nnlab.app.runs import ENGINE_VERSION, PROGRESS_DELAY, PROGRESS_UPDATES, register_run
 from nnlab.config import TrainConfig
-from nnlab.initializers import initialize_parameters
-from nnlab.train import TrainResult, make_dataset, predict_options, train
+from nnlab.core.train import TrainResult, make_dataset, predict_options, train
+from nnlab.spec import model
+from nnlab.spec.initializers import initialize_parameters
 
 #: The deeper network of the page: five hidden layers of 10 ReLU units, mini-batches of 64.
 BASE = TrainConfig(dataset="moons", n_samples=300, hidden_units=(10,) * 5, num_epochs=100,

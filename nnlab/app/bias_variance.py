@@ -6,11 +6,12 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from nnlab import diagnosis, viz
+from nnlab import viz
 from nnlab.app.charts import chart_spec
 from nnlab.app.compare import boundary_panels
 from nnlab.app.runs import CACHE_MAX_ENTRIES, ENGINE_VERSION
 from nnlab.config import TrainConfig
+from nnlab.lessons import fit_diagnosis as diagnosis
 from nnlab.viz.diagnosis import error_curves_chart, error_ladder_chart
 
 #: Hidden-layer widths of the capacity curve.
@@ -140,7 +141,7 @@ def _sweeps_cached(config: TrainConfig, engine_version: str) -> dict:
     del engine_version
     holder = st.empty()  # created inside the cached function: replay-safe
     bar = holder.progress(0.0, text="Training the curves' networks…")
-    from nnlab.train import make_dataset
+    from nnlab.core.train import make_dataset
 
     data = make_dataset(config)
     sizes = diagnosis.learning_curve_sizes(data.m_train, LEARNING_CURVE_POINTS)

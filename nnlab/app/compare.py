@@ -18,7 +18,7 @@ import streamlit as st
 from nnlab import viz
 from nnlab.app.charts import chart_spec
 from nnlab.app.runs import CACHE_MAX_ENTRIES, ENGINE_VERSION, summary_row
-from nnlab.train import TrainResult
+from nnlab.core.train import TrainResult
 
 #: Points per axis of the decision-boundary grid.
 GRID_SIZE = 60
@@ -230,8 +230,8 @@ def comparison_view(variants: Sequence[tuple[str, TrainResult]], data, *,
     ----------
     variants : list of (label, TrainResult)
         Labels must be distinct; they title the panels, name the curves and the table rows.
-    data : nnlab.data.Dataset
-        The data the variants were trained on (``nnlab.train.make_dataset(config)``).
+    data : nnlab.data.datasets.Dataset
+        The data the variants were trained on (``nnlab.core.train.make_dataset(config)``).
     boundaries : bool, default True
         Draw the decision boundaries (off for data that isn't 2-D).
     points : {"train", "dev", "test"}

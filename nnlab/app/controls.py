@@ -40,7 +40,6 @@ from collections.abc import Mapping, Sequence
 
 import streamlit as st
 
-from nnlab.activations import HIDDEN_ACTIVATIONS
 from nnlab.app import own_data
 from nnlab.app.training_controls import (  # noqa: F401 - re-exported for pages
     choice_control,
@@ -72,9 +71,10 @@ from nnlab.app.widgets import (  # noqa: F401 - used here and by pages
     widget_key,
 )
 from nnlab.config import DATASET_NAMES, MAX_UNITS, TrainConfig
-from nnlab.data import DATASETS
-from nnlab.datasets2d import MAX_CLASSES
-from nnlab.initializers import INITIALIZERS
+from nnlab.data.datasets import DATASETS
+from nnlab.data.toy2d import MAX_CLASSES
+from nnlab.spec.activations import HIDDEN_ACTIVATIONS
+from nnlab.spec.initializers import INITIALIZERS
 
 # ------------------------------------------------------------------------------ data
 

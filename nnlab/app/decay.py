@@ -12,8 +12,8 @@ from nnlab.app.charts import chart_spec
 from nnlab.app.controls import SCHEDULE_LABELS, learning_rate_control
 from nnlab.app.runs import ENGINE_VERSION, PROGRESS_UPDATES, register_run
 from nnlab.config import TrainConfig
-from nnlab.initializers import initialize_parameters
-from nnlab.train import TrainResult, learning_rate_for_epoch, train
+from nnlab.core.train import TrainResult, learning_rate_for_epoch, train
+from nnlab.spec.initializers import initialize_parameters
 
 #: The five decays of the lecture and the assignment (constant is offered as a baseline).
 DECAYS = ("inverse_time", "inverse_time_interval", "exponential", "inverse_sqrt", "staircase")

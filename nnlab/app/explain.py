@@ -17,7 +17,7 @@ def source_of(obj) -> str:
 
 
 def qualified_name(obj) -> str:
-    """``"nnlab.optimizers.update_parameters_with_adam"`` for a function, class or module."""
+    """``"nnlab.spec.optimizers.update_parameters_with_adam"`` for a function, class or module."""
     module = getattr(obj, "__module__", None)
     name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None) or repr(obj)
     return f"{module}.{name}" if module and module != name else str(name)

@@ -1,6 +1,6 @@
 """Glue of the "Gradient checking" page: a small random problem and cached checks.
 
-Every check is ``nnlab.gradcheck.check_gradients`` on a problem built from the settings alone
+Every check is ``nnlab.spec.gradcheck.check_gradients`` on a problem built from the settings alone
 (a seed, never a generator), cached with ``st.cache_data`` keyed on those settings and the
 engine version.
 """
@@ -10,10 +10,11 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from nnlab import course, gradcheck, model
+from nnlab import course
 from nnlab.app.runs import ENGINE_VERSION
-from nnlab.data import one_hot
-from nnlab.initializers import initialize_parameters
+from nnlab.data.datasets import one_hot
+from nnlab.spec import gradcheck, model
+from nnlab.spec.initializers import initialize_parameters
 
 #: Size of the random problem: inputs, examples, classes (softmax output).
 N_X, M, N_CLASSES = 4, 8, 3

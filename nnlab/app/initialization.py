@@ -6,10 +6,11 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from nnlab import course, symmetry, viz
+from nnlab import course, viz
 from nnlab.app.charts import chart_spec
 from nnlab.app.runs import CACHE_MAX_ENTRIES, ENGINE_VERSION
 from nnlab.config import TrainConfig
+from nnlab.lessons import symmetry
 
 #: Snapshots of the weight matrix shown in the symmetry view (including the initial one).
 N_SNAPSHOTS = 4
@@ -49,7 +50,7 @@ def snapshots_cached(config: TrainConfig, start: str, constant: float, key: str,
     :data:`N_SNAPSHOTS` moments. Returns ``snapshots`` {epoch: array}, ``distinct`` {epoch:
     number of different units}, ``train_accuracy`` and ``status``."""
     del engine_version
-    from nnlab.train import make_dataset
+    from nnlab.core.train import make_dataset
 
     data = make_dataset(config)
     dims = config.layer_dims(data.n_x)

@@ -13,8 +13,8 @@ import numpy as np
 import streamlit as st
 
 from nnlab.app.charts import chart_spec
-from nnlab.optimizer_demos import momentum_bound, quadratic_momentum_path, race
-from nnlab.surfaces import momentum_phase_diagram
+from nnlab.lessons.optimizer_paths import momentum_bound, quadratic_momentum_path, race
+from nnlab.lessons.surfaces import momentum_phase_diagram
 from nnlab.viz import curves_chart
 from nnlab.viz.phases import phase_diagram_chart
 from nnlab.viz.surfaces import race_map_chart

@@ -10,11 +10,11 @@ from nnlab import viz
 from nnlab.app.charts import chart_spec
 from nnlab.app.compare import METRIC_COLUMNS, boundary_panels, metrics_frame, show_status
 from nnlab.app.runs import ENGINE_VERSION, epoch_progress, train_cached
-from nnlab.averages import exponentially_weighted_average
 from nnlab.config import TrainConfig
-from nnlab.datasets2d import make_moons
-from nnlab.iterations import iteration_counts, record_iterations
-from nnlab.minibatch import mini_batch_indices
+from nnlab.core.iterations import iteration_counts, record_iterations
+from nnlab.data.toy2d import make_moons
+from nnlab.spec.minibatch import mini_batch_indices
+from nnlab.spec.weighted_averages import exponentially_weighted_average
 from nnlab.viz.minibatches import batch_points_chart, iteration_cost_chart, partition_chart
 
 #: Sizes offered: 1 (stochastic), powers of two, and None = the whole training set (batch).

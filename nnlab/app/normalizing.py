@@ -1,6 +1,7 @@
 """Glue of the "Normalizing inputs" page: cached surfaces, cached runs on rescaled data.
 
-The engine is :mod:`nnlab.inputs` (least-squares cost in two weights, descent paths, the largest
+The engine is :mod:`nnlab.lessons.input_scaling` (least-squares cost in two weights, descent paths,
+the largest
 stable learning rate, rescaling a data set, normalizing a dev set three ways). Training on a
 data set with a scaled feature can't be said with a ``TrainConfig`` alone, so
 :func:`train_scaled` caches ``train(config, data=...)`` keyed by the config and the scales.
@@ -11,7 +12,6 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from nnlab import inputs, model
 from nnlab.app.compare import result_grid
 from nnlab.app.runs import (
     CACHE_MAX_ENTRIES,
@@ -20,7 +20,9 @@ from nnlab.app.runs import (
     register_run,
 )
 from nnlab.config import TrainConfig
-from nnlab.train import TrainResult, make_dataset, train
+from nnlab.core.train import TrainResult, make_dataset, train
+from nnlab.lessons import input_scaling as inputs
+from nnlab.spec import model
 
 #: Points per axis of the cost grid.
 SURFACE_GRID = 60

@@ -16,7 +16,7 @@ from nnlab.app import controls
 from nnlab.app.charts import chart_spec
 from nnlab.app.runs import ENGINE_VERSION, train_cached
 from nnlab.config import TrainConfig
-from nnlab.optimizer_demos import adam_step_sizes
+from nnlab.lessons.optimizer_paths import adam_step_sizes
 from nnlab.viz import curves_chart
 
 #: The network and data every variant trains (the budget widgets change epochs, mini-batch, seed).

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from nnlab import upload
+from nnlab.data import upload
 
 #: Session-state key of the uploaded data set (a dict, see ``_store``).
 SESSION_KEY = "nnlab_custom_data"

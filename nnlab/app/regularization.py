@@ -11,12 +11,13 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from nnlab import regularization, viz
+from nnlab import viz
 from nnlab.app.charts import chart_spec
 from nnlab.app.compare import METRIC_COLUMNS, comparison_view, grid_safe, metrics_frame
 from nnlab.app.runs import train_cached, train_many
 from nnlab.config import TrainConfig
-from nnlab.train import TrainResult
+from nnlab.core.train import TrainResult
+from nnlab.lessons import dropout_replay as regularization
 from nnlab.viz.regularization import accuracy_gap_chart, dropout_mask_chart
 
 #: The page's base config: overfits the football lookalike in about 0.2 s per run.

@@ -1,6 +1,6 @@
 """Cached training runs and the session's run registry.
 
-:func:`train_cached` is how every page trains: it wraps :func:`nnlab.train.train` in
+:func:`train_cached` is how every page trains: it wraps :func:`nnlab.core.train.train` in
 ``st.cache_data`` keyed by ``(config, ENGINE_VERSION)``, shows a progress bar while a run is
 computed, and records the run in the session's run registry (the "Compare runs" page lists,
 overlays and downloads the registry).
@@ -29,10 +29,10 @@ import numpy as np
 import streamlit as st
 from streamlit.logger import get_logger
 
-from nnlab.batched import can_batch, start_batched
-from nnlab.budget import Budget, BudgetError, estimate_seconds, expected_train_size
 from nnlab.config import TrainConfig
-from nnlab.train import TrainResult, train
+from nnlab.core.batched import can_batch, start_batched
+from nnlab.core.budget import Budget, BudgetError, estimate_seconds, expected_train_size
+from nnlab.core.train import TrainResult, train
 
 #: Cached runs kept (least recently used evicted first).
 CACHE_MAX_ENTRIES = 256
@@ -97,7 +97,7 @@ def session_stop_token():
 
 def new_interaction_budget() -> Budget:
     """Start the budget of this script run: every run it computes is charged to it
-    (``page_setup`` calls this first; see ``nnlab.budget``)."""
+    (``page_setup`` calls this first; see ``nnlab.core.budget``)."""
     budget = Budget(stop=session_stop_token())
     st.session_state[BUDGET_KEY] = budget
     return budget
@@ -205,7 +205,7 @@ def train_cached(config: TrainConfig, label: str | None = None, *, page: str | N
     Notes
     -----
     A diverged run is a normal result (``status == "diverged"`` with a message); it does not
-    raise. A run over the server's compute budget (``nnlab.budget``) is not trained: the page
+    raise. A run over the server's compute budget (``nnlab.core.budget``) is not trained: the page
     shows why and stops there. Bad configs raise ``ValueError`` when the ``TrainConfig`` is
     built, before this call (``nnlab.app.controls.make_config`` turns them into an
     ``st.error``).
@@ -227,7 +227,7 @@ def train_cached(config: TrainConfig, label: str | None = None, *, page: str | N
                "together (one stacked batch)...")
 def _train_batched_cached(configs: tuple, engine_version: str,
                           _budget: Budget | None = None) -> list:
-    """Several configs trained as one stack (``nnlab.batched``), cached as a group."""
+    """Several configs trained as one stack (``nnlab.core.batched``), cached as a group."""
     del engine_version
     budget = _budget or Budget()
     c = configs[0]
@@ -244,7 +244,7 @@ def train_many(variants, *, page: str | None = None, register: bool = True) -> l
     """Train ``[(label, config), ...]`` and return ``[(label, TrainResult), ...]``.
 
     When the configs differ only in scalars (learning rate, betas, lambd, schedule, seed, ...)
-    and ``nnlab.batched.can_batch`` accepts them, they train together as stacked arrays (each
+    and ``nnlab.core.batched.can_batch`` accepts them, they train together as stacked arrays (each
     result equals its lone run to 1e-12); otherwise each goes through :func:`train_cached`.
     """
     variants = [(str(label), config) for label, config in variants]

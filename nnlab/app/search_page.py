@@ -1,6 +1,7 @@
 """Glue of the "Hyperparameter search" page: knobs, cached trials, grid vs random, zoom, panda.
 
-Every trial is one ``nnlab.search.run_trial`` (a full ``nnlab.train.train`` run) cached with
+Every trial is one ``nnlab.lessons.search.run_trial`` (a full ``nnlab.core.train.train`` run)
+cached with
 ``st.cache_data`` keyed by its config and the engine version, so a search shown again, resumed
 after a stop, or zoomed into is instant for the trials it already ran. One progress bar, made
 here (never inside a cached function), covers all the trials of the page.
@@ -19,10 +20,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from nnlab import search
 from nnlab.app.runs import ENGINE_VERSION, train_cached
 from nnlab.config import TrainConfig
-from nnlab.train import train
+from nnlab.core.train import train
+from nnlab.lessons import search
 from nnlab.viz import scatter_trials_chart
 
 #: The knobs a learner can search, each on the scale the course samples it on.

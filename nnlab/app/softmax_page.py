@@ -1,5 +1,5 @@
 """Streamlit glue of the softmax page: the worked example, one point's probabilities, and the
-confusion matrix. The softmax itself is always ``nnlab.activations.softmax``."""
+confusion matrix. The softmax itself is always ``nnlab.spec.activations.softmax``."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import math
 import numpy as np
 import streamlit as st
 
-from nnlab import activations
 from nnlab.app.charts import chart_spec
 from nnlab.app.compare import all_points, boundary_panels, bounding_box
-from nnlab.train import TrainResult
+from nnlab.core.train import TrainResult
+from nnlab.spec import activations
 from nnlab.viz.bars import confusion_matrix_chart
 from nnlab.viz.softmax import class_probability_chart, regions_with_point_chart
 
@@ -58,7 +58,7 @@ def parse_logits(text: str) -> tuple[float, ...]:
 
 def softmax_table(z):
     """``pandas.DataFrame`` with the lecture's columns: ``z``, ``t = e^z`` and
-    ``a = t / sum(t)``; ``a`` is computed by ``nnlab.activations.softmax``."""
+    ``a = t / sum(t)``; ``a`` is computed by ``nnlab.spec.activations.softmax``."""
     import pandas as pd
 
     z = np.asarray(z, dtype=float).reshape(-1, 1)  # one example: a column

@@ -1,7 +1,7 @@
 """Streamlit glue of the TensorFlow page: the cached TensorFlow run and the page's sections.
 
 TensorFlow is imported only when a learner asks for the live run (``run_tensorflow``), inside
-:func:`nnlab.tf_bridge.train_tf`: the page's first render never waits for it.
+:func:`nnlab.tf.bridge.train_tf`: the page's first render never waits for it.
 """
 
 from __future__ import annotations
@@ -9,10 +9,12 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from nnlab import tf_bridge, tf_code, viz
+from nnlab import viz
 from nnlab.app.charts import chart_spec
 from nnlab.app.runs import ENGINE_VERSION
 from nnlab.config import TrainConfig
+from nnlab.tf import bridge as tf_bridge
+from nnlab.tf import code as tf_code
 
 #: Session-state key of the TensorFlow runs of this session: {(config, exact): Parity}.
 RUNS_KEY = "tf_page_runs"

@@ -2,7 +2,7 @@
 statistics of a deep network at initialization and after training, and the activations
 compared.
 
-The statistics come from :func:`nnlab.diagnostics.network_snapshot` (one forward and one
+The statistics come from :func:`nnlab.lessons.layer_stats.network_snapshot` (one forward and one
 backward pass over the training set, a few milliseconds even at 50 layers); training goes
 through :func:`nnlab.app.train_cached`.
 """
@@ -12,15 +12,16 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from nnlab import diagnostics, viz
+from nnlab import viz
 from nnlab.app import controls
 from nnlab.app.charts import chart_spec
 from nnlab.app.compare import grid_safe
 from nnlab.app.runs import CACHE_MAX_ENTRIES, ENGINE_VERSION, train_many
 from nnlab.config import TrainConfig
-from nnlab.data import DATASETS
-from nnlab.initializers import initialize_parameters
-from nnlab.train import TrainResult, make_dataset
+from nnlab.core.train import TrainResult, make_dataset
+from nnlab.data.datasets import DATASETS
+from nnlab.lessons import layer_stats as diagnostics
+from nnlab.spec.initializers import initialize_parameters
 
 #: Binary data sets only: the snapshot's targets are the (1, m) labels of a sigmoid output.
 BINARY_DATASETS = tuple(n for n, info in DATASETS.items() if not info.multiclass)
@@ -74,7 +75,7 @@ def variant_controls(bind: str | None = "query-params") -> list[tuple[str, dict]
 
 
 def initial_parameters(config: TrainConfig, n_x: int) -> dict:
-    """The parameters ``nnlab.train.train`` starts from for ``config`` (same generator)."""
+    """The parameters ``nnlab.core.train.train`` starts from for ``config`` (same generator)."""
     return initialize_parameters(config.layer_dims(n_x), config.initializer,
                                  scale=config.init_scale,
                                  rng=np.random.default_rng([config.seed, 0]))

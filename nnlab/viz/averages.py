@@ -103,7 +103,8 @@ def ewa_weights_chart(weights: Mapping, windows: Mapping, *,
     Parameters
     ----------
     weights : dict
-        Label -> weights for ``k = 0 .. n-1`` (``nnlab.averages.ewa_weights``). Each curve is
+        Label -> weights for ``k = 0 .. n-1`` (``nnlab.spec.weighted_averages.ewa_weights``). Each
+        curve is
         drawn divided by its first weight, ``beta**k``, so that averages with very different
         ``1 - beta`` share one axis: every curve starts at 1.
     windows : dict

@@ -119,7 +119,7 @@ def partition_frame(batches: Sequence) -> pd.DataFrame:
     Parameters
     ----------
     batches : list of 1-D int arrays
-        Column indices of each mini-batch (``nnlab.minibatch.mini_batch_indices``); together
+        Column indices of each mini-batch (``nnlab.spec.minibatch.mini_batch_indices``); together
         a permutation of ``0 .. m-1``.
 
     Returns

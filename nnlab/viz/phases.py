@@ -63,7 +63,7 @@ def phase_diagram_chart(labels, learning_rates, betas, *, bound=None, selected=N
     Parameters
     ----------
     labels : array_like of str, shape (n_lr, n_beta)
-        Phases from ``nnlab.surfaces.momentum_phase_diagram`` (``PHASES``).
+        Phases from ``nnlab.lessons.surfaces.momentum_phase_diagram`` (``PHASES``).
     learning_rates : array_like, shape (n_lr,), increasing, > 0 (drawn on a log axis)
     betas : array_like, shape (n_beta,), increasing
     bound : (betas, learning_rates), optional

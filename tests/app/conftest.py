@@ -1,0 +1,20 @@
+"""Shared helpers of the app tests: the pages' paths and a page run by AppTest."""
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def page_path(script: str) -> str:
+    """The absolute path of ``pages/<script>``."""
+    return str(ROOT / "pages" / script)
+
+
+def run_page(page: str, timeout: float = 120) -> AppTest:
+    """``page`` (a path) run once by AppTest at its defaults; it must not raise."""
+    app = AppTest.from_file(page, default_timeout=timeout)
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app

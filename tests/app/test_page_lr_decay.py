@@ -1,0 +1,96 @@
+"""Learning rate decay page (AppTest) and the course's decay experiments it reproduces."""
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from nnlab import course
+from nnlab.app import decay
+from nnlab.config import TrainConfig
+from nnlab.core.train import TrainResult, learning_rate_for_epoch, train
+from tests.app.conftest import page_path
+
+PAGE = page_path("25_Learning_rate_decay.py")
+FAST_EPOCHS = 200
+
+
+def _page(epochs=FAST_EPOCHS):
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.run()
+    at.select_slider(key="lr_num_epochs").set_value(epochs)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_page_renders_and_numbers_come_from_the_engine():
+    at = _page()
+    rates = at.dataframe[0].value
+    assert rates["schedule"].tolist() == [decay.schedule_label(n) for n in decay.DEFAULT_CHOICE]
+    for name, last in zip(decay.DEFAULT_CHOICE, rates["last epoch"], strict=True):
+        config = decay.BASE.replace(schedule=name, num_epochs=FAST_EPOCHS)
+        assert last == pytest.approx(learning_rate_for_epoch(config, FAST_EPOCHS - 1))
+    metrics = at.dataframe[1].value
+    expected = train(decay.BASE.replace(schedule="inverse_time_interval", num_epochs=FAST_EPOCHS))
+    row = metrics[metrics["run"] == decay.schedule_label("inverse_time_interval")].iloc[0]
+    assert row["train_accuracy"] == pytest.approx(expected.metrics["train_accuracy"])
+    assert row["final_cost"] == pytest.approx(expected.final_cost)
+
+
+def test_the_two_decay_schedules_part_ways():
+    at = _page(epochs=1000)
+    metrics = at.dataframe[1].value.set_index("run")
+    every = metrics.loc[decay.schedule_label("inverse_time"), "train_accuracy"]
+    interval = metrics.loc[decay.schedule_label("inverse_time_interval"), "train_accuracy"]
+    assert interval > every + 0.2
+
+
+def test_schedule_choice_and_parameters():
+    at = _page()
+    at.multiselect(key="lr_schedules").set_value(["inverse_sqrt", "staircase", "constant"])
+    at.number_input(key="lr_epochs_drop").set_value(50)
+    at.run()
+    assert not at.exception
+    rates = at.dataframe[0].value.set_index("schedule")
+    assert rates.loc["staircase", "last epoch"] == pytest.approx(0.1 * 0.5 ** 3)
+    assert rates.loc["constant α₀", "last epoch"] == pytest.approx(0.1)
+    at.multiselect(key="lr_schedules").set_value([])
+    at.run()
+    assert not at.exception and at.info
+
+
+def _fake_course(name, on_epoch=None):
+    """A 30-epoch stand-in for the 5000-epoch runs (the button's wiring, not the numbers)."""
+    optimizer, lr, schedule, _ = decay.COURSE_DECAY[name]
+    config = decay.course_config(optimizer, lr, schedule).replace(num_epochs=30)
+    return train(config, data=course.optimization_data(), on_epoch=on_epoch)
+
+
+def test_reproduce_button_shows_the_table(monkeypatch):
+    monkeypatch.setattr(decay, "run_course_experiment", _fake_course)
+    monkeypatch.setattr(decay, "COURSE_EPOCHS", 30)
+    at = _page()
+    n_tables = len(at.dataframe)
+    at.button(key="decay_course_button").click()
+    at.run()
+    assert not at.exception
+    table = at.dataframe[n_tables].value
+    assert table["experiment"].tolist() == list(decay.COURSE_DECAY)
+    assert table["course"].tolist() == [0.6533, 0.9433, 0.9533, 0.94]
+    at.run()  # stays shown after the click
+    assert len(at.dataframe) == n_tables + 1
+
+
+def test_course_experiment_is_the_course_run():
+    name = "decay/gd_update_lr"
+    result = decay.run_course_experiment(name)
+    assert isinstance(result, TrainResult) and result.epochs_run == decay.COURSE_EPOCHS
+    mine = course._record(name, result)
+    theirs = course.EXPERIMENTS[name]()
+    for key in ("train_accuracy", "costs", "status"):
+        assert mine[key] == theirs[key]
+    assert result.metrics["train_accuracy"] == pytest.approx(0.6533, abs=decay.COURSE_TOLERANCE)
+    assert np.all(np.diff(result.history["learning_rate"][1:]) < 0)  # decays every epoch
+    with pytest.raises(ValueError, match="name"):
+        decay.run_course_experiment("decay/nope")
+    assert isinstance(decay.course_config("gd", 0.1, "inverse_time"), TrainConfig)
