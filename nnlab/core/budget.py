@@ -29,15 +29,23 @@ ENV_VAR = "NNLAB_MAX_SECONDS"
 
 #: Seconds per unit of each term of :func:`cost_terms` (``python -m bench.budget --fit``).
 COST = {
-    "steps": 4e-6,            # one mini-batch step: the loop and the optimizer's calls
-    "layer_steps": 5e-6,      # per layer and step: forward, backward, activation calls
-    "madds": 1.2e-9,          # per multiply-add of the forward and backward products
-    "elements": 4e-9,         # per activation value and step: element-wise passes
-    "layer_epochs": 2e-6,     # per layer and epoch: gradient norms, bookkeeping
-    "eval_madds": 1.5e-9,     # per multiply-add of the evaluations
-    "ref_layer_steps": 40e-6,  # the readable backend (batch norm): per layer and step
-    "ref_elements": 12e-9,    # the readable backend: per activation value and step
+    "runs": 1.3e-2,             # one run: parameters, buffers, the first and last evaluations
+    "steps": 1.25e-5,           # one mini-batch step: the loop's and the optimizer's calls
+    "layer_steps": 7.9e-6,      # per layer and step: forward, backward, activation calls
+    "stack_layer_steps": 8.6e-6,  # per layer and step of a stack: batched products, row scalars
+    "weight_steps": 1.3e-9,     # per parameter, step and pass of the optimizer's update
+    "madds": 3e-11,             # per multiply-add of the forward and backward products
+    "elements": 6e-9,           # per activation value and step: element-wise passes
+    "dropout_elements": 1.6e-8,  # per hidden activation and step with dropout: draw, mask
+    "layer_epochs": 7e-6,       # per layer and epoch: gradient norms, bookkeeping
+    "eval_madds": 3e-11,        # per multiply-add of the evaluations
+    "ref_layer_steps": 6.4e-5,  # the readable backend (batch norm): per layer and step
+    "ref_elements": 2.8e-8,     # the readable backend: per activation value and step
 }
+
+
+#: Whole-array passes of one optimizer step over the flat parameters (``Network.step``).
+UPDATE_PASSES = {"gd": 2, "momentum": 4, "rmsprop": 7, "adam": 8}
 
 
 class BudgetError(ValueError):
@@ -67,10 +75,14 @@ def cost_terms(config: TrainConfig, m_train: int, n_x: int = 2, K: int = 1) -> d
     evals = E if config.patience else math.ceil(E / every) + 1
     reference = config.batch_norm
     return {
+        "runs": 1,
         "steps": steps,
         "layer_steps": steps * L,
+        "weight_steps": float(steps * (weights + units) * K * UPDATE_PASSES[config.optimizer]),
+        "dropout_elements": float(E * m * (units - dims[-1]) * K) if config.keep_prob < 1 else 0.0,
         "madds": 3.0 * E * m * weights * K,
         "elements": float(E * m * units * K),
+        "stack_layer_steps": steps * L if K > 1 else 0,
         "layer_epochs": float(E * L),
         "eval_madds": float(evals * (m + m_dev) * weights * K),
         "ref_layer_steps": steps * L if reference else 0,

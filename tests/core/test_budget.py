@@ -97,3 +97,41 @@ def test_a_stop_token_ends_every_row_of_a_stack_between_epochs():
     assert run.done and click.cancelled
     assert [(r.status, r.epochs_run) for r in run.snapshots()] == [("stopped", 7)] * 2
     assert all("has gone" in r.message for r in run.snapshots())
+
+
+def test_the_app_stop_token_says_gone_once_the_session_is_no_longer_active(monkeypatch):
+    """``nnlab.app.runs.session_stop_token`` asks the Streamlit runtime, at most every
+    ``STOP_CHECK_SECONDS``, whether the session that started the run is still active."""
+    pytest.importorskip("streamlit")
+    from types import SimpleNamespace
+
+    import streamlit.runtime
+    import streamlit.runtime.scriptrunner
+
+    from nnlab.app import runs
+
+    active = {"s1"}
+    fake = SimpleNamespace(is_active_session=lambda sid: sid in active)
+    monkeypatch.setattr(streamlit.runtime.Runtime, "exists", staticmethod(lambda: True))
+    monkeypatch.setattr(streamlit.runtime.Runtime, "instance", staticmethod(lambda: fake))
+    monkeypatch.setattr(streamlit.runtime.scriptrunner, "get_script_run_ctx",
+                        lambda suppress_warning=False: SimpleNamespace(session_id="s1"))
+    clock = [100.0]
+    monkeypatch.setattr(runs.time, "monotonic", lambda: clock[0])
+    gone = runs.session_stop_token()
+    clock[0] += runs.STOP_CHECK_SECONDS
+    assert gone() is False
+    active.clear()  # the tab is closed
+    assert gone() is False  # asked again too soon: no look
+    clock[0] += runs.STOP_CHECK_SECONDS
+    assert gone() is True
+    clock[0] += runs.STOP_CHECK_SECONDS
+    click = budget.Budget(stop=gone)
+    assert "has gone" in click.charge(0.0) and click.cancelled
+
+
+def test_no_stop_token_outside_a_server():
+    pytest.importorskip("streamlit")
+    from nnlab.app import runs
+
+    assert runs.session_stop_token() is None
