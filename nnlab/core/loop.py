@@ -124,6 +124,12 @@ class Run:
         split = getattr(net, "split", None)
         self._blas = (one_blas_thread if split and (split(net.size) or split(net.chunk))
                       else contextlib.nullcontext)
+        # with a constant learning rate, a full batch and no budget, every epoch is set up the
+        # same way: keep its one mini-batch
+        self._simple = (net.batches(None) if self.constant and self.shuffles is None
+                        and budget is None else None)
+        self._cols = [self.hist[k] for k in ("epoch", "cost", "learning_rate")]
+        self._evals = [self.hist[k] for k in EVAL_COLUMNS]
         self._snap = None
         self.seconds = 0.0 if started is None else time.perf_counter() - started
 
@@ -145,11 +151,15 @@ class Run:
         between mini-batches by :meth:`advance_batches` first completes that epoch (it counts
         as one). Returns the run."""
         n = self.E if epochs is None else _count("epochs", epochs)
-        net = self.net
+        net, simple = self.net, self._simple
         with self._stepping():
             while n > 0 and not self.done:
-                if self._batches is None and not self._begin_epoch():
-                    break
+                if self._batches is None:
+                    if simple:  # the same epoch again: no schedule, shuffle or budget
+                        self._batches, self._bi, self._ce, self._l2 = simple, 0, 0.0, 0.0
+                        net.begin_epoch()
+                    elif not self._begin_epoch():
+                        break
                 batches, lr, rng, on_batch = self._batches, self._lr, self.mask_rng, self.on_batch
                 ce, l2, m = self._ce, self._l2, self.m
                 for i in range(self._bi, len(batches)):
@@ -211,29 +221,33 @@ class Run:
         return True
 
     def _end_epoch(self):
-        net, e, h, m = self.net, self.epoch, self.hist, self.m
+        net, e, m = self.net, self.epoch, self.m
         # The course averages one batch as (1/m) * sum and an epoch's total as total / m.
         cost = ((1.0 / m) * self._ce if len(self._batches) == 1 else self._ce / m) + self._l2
-        h["epoch"].append(e)
-        h["cost"].append(cost)
-        h["learning_rate"].append(self._lr)
+        h_epoch, h_cost, h_lr = self._cols
+        h_epoch.append(e)
+        h_cost.append(cost)
+        h_lr.append(self._lr)
         for col, norm in zip(self._norms, net.grad_norms(), strict=True):
             col.append(norm)
         self.epoch, self._batches = e + 1, None
-        self._check_divergence(cost)
+        if self.stacked or not (math.isfinite(cost) or (math.isinf(cost) and not self.stable)) \
+                or not net.all_finite():
+            self._check_divergence(cost)
         info = None
-        if self.alive.any() and (e % self.every == 0 or e == self.E - 1 or self.patience):
+        if not self.done and (e % self.every == 0 or e == self.E - 1 or self.patience):
             info = self._evaluate(e)
         else:
-            for key in EVAL_COLUMNS:
-                h[key].append(self.nan)
+            nan = self.nan
+            for col in self._evals:
+                col.append(nan)
         if self.patience:
             for k in np.flatnonzero(self.alive):
                 best = self.best[k]
                 if best[1] is not None and e - best[1] >= self.patience:
                     self._end_rows([k], "stopped", early_stop_message(e, self.patience, best),
                                    kept=best[2])
-        if self.on_epoch is not None and self.alive.any():
+        if self.on_epoch is not None and not self.done:
             info = info or {}
             info.update(epoch=e, num_epochs=self.E, cost=cost, learning_rate=self._lr)
             if not self.stacked:
@@ -241,7 +255,7 @@ class Run:
             if self.on_epoch(info):
                 self._end_rows(np.flatnonzero(self.alive), "stopped",
                                f"Stopped at epoch {e} by request.")
-        if e == self.E - 1 and self.alive.any():
+        if e == self.E - 1 and not self.done:
             self._end_rows(np.flatnonzero(self.alive), "ok", "")
 
     def _check_divergence(self, cost):
@@ -252,7 +266,7 @@ class Run:
             bad = np.isnan(cost) | (np.isinf(cost) & self.stable)
             rows = np.flatnonzero(self.alive & (bad | ~net.rows_finite()))
         else:
-            bad = np.array([math.isnan(cost) or (math.isinf(cost) and self.stable)])
+            bad = [math.isnan(cost) or (math.isinf(cost) and self.stable)]
             if not bad[0] and net.all_finite():
                 return
             rows = [0]

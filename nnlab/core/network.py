@@ -176,6 +176,8 @@ class Network:
         # good parameters); one flat array each, so an optimizer step is a few operations
         self.flat, self.prev, self.gflat = (np.zeros((K, P), dt) for _ in range(3))
         self.blocks, self.gblocks = self._blocks(self.flat), self._blocks(self.gflat)
+        # one config: the dW_l part of each gradient block, contiguous (for its norm)
+        self.dW = [] if stacked else [g[:-1].reshape(-1) for g in self.gblocks[1:]]
         # per layer: [W_l | b_l] (.., n_l, n_{l-1} + 1) and W_l transposed (.., n_{l-1}, n_l)
         self.Wb = [None] + [blk.mT for blk in self.blocks[1:]]
         self.WT = [None] + [blk[..., :-1, :] for blk in self.blocks[1:]]
@@ -191,6 +193,7 @@ class Network:
         self.act, self.act_backward = activations.get_activation(c.hidden_activation)
         self.relu = c.hidden_activation == "relu"
         self.fused = c.output_activation == "sigmoid" and c.numerics != "course"
+        self.dropout = c.keep_prob < 1
         self.can_split = (not stacked and self.relu and c.keep_prob == 1 and L > 1
                           and (os.cpu_count() or 1) >= 2)
         self.chunk = (max(self.size, EVAL_ELEMENTS // (K * max(d[1:]))) if stacked
@@ -274,7 +277,7 @@ class Network:
         cross-entropy and the L2 cost ``lambd/(2m) sum W**2`` before the step."""
         Xb, Tb, Sb, Smb = batch
         masks = (dropout_masks(self.c, self.dims, Xb.shape[1], mask_rng, self.fixed_masks)
-                 if self.c.keep_prob < 1 else None)
+                 if self.dropout else None)
         # after an evaluation of the training set, a full batch's buffers already hold this
         # forward pass (same parameters, same inputs, no dropout)
         Z = self.buffers(self.m)["Z"][-1] if self.fresh else self.forward(Xb, masks)
@@ -376,6 +379,9 @@ class Network:
         ``lr v/c1 / (sqrt(s/c2) + eps) = lr sqrt(c2)/c1 * v / (sqrt(s) + eps sqrt(c2))``).
         """
         c, G, t1, t2, cast = self.c, self.gflat, self.t1, self.t2, self._cast
+        if not self.stacked and c.optimizer == "gd":  # the common case, without a call more
+            np.subtract(self.flat, np.multiply(G, lr, out=t1), out=self.flat)
+            return
         if self.stacked:
             lr = np.asarray(lr, float)[:, None]
         if c.optimizer == "gd":
@@ -412,11 +418,7 @@ class Network:
         if self.stacked:
             return [np.sqrt(np.einsum("kij,kij->k", g[:, :-1], g[:, :-1]))
                     for g in self.gblocks[1:]]
-        out = []
-        for g in self.gblocks[1:]:
-            dW = g[:-1].reshape(-1)
-            out.append(math.sqrt(dW.dot(dW)))
-        return out
+        return [math.sqrt(dW.dot(dW)) for dW in self.dW]
 
     def all_finite(self):
         """Whether every parameter is finite (one sum tells, in the usual case)."""
