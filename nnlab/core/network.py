@@ -122,7 +122,10 @@ def augmented(X, Y, config, dt):
     """``[X; 1]`` (the row of ones that multiplies the biases), targets ``T`` and ``S = 1 - 2T``."""
     Xa = np.ones((X.shape[0] + 1, X.shape[1]), dt)
     Xa[:-1] = X
-    T = one_hot(Y, config.n_classes) if config.output_activation == "softmax" else Y
+    if config.output_activation == "softmax":  # an empty dev or test set has no labels
+        T = one_hot(Y, config.n_classes) if Y.shape[1] else np.zeros((config.n_classes, 0))
+    else:
+        T = Y
     T = np.asarray(T, dt)
     return Xa, T, 1.0 - 2.0 * T
 

@@ -177,3 +177,15 @@ def test_the_run_names_the_update_rule_it_applied(optimizer):
         module, name = result.update_rule.rsplit(".", 1)
         assert module == "nnlab.spec.optimizers" and callable(getattr(optimizers, name, None)), (
             result.update_rule)
+
+
+@pytest.mark.parametrize("fractions", [(0.8, 0.0, 0.2), (0.8, 0.2, 0.0), (1.0, 0.0, 0.0)])
+def test_softmax_with_an_empty_dev_or_test_set_trains_on_both_backends(fractions):
+    config = TrainConfig(dataset="blobs", n_classes=3, fractions=fractions, num_epochs=20,
+                         hidden_units=(6,))
+    fast, reference = train(config), train(config, fast=False)
+    assert fast.status == reference.status == "ok"
+    for part, share in zip(("dev", "test"), fractions[1:], strict=True):
+        if share == 0:
+            assert np.isnan(fast.metrics[f"{part}_accuracy"])
+    np.testing.assert_allclose(fast.history["cost"], reference.history["cost"], rtol=1e-12)
