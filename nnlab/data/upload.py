@@ -21,15 +21,26 @@ import numpy as np
 
 from nnlab.data.datasets import dataset_from_arrays
 
-MAX_BYTES = 1_000_000
+MAX_BYTES = 1024 * 1024  # 1 MB as Streamlit counts it: .streamlit/config.toml maxUploadSize = 1
 MAX_ROWS = 5_000  # the data travels inside the TrainConfig (a cache key)
 MIN_ROWS = 20
 MAX_CLASSES = 10
 COLUMNS = ("x1", "x2", "label")
+#: Features must lie in [-MAX_FEATURE, MAX_FEATURE]: beyond, the decision grid and the network's
+#: products overflow float64 (a learner's data in other units can be rescaled).
+MAX_FEATURE = 1e6
+#: Labels must lie in [-MAX_LABEL, MAX_LABEL] (they are renumbered 0..C-1 anyway).
+MAX_LABEL = 10**9
+#: At most this many characters of a bad cell are quoted back in a message.
+QUOTE_CHARS = 20
 
 
 class UploadError(ValueError):
     """A CSV that cannot be used, with a message naming the line and the problem."""
+
+
+def _too_big(size: int) -> str:
+    return f"the file is {size / 2**20:.1f} MB; the limit is {MAX_BYTES / 2**20:.0f} MB"
 
 
 def _decode(data) -> str:
@@ -38,9 +49,8 @@ def _decode(data) -> str:
         text = data
     elif isinstance(data, (bytes, bytearray)):
         raw_size = len(data)
-        if raw_size > MAX_BYTES:
-            raise UploadError(f"the file is {raw_size / 1e6:.1f} MB; the limit is "
-                              f"{MAX_BYTES / 1e6:.0f} MB")
+        if raw_size > MAX_BYTES:  # before decoding: a huge file is not read at all
+            raise UploadError(_too_big(raw_size))
         try:
             text = bytes(data).decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -49,8 +59,7 @@ def _decode(data) -> str:
     else:
         raise UploadError(f"expected the file's bytes or text, got {type(data).__name__}")
     if raw_size > MAX_BYTES:
-        raise UploadError(f"the file is {raw_size / 1e6:.1f} MB; the limit is "
-                          f"{MAX_BYTES / 1e6:.0f} MB")
+        raise UploadError(_too_big(raw_size))
     if "\x00" in text:
         raise UploadError("the file contains NUL bytes: it is not a CSV text file")
     return text
@@ -64,15 +73,23 @@ def _is_number(text: str) -> bool:
     return True
 
 
+def _quote(value: str) -> str:
+    """A cell quoted back to the learner: stripped, at most ``QUOTE_CHARS`` characters."""
+    text = value.strip()
+    return repr(text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS] + "...")
+
+
 def _feature(value: str, line: int, column: str) -> float:
     try:
         x = float(value)
     except ValueError:
-        raise UploadError(f"line {line}: {column} is {value.strip()[:20]!r}, not a number") \
-            from None
+        raise UploadError(f"line {line}: {column} is {_quote(value)}, not a number") from None
     if not math.isfinite(x):
-        raise UploadError(f"line {line}: {column} is {value.strip()!r}; only finite numbers "
+        raise UploadError(f"line {line}: {column} is {_quote(value)}; only finite numbers "
                           "are allowed (no NaN or infinity)")
+    if abs(x) > MAX_FEATURE:
+        raise UploadError(f"line {line}: {column} is {_quote(value)}; features must lie "
+                          f"between -{MAX_FEATURE:g} and {MAX_FEATURE:g} (rescale the column)")
     return x
 
 
@@ -80,11 +97,11 @@ def _label(value: str, line: int) -> int:
     try:
         y = float(value)
     except ValueError:
-        raise UploadError(f"line {line}: label is {value.strip()[:20]!r}; labels must be "
+        raise UploadError(f"line {line}: label is {_quote(value)}; labels must be "
                           "whole numbers such as 0 and 1") from None
-    if not math.isfinite(y) or y != int(y):
-        raise UploadError(f"line {line}: label is {value.strip()!r}; labels must be whole "
-                          "numbers such as 0 and 1")
+    if not math.isfinite(y) or abs(y) > MAX_LABEL or y != int(y):
+        raise UploadError(f"line {line}: label is {_quote(value)}; labels must be whole "
+                          f"numbers such as 0 and 1 (at most {MAX_LABEL:,} in size)")
     return int(y)
 
 
@@ -112,7 +129,7 @@ def parse_csv(data):
         rows = [(i, r) for i, r in enumerate(csv.reader(io.StringIO(text)), start=1)
                 if any(cell.strip() for cell in r)]
     except csv.Error as exc:
-        raise UploadError(f"the file is not valid CSV: {exc}") from None
+        raise UploadError(f"the file is not valid CSV: {str(exc)[:80]}") from None
     if not rows:
         raise UploadError("the file is empty")
     if not all(_is_number(c) for c in rows[0][1]):

@@ -67,3 +67,42 @@ def test_arbitrary_bytes_never_crash_otherwise(blob):
         upload.parse_csv(blob)
     except upload.UploadError:
         pass
+
+
+def _rows(cell_rows):
+    return ("x1,x2,label\n" + "\n".join(",".join(map(str, r)) for r in cell_rows)).encode()
+
+
+def _good(n=30):
+    return [(i / n, (i % 7) / 7, i % 2) for i in range(n)]
+
+
+@pytest.mark.parametrize("bad, message", [
+    ((0.1, 0.2, 2**63), "labels must be whole numbers"),
+    ((0.1, 0.2, -(2**70)), "labels must be whole numbers"),
+    ((1e308, 0.2, 1), "features must lie between"),
+    ((0.1, -1e7, 0), "features must lie between"),
+])
+def test_values_that_cannot_be_trained_or_drawn_are_refused_with_the_line(bad, message):
+    rows = _good()
+    rows[4] = bad
+    with pytest.raises(upload.UploadError, match=message) as err:
+        upload.parse_csv(_rows(rows))
+    assert str(err.value).startswith("line 6:")  # the header is line 1
+
+
+def test_a_long_bad_cell_is_quoted_short():
+    rows = _good()
+    rows[0] = ("9" * 5000 + "x", 0.1, 0)
+    with pytest.raises(upload.UploadError) as err:
+        upload.parse_csv(_rows(rows))
+    assert len(str(err.value)) < 120 and "..." in str(err.value)
+
+
+def test_the_upload_limit_agrees_with_the_server_config():
+    import tomllib
+    from pathlib import Path
+
+    config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit/config.toml")
+                           .read_text())
+    assert config["server"]["maxUploadSize"] * 1024 * 1024 == upload.MAX_BYTES
