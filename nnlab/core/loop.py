@@ -117,23 +117,32 @@ class Run:
             self._lr = (np.array([ck.learning_rate for ck in self.configs]) if self.stacked
                         else c.learning_rate)
         self.epoch_estimate = 0.0
-        if budget is not None:
-            from nnlab.core.budget import estimate_seconds
-            self.epoch_estimate = estimate_seconds(c, self.m, net.dims[0], K=K) / self.E
+        self.budget = None
+        self.charge_to(budget)
         # a split layer's halves call BLAS from two threads: one BLAS thread each meanwhile
         split = getattr(net, "split", None)
         self._blas = (one_blas_thread if split and (split(net.size) or split(net.chunk))
                       else contextlib.nullcontext)
-        # with a constant learning rate, a full batch and no budget, every epoch is set up the
-        # same way: keep its one mini-batch
-        self._simple = (net.batches(None) if self.constant and self.shuffles is None
-                        and budget is None else None)
+        # with a constant learning rate and a full batch, every epoch is set up the same way
+        # (when no budget is charged): keep its one mini-batch
+        self._simple = net.batches(None) if self.constant and self.shuffles is None else None
         self._cols = [self.hist[k] for k in ("epoch", "cost", "learning_rate")]
         self._evals = [self.hist[k] for k in EVAL_COLUMNS]
         self._snap = None
         self.seconds = 0.0 if started is None else time.perf_counter() - started
 
     # ------------------------------------------------------------------ stepping
+
+    def charge_to(self, budget) -> Run:
+        """Charge every epoch from now on to ``budget`` (an ``nnlab.core.budget.Budget``;
+        None: no budget), e.g. one budget per click or per frame of a live page."""
+        self.budget = budget
+        if budget is not None and not self.epoch_estimate:
+            from nnlab.core.budget import estimate_seconds
+
+            self.epoch_estimate = estimate_seconds(self.c, self.m, self.data.n_x,
+                                                   K=self.K) / self.E
+        return self
 
     @contextlib.contextmanager
     def _stepping(self):
@@ -151,7 +160,7 @@ class Run:
         between mini-batches by :meth:`advance_batches` first completes that epoch (it counts
         as one). Returns the run."""
         n = self.E if epochs is None else _count("epochs", epochs)
-        net, simple = self.net, self._simple
+        net, simple = self.net, (self._simple if self.budget is None else None)
         with self._stepping():
             while n > 0 and not self.done:
                 if self._batches is None:

@@ -135,3 +135,14 @@ def test_no_stop_token_outside_a_server():
     from nnlab.app import runs
 
     assert runs.session_stop_token() is None
+
+
+def test_a_budget_charged_later_applies_to_both_backends():
+    for config in (TrainConfig(num_epochs=300), TrainConfig(num_epochs=300, batch_norm=True)):
+        from nnlab.core.train import start
+
+        run = start(config).advance(10)
+        per_epoch = budget.estimate_seconds(config, 180) / 300
+        run.charge_to(budget.Budget(per_epoch * 5.5)).advance(100)
+        assert run.epoch == 15 and run.done
+        assert run.snapshot().status == "stopped"

@@ -1,0 +1,252 @@
+"""Live training: Play, Pause, Step and Reset for a page's side-by-side runs.
+
+A page hands its variants ``[(label, config), ...]`` to :func:`live_session`; the session
+keeps one ``nnlab.core`` run per variant (``nnlab.start``), so that a knob that changes one
+variant resets that variant only. :func:`toolbar` draws the buttons, the speed and the Epoch
+metric; :func:`live_fragment` draws the page's picture in a fragment that reruns every
+:data:`FRAME_SECONDS` while playing and not at all while paused, each frame advancing every
+unfinished run by a chunk worth about :data:`TICK_SECONDS` of computing.
+
+A run finished live is the run ``train(config)`` makes: the same numbers bit for bit (chunks
+change nothing, ``tests/core/test_run.py``). Pausing keeps a timeline of the frames seen (the
+parameters and metrics of each, the history being a prefix of the latest), and the learner can
+scrub back to any of them.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from nnlab.config import TrainConfig
+from nnlab.core.budget import Budget
+from nnlab.core.result import TrainResult
+from nnlab.core.train import start
+
+#: Seconds between two frames while playing (the fragment's ``run_every``).
+FRAME_SECONDS = 0.15
+#: Seconds of training per frame, for all the runs of the page together.
+TICK_SECONDS = 0.1
+#: The speeds the learner can choose: epochs per frame (``"auto"``: about TICK_SECONDS).
+SPEEDS = ("auto", 1, 5, 20, 100)
+#: Frames kept for the timeline (older ones are thinned out, every other one dropped).
+MAX_FRAMES = 120
+#: A frame's compute may not exceed this many seconds, whatever the speed asked.
+FRAME_BUDGET_SECONDS = 2.0
+
+
+@dataclass
+class Variant:
+    """One side-by-side run: its label, its config, and the run that steps (None while the
+    variant shows its finished one-shot ``result``)."""
+
+    label: str
+    config: TrainConfig
+    run: object = None
+    result: TrainResult | None = None
+
+    @property
+    def epoch(self) -> int:
+        return self.run.epoch if self.run is not None else self.result.epochs_run
+
+    @property
+    def done(self) -> bool:
+        return self.run is None or self.run.done
+
+    def snapshot(self) -> TrainResult:
+        return self.run.snapshot() if self.run is not None else self.result
+
+
+@dataclass
+class LiveSession:
+    """A page's live runs (kept in ``st.session_state``)."""
+
+    key: str
+    variants: list
+    playing: bool = False
+    speed: object = "auto"
+    epochs_per_frame: int = 1
+    frames: list = field(default_factory=list)  # (epoch, [(params, bn_state, metrics)])
+    scrub: int | None = None  # the timeline frame shown while paused (None: the latest)
+    frame_seconds: float = 0.0  # a frame's measured wall time (training and drawing)
+
+    @property
+    def epoch(self) -> int:
+        return min(v.epoch for v in self.variants)
+
+    @property
+    def done(self) -> bool:
+        return all(v.done for v in self.variants)
+
+    def snapshots(self) -> list[tuple[str, TrainResult]]:
+        """``(label, TrainResult)`` of every variant as it is now (or at the scrubbed frame)."""
+        out = [(v.label, v.snapshot()) for v in self.variants]  # memoized by the run
+        if self.scrub is None or not self.frames:
+            return out
+        epoch, states = self.frames[min(self.scrub, len(self.frames) - 1)]
+        return [(label, _at_frame(result, epoch, state))
+                for (label, result), state in zip(out, states, strict=True)]
+
+    def advance(self, epochs: int) -> None:
+        """Every unfinished run ``epochs`` further (a full chunk for each), within the frame
+        budget; then keep the frame for the timeline."""
+        budget = Budget(FRAME_BUDGET_SECONDS)
+        for v in self.variants:
+            if not v.done:
+                v.run.charge_to(budget)
+                v.run.advance(epochs)
+                v.run.charge_to(None)
+        self.keep_frame()
+
+    def tick(self) -> None:
+        """One frame while playing: advance by the chosen speed (auto: about
+        :data:`TICK_SECONDS` of computing, measured on the last frames)."""
+        epochs = self.epochs_per_frame if self.speed == "auto" else int(self.speed)
+        started = time.perf_counter()
+        self.advance(epochs)
+        if self.speed == "auto":
+            spent = max(time.perf_counter() - started, 1e-4)
+            scale = min(4.0, max(0.25, TICK_SECONDS / spent))
+            self.epochs_per_frame = max(1, int(self.epochs_per_frame * scale))
+        if self.done:
+            self.playing = False
+
+    def keep_frame(self) -> None:
+        states = []
+        for v in self.variants:
+            snap = v.snapshot()
+            states.append((snap.parameters, snap.bn_state, dict(snap.metrics), snap.status,
+                           snap.message, snap.epochs_run))
+        self.frames.append((self.epoch, states))
+        if len(self.frames) > MAX_FRAMES:  # keep the first, thin out the rest
+            self.frames = self.frames[:1] + self.frames[2::2]
+
+
+def _at_frame(result: TrainResult, epoch: int, state) -> TrainResult:
+    """``result`` as it was at a kept frame: its parameters, metrics and history up to then."""
+    params, bn_state, metrics, status, message, n = state
+    history = {k: v[:n] for k, v in result.history.items()}
+    return TrainResult(result.config, params, bn_state, history, status, message,
+                       result.seconds, n, result.best_epoch, metrics,
+                       update_rule=result.update_rule)
+
+
+def _state_key(key: str) -> str:
+    return f"{key}_live"
+
+
+def live_session(variants, *, key: str, results=None) -> LiveSession:
+    """The page's live session for ``variants`` (``[(label, config), ...]``): kept across
+    reruns; a variant whose label or config changed starts again at epoch 0, or, with
+    ``results`` (the variants' finished one-shot runs, e.g. from ``train_many``), shows its
+    finished run until the learner presses Reset."""
+    variants = [(str(label), config) for label, config in variants]
+    finished = dict(results or ())
+    session = st.session_state.get(_state_key(key))
+    if not isinstance(session, LiveSession) or len(session.variants) != len(variants):
+        session = LiveSession(key, [])
+        old = {}
+    else:
+        old = {(v.label, v.config): v for v in session.variants}
+    fresh = [old.get((label, config)) or (
+        Variant(label, config, result=finished[label]) if label in finished
+        else Variant(label, config, start(config))) for label, config in variants]
+    if [id(v) for v in fresh] != [id(v) for v in session.variants]:
+        session.variants, session.frames, session.scrub = fresh, [], None
+        session.keep_frame()
+    st.session_state[_state_key(key)] = session
+    return session
+
+
+def _mode_key(session) -> str:
+    return f"{session.key}_mode"
+
+
+def _latest(session):
+    """Show the latest frame: the timeline slider forgets where it was."""
+    session.scrub = None
+    st.session_state.pop(f"{session.key}_timeline", None)
+
+
+def _step(session):
+    _latest(session)
+    session.advance(1)
+
+
+def _reset(session):
+    _latest(session)
+    st.session_state[_mode_key(session)] = "Pause"
+    session.playing, session.frames = False, []
+    session.variants = [Variant(v.label, v.config, start(v.config)) for v in session.variants]
+    session.epochs_per_frame = 1
+    session.keep_frame()
+
+
+#: While playing, every frame reruns the picture's fragment: Streamlit would fade its
+#: elements as stale between two frames, so the animation would flicker grey.
+NO_STALE_FADE = ('<style>[data-testid="stElementContainer"][data-stale="true"]'
+                 "{opacity: 1 !important; transition: none !important;}</style>")
+
+
+def toolbar(session: LiveSession) -> None:
+    """Play / Pause (a two-button switch: its value is the state, so a click delivered twice
+    changes nothing), Step (one epoch, while paused), Reset, the speed (epochs per frame)."""
+    play, step, reset, speed = st.columns([2, 1, 1, 2], vertical_alignment="bottom")
+    with play:
+        mode = st.segmented_control(
+            "Training", ("Play", "Pause"), default="Pause", key=_mode_key(session),
+            disabled=session.done, label_visibility="collapsed", width="stretch",
+            help="Play trains every run a chunk per frame; Pause stops all computing.")
+    session.playing = mode == "Play" and not session.done
+    if session.playing:
+        st.html(NO_STALE_FADE)
+    with step:
+        st.button("Step", key=f"{session.key}_step", icon=":material/skip_next:",
+                  on_click=_step, args=(session,), disabled=session.done or session.playing,
+                  width="stretch", help="One epoch more for every run (while paused).")
+    with reset:
+        st.button("Reset", key=f"{session.key}_reset", icon=":material/restart_alt:",
+                  on_click=_reset, args=(session,), width="stretch",
+                  help="Every run back to epoch 0, paused.")
+    with speed:
+        session.speed = st.select_slider(
+            "Speed (epochs per frame)", SPEEDS, value=session.speed,
+            key=f"{session.key}_speed",
+            help="auto: about a tenth of a second of training per frame.")
+
+
+def live_fragment(session: LiveSession, draw) -> None:
+    """``draw(snapshots)`` with the Epoch metric, in a fragment that advances the runs every
+    :data:`FRAME_SECONDS` while playing; a timeline slider while paused. Call :func:`toolbar`
+    first."""
+    # Frames must leave the server idle between them: a click of the learner is only sent,
+    # and Pause only heard, in those gaps (measured with Streamlit 1.67). So the timer is at
+    # least twice a frame's measured time.
+    run_every = (max(FRAME_SECONDS, 2.0 * session.frame_seconds) if session.playing
+                 else None)
+
+    @st.fragment(run_every=run_every)
+    def frame():
+        started = time.perf_counter()
+        if session.playing:
+            session.tick()
+            if not session.playing:  # finished: a full rerun stops the timer
+                st.rerun()
+        total = max(v.config.num_epochs for v in session.variants)
+        if not session.playing and len(session.frames) > 1:
+            pick = st.select_slider(
+                "Timeline: the epoch shown", range(len(session.frames)),
+                value=len(session.frames) - 1 if session.scrub is None else session.scrub,
+                format_func=lambda i: f"epoch {session.frames[i][0]}",
+                key=f"{session.key}_timeline")
+            session.scrub = None if pick == len(session.frames) - 1 else pick
+        shown = session.frames[session.scrub][0] if session.scrub is not None else session.epoch
+        st.metric("Epoch", f"{shown} / {total}")
+        draw(session.snapshots())
+        spent = time.perf_counter() - started
+        session.frame_seconds = (spent if not session.frame_seconds
+                                 else 0.7 * session.frame_seconds + 0.3 * spent)
+
+    frame()

@@ -1,0 +1,112 @@
+"""Live training (nnlab.app.live): Play/Pause/Step/Reset, the Epoch metric, the timeline."""
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+from nnlab.config import TrainConfig
+from nnlab.core.train import train
+
+SCRIPT = """
+import streamlit as st
+from nnlab.app import live
+from nnlab.config import TrainConfig
+
+base = TrainConfig(n_samples=120, hidden_units=(5,), num_epochs=40, learning_rate=0.1)
+rate = st.number_input("rate", value=0.1, key="rate")
+variants = [("gd", base), ("fast", base.replace(learning_rate=rate, optimizer="adam"))]
+session = live.live_session(variants, key="t")
+live.toolbar(session)
+
+
+def draw(snapshots):
+    for label, result in snapshots:
+        st.write(f"{label}: {result.status} {result.epochs_run} {result.final_cost!r}")
+
+live.live_fragment(session, draw)
+"""
+
+
+def _lines(at):
+    return [m.value for m in at.markdown if ":" in m.value and m.value.split(":")[0] in
+            ("gd", "fast")]
+
+
+def _epoch(at):
+    return next(m.value for m in at.metric if m.label == "Epoch")
+
+
+def test_a_live_page_starts_at_epoch_zero_and_steps_one_epoch_at_a_time():
+    at = AppTest.from_string(SCRIPT, default_timeout=60).run()
+    assert not at.exception
+    assert _epoch(at) == "0 / 40"
+    assert [b.label for b in at.button] == ["Step", "Reset"]
+    at.button(key="t_step").click().run()
+    assert _epoch(at) == "1 / 40"
+    at.button(key="t_step").click().run()
+    assert _epoch(at) == "2 / 40"
+    assert all(" running 2 " in line for line in _lines(at))
+    at.button(key="t_reset").click().run()
+    assert _epoch(at) == "0 / 40"
+
+
+def test_play_trains_a_chunk_per_frame_and_pause_stops_all_computing():
+    at = AppTest.from_string(SCRIPT, default_timeout=60).run()
+    mode = at.button_group(key="t_mode")
+    assert mode.value == "Pause"
+    mode.set_value("Play").run()  # AppTest draws one frame per run
+    playing = int(_epoch(at).split(" /")[0])
+    assert playing >= 1
+    at.button_group(key="t_mode").set_value("Pause").run()
+    paused = _epoch(at)
+    at.run()
+    at.run()
+    assert _epoch(at) == paused  # no frame advances a paused page
+
+
+def test_a_knob_resets_only_the_variant_it_changes():
+    at = AppTest.from_string(SCRIPT, default_timeout=60).run()
+    at.button(key="t_step").click().run()
+    at.button(key="t_step").click().run()
+    at.number_input(key="rate").set_value(0.05).run()
+    lines = _lines(at)
+    assert " running 2 " in lines[0] and " running 0 " in lines[1]
+
+
+def test_a_run_finished_live_is_the_one_shot_run_bit_for_bit():
+    from nnlab.app import live
+
+    base = TrainConfig(n_samples=120, hidden_units=(5,), num_epochs=40, learning_rate=0.1)
+    session = live.LiveSession("k", [live.Variant("gd", base, live.start(base))])
+    session.speed = 7
+    while not session.done:
+        session.tick()
+    (_, result), = session.snapshots()
+    alone = train(base)
+    assert result.status == alone.status == "ok" and not session.playing
+    for key in alone.history:
+        np.testing.assert_array_equal(result.history[key], alone.history[key])
+    for key in alone.parameters:
+        np.testing.assert_array_equal(result.parameters[key], alone.parameters[key])
+    assert len(session.frames) == int(np.ceil(40 / 7))  # one frame per tick
+
+
+def test_finished_one_shot_results_show_until_reset_then_play_from_zero():
+    script = SCRIPT.replace("session = live.live_session(variants, key=\"t\")",
+                            "from nnlab.core.train import train\n"
+                            "session = live.live_session(variants, key=\"t\", results=[(l, "
+                            "train(c)) for l, c in variants])")
+    at = AppTest.from_string(script, default_timeout=60).run()
+    assert not at.exception
+    assert _epoch(at) == "40 / 40" and all(" ok 40 " in line for line in _lines(at))
+    assert at.button(key="t_step").disabled
+    at.button(key="t_reset").click().run()
+    assert _epoch(at) == "0 / 40" and not at.button(key="t_step").disabled
+
+
+def test_the_timeline_goes_back_to_an_earlier_frame_once_paused():
+    at = AppTest.from_string(SCRIPT, default_timeout=60).run()
+    for _ in range(3):
+        at.button(key="t_step").click().run()
+    at.select_slider(key="t_timeline").set_value(1).run()
+    assert _epoch(at) == "1 / 40"
+    assert all(" running 1 " in line for line in _lines(at))
