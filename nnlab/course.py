@@ -65,22 +65,24 @@ def _record(name, result, every=COST_EVERY):
     }
 
 
-def run_initialization(init: str, *, num_iterations=15000) -> dict:
-    """[2, 10, 5, 1] relu/relu/sigmoid, batch GD at 0.01; weights from ``RandomState(3)``."""
+def run_initialization(init: str, *, num_iterations=15000, on_epoch=None, budget=None) -> dict:
+    """[2, 10, 5, 1] relu/relu/sigmoid, batch GD at 0.01; weights from ``RandomState(3)``.
+    ``on_epoch`` and ``budget`` are passed to ``train``."""
     config = TrainConfig(dataset="circles", hidden_units=(10, 5), optimizer="gd",
                          learning_rate=0.01, num_epochs=num_iterations, numerics="course",
                          initializer=init)
     params = initialize_parameters((2, 10, 5, 1), init, rng=np.random.RandomState(3))
     return _record(f"initialization/{init}",
-                   train(config, data=initialization_data(), parameters=params))
+                   train(config, data=initialization_data(), parameters=params,
+                         on_epoch=on_epoch, budget=budget))
 
 
 def run_optimization(name: str, optimizer: str, learning_rate: float, *, schedule="constant",
-                     num_epochs=5000, on_epoch=None) -> dict:
+                     num_epochs=5000, on_epoch=None, budget=None) -> dict:
     """[2, 5, 2, 1] on moons, He weights from ``RandomState(3)``, mini-batches of 64 re-shuffled
     with ``RandomState(10 + i + 1)`` before epoch i; beta 0.9, Adam 0.9/0.999/1e-8; decay rate 1
-    and time interval 1000 for the schedules. ``on_epoch`` is passed to ``train`` (progress
-    bars, full cost curves)."""
+    and time interval 1000 for the schedules. ``on_epoch`` (progress bars, full cost curves)
+    and ``budget`` are passed to ``train``."""
     config = TrainConfig(dataset="moons", hidden_units=(5, 2), optimizer=optimizer,
                          learning_rate=learning_rate, beta=0.9, beta1=0.9, beta2=0.999,
                          epsilon=1e-8, mini_batch_size=64, num_epochs=num_epochs,
@@ -88,7 +90,7 @@ def run_optimization(name: str, optimizer: str, learning_rate: float, *, schedul
                          time_interval=1000)
     params = initialize_parameters((2, 5, 2, 1), "he", rng=np.random.RandomState(3))
     return _record(name, train(config, data=optimization_data(), parameters=params,
-                               shuffle_rng=course_shuffle, on_epoch=on_epoch))
+                               shuffle_rng=course_shuffle, on_epoch=on_epoch, budget=budget))
 
 
 EXPERIMENTS = {

@@ -10,7 +10,7 @@ import streamlit as st
 from nnlab import course, viz
 from nnlab.app.charts import chart_spec
 from nnlab.app.controls import SCHEDULE_LABELS, learning_rate_control
-from nnlab.app.runs import ENGINE_VERSION, PROGRESS_UPDATES, register_run
+from nnlab.app.runs import Work, cached_work, register_run
 from nnlab.config import TrainConfig
 from nnlab.core.train import TrainResult, learning_rate_for_epoch, train
 from nnlab.spec.initializers import initialize_parameters
@@ -137,49 +137,34 @@ def course_config(optimizer: str, learning_rate: float, schedule: str) -> TrainC
                        time_interval=1000)
 
 
-def run_course_experiment(name: str, on_epoch=None) -> TrainResult:
+def run_course_experiment(name: str, on_epoch=None, budget=None) -> TrainResult:
     """One of the assignment's decay experiments, with its full history.
 
     The same run as ``nnlab.course.EXPERIMENTS[name]`` (He weights from ``RandomState(3)``,
     the course's moons, ``RandomState(10 + i + 1)`` shuffling epoch i), which only keeps a
-    summary; ``on_epoch`` drives a progress bar.
+    summary; ``on_epoch`` drives a progress bar; ``budget`` is passed to ``train``.
     """
     if name not in COURSE_DECAY:
         raise ValueError(f"name must be one of {list(COURSE_DECAY)}, got {name!r}")
     optimizer, lr, schedule, _ = COURSE_DECAY[name]
     params = initialize_parameters((2, 5, 2, 1), "he", rng=np.random.RandomState(3))
     return train(course_config(optimizer, lr, schedule), data=course.optimization_data(),
-                 parameters=params, shuffle_rng=course.course_shuffle, on_epoch=on_epoch)
+                 parameters=params, shuffle_rng=course.course_shuffle, on_epoch=on_epoch,
+                 budget=budget)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _course_cached(name: str, engine_version: str, index: int = 0, total: int = 1
-                   ) -> TrainResult:
-    """A course experiment, cached; the progress bar lives inside (replay-safe)."""
-    del engine_version
-    holder = st.empty()
-    bar = holder.progress(index / total, text=f"{name}: starting")
-    step = max(1, COURSE_EPOCHS // PROGRESS_UPDATES)
-
-    def on_epoch(info: dict) -> bool:
-        epoch = info["epoch"] + 1
-        if epoch % step == 0:
-            bar.progress((index + epoch / COURSE_EPOCHS) / total,
-                         text=f"Experiment {index + 1} of {total}, **{name}**: epoch {epoch} / "
-                              f"{COURSE_EPOCHS}, cost {info['cost']:.4g}")
-        return False
-
-    try:
-        return run_course_experiment(name, on_epoch=on_epoch)
-    finally:
-        holder.empty()
+@cached_work(max_entries=8)
+def _course_cached(work: Work, name: str, _index: int = 0, _total: int = 1) -> TrainResult:
+    """A course experiment, cached (``_index`` of ``_total`` only place its progress bar)."""
+    work.part(_index, _total, name)
+    return run_course_experiment(name, on_epoch=work.on_epoch, budget=work.budget)
 
 
 def course_results() -> list[tuple[str, TrainResult]]:
     """All four experiments (cached), registered in the run registry."""
     out = []
     for i, name in enumerate(COURSE_DECAY):
-        result = _course_cached(name, ENGINE_VERSION, i, len(COURSE_DECAY))
+        result = _course_cached(name, _index=i, _total=len(COURSE_DECAY))
         register_run(result, f"course {COURSE_LABELS[name]}")
         out.append((name, result))
     return out

@@ -14,7 +14,7 @@ import streamlit as st
 from nnlab import course
 from nnlab.app import controls
 from nnlab.app.charts import chart_spec
-from nnlab.app.runs import ENGINE_VERSION, train_cached
+from nnlab.app.runs import Work, cached_work, train_cached
 from nnlab.config import TrainConfig
 from nnlab.lessons.optimizer_paths import adam_step_sizes
 from nnlab.viz import curves_chart
@@ -143,28 +143,19 @@ def bias_correction_section(adam: dict, budget: dict) -> None:
 # ---------------------------------------------------------------------------- the course
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _course_run(name: str, num_epochs: int, engine_version: str) -> dict:
+@cached_work(max_entries=8)
+def _course_run(work: Work, name: str, num_epochs: int) -> dict:
     """``course.run_optimization`` with a progress bar; adds the cost of every epoch."""
-    del engine_version  # only part of the cache key
     optimizer, lr, _ = COURSE_EXPERIMENTS[name]
-    holder = st.empty()  # created inside the cached function: replay-safe
-    bar = holder.progress(0.0, text=f"**{name}**: starting")
     costs = []
 
     def on_epoch(info: dict) -> bool:
         costs.append(info["cost"])
-        epoch = info["epoch"] + 1
-        if epoch % 100 == 0:
-            bar.progress(epoch / info["num_epochs"],
-                         text=f"**{name}**: epoch {epoch} / {info['num_epochs']}")
-        return False
+        return work.on_epoch(info)
 
-    try:
-        record = course.run_optimization(name, optimizer, lr, num_epochs=num_epochs,
-                                         on_epoch=on_epoch)
-    finally:
-        holder.empty()
+    work.part(0, 1, name)
+    record = course.run_optimization(name, optimizer, lr, num_epochs=num_epochs,
+                                     on_epoch=on_epoch, budget=work.budget)
     return {**record, "cost_curve": np.asarray(costs, dtype=float)}
 
 
@@ -192,7 +183,7 @@ def reproduce_section() -> None:
         st.session_state[COURSE_SHOWN_KEY] = True
     if not st.session_state.get(COURSE_SHOWN_KEY):
         return
-    records = [_course_run(name, COURSE_EPOCHS, ENGINE_VERSION) for name in COURSE_EXPERIMENTS]
+    records = [_course_run(name, COURSE_EPOCHS) for name in COURSE_EXPERIMENTS]
     st.dataframe(course_frame(records), hide_index=True, column_config={
         "learning_rate": st.column_config.NumberColumn("α", format="%g"),
         "train_accuracy": st.column_config.NumberColumn("train acc. (nnlab)", format="%.4f"),

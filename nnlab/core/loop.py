@@ -119,7 +119,7 @@ class Run:
         self.epoch_estimate = 0.0
         if budget is not None:
             from nnlab.core.budget import estimate_seconds
-            self.epoch_estimate = estimate_seconds(c, self.m, net.dims[0], K=K) / self.E
+            self.epoch_estimate = estimate_seconds(c, self.m, data.n_x, K=K) / self.E
         # a split layer's halves call BLAS from two threads: one BLAS thread each meanwhile
         split = getattr(net, "split", None)
         self._blas = (one_blas_thread if split and (split(net.size) or split(net.chunk))

@@ -59,11 +59,11 @@ def test_schedule_choice_and_parameters():
     assert not at.exception and at.info
 
 
-def _fake_course(name, on_epoch=None):
+def _fake_course(name, on_epoch=None, budget=None):
     """A 30-epoch stand-in for the 5000-epoch runs (the button's wiring, not the numbers)."""
     optimizer, lr, schedule, _ = decay.COURSE_DECAY[name]
     config = decay.course_config(optimizer, lr, schedule).replace(num_epochs=30)
-    return train(config, data=course.optimization_data(), on_epoch=on_epoch)
+    return train(config, data=course.optimization_data(), on_epoch=on_epoch, budget=budget)
 
 
 def test_reproduce_button_shows_the_table(monkeypatch):

@@ -97,3 +97,11 @@ def test_a_stop_token_ends_every_row_of_a_stack_between_epochs():
     assert run.done and click.cancelled
     assert [(r.status, r.epochs_run) for r in run.snapshots()] == [("stopped", 7)] * 2
     assert all("has gone" in r.message for r in run.snapshots())
+
+
+def test_the_reference_backend_is_charged_too():
+    """Batch norm steps on the reference backend (no fast network): a budget works there."""
+    config = TrainConfig(hidden_units=(4,), batch_norm=True, num_epochs=5, n_samples=60)
+    b = budget.Budget(seconds=60)
+    result = train(config, budget=b)
+    assert result.status == "ok" and b.spent > 0
