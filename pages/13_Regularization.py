@@ -3,6 +3,7 @@ fixed dropout masks; early stopping."""
 
 import streamlit as st
 
+from nnlab import course as assignment
 from nnlab.app import comparison_view, controls, math_and_code, page_setup
 from nnlab.app import regularization as reg
 from nnlab.core.train import make_dataset
@@ -29,13 +30,15 @@ with st.sidebar:
 
 left, right = st.columns(2)
 with left:
-    l2_part = controls.regularization_controls("r", defaults={"lambd": reg.DEFAULT_LAMBD},
-                                               bind="query-params", dropout=False)
+    l2_part = controls.regularization_controls(
+        "r", defaults={"lambd": assignment.REGULARIZATION_LAMBD}, bind="query-params",
+        dropout=False)
 with right:
     drop_part = controls.regularization_controls(
-        "r", defaults={"keep_prob": reg.DEFAULT_KEEP_PROB}, bind="query-params", l2=False)
+        "r", defaults={"keep_prob": assignment.REGULARIZATION_KEEP_PROB}, bind="query-params",
+        l2=False)
 
-changes = reg.COURSE_SETTINGS if course else {}
+changes = assignment.REGULARIZATION_SETTINGS if course else {}
 base = controls.make_config(data_part, arch, opt, epochs, seed, base=reg.BASE, **changes)
 if base is None:
     st.stop()

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from nnlab import course
 from nnlab.app import comparison_view, controls, decay, math_and_code, page_setup, train_many
 from nnlab.core.train import learning_rate_for_epoch, make_dataset
 from nnlab.spec import schedules
@@ -46,7 +47,7 @@ math_and_code(
      r"\alpha = \alpha_0 \cdot \text{drop}^{\lfloor \text{epoch\_num} / \text{epochs\_drop} "
      r"\rfloor}"],
     [schedules.update_lr, schedules.schedule_lr_decay, schedules.learning_rate_at,
-     learning_rate_for_epoch, decay.run_course_experiment],
+     learning_rate_for_epoch, course.run_decay, course.optimization_run],
     note="epoch_num counts from 0 as in the course's loop; k/√epoch uses epoch_num + 1 so that "
          "epoch 0 does not divide by zero. In training, epoch 0 runs with α₀ and the rate "
          "computed after epoch i is used in epoch i + 1 (`learning_rate_for_epoch`).")

@@ -18,12 +18,6 @@ N_SNAPSHOTS = 4
 WIDE_INPUTS = 4
 #: The symmetry view's three starts: label -> (kind, constant or None).
 SYMMETRY_STARTS = ("zeros", "constant", "He")
-#: The assignment's experiments, in the notebook's order.
-COURSE_INITS = ("zeros", "random", "he")
-#: What the assignment notebook prints: (train accuracy, test accuracy, cost after iteration 0).
-PUBLISHED = {"zeros": (0.5, 0.5, 0.6931471805599453),
-             "random": (0.83, 0.86, float("inf")),
-             "he": (0.9933333333333333, 0.96, 0.8830537463419761)}
 #: Session-state flag: the learner asked for the reproduction (it stays shown on reruns).
 REPRODUCE_KEY = "init_reproduce_shown"
 
@@ -108,8 +102,8 @@ def symmetry_view(config: TrainConfig, *, key: str = "sym") -> dict:
 def course_runs_cached(work: Work) -> dict:
     """``nnlab.course.run_initialization`` for zeros, random and He (15,000 iterations each)."""
     out = {}
-    for i, init in enumerate(COURSE_INITS):
-        work.part(i, len(COURSE_INITS), f'initialization = "{init}"')
+    for i, init in enumerate(course.INITIALIZATIONS):
+        work.part(i, len(course.INITIALIZATIONS), f'initialization = "{init}"')
         out[init] = course.run_initialization(init, on_epoch=work.on_epoch, budget=work.budget)
     return out
 
@@ -119,9 +113,9 @@ def accuracy_table(records: dict):
     import pandas as pd
 
     rows = []
-    for init in COURSE_INITS:
+    for init in course.INITIALIZATIONS:
         r = records[init]
-        pub_train, pub_test, pub_cost0 = PUBLISHED[init]
+        pub_train, pub_test, pub_cost0 = course.INITIALIZATION_PUBLISHED[init]
         rows.append({"initialization": init, "train accuracy": r["train_accuracy"],
                      "published train": pub_train, "test accuracy": r["test_accuracy"],
                      "published test": pub_test, "cost after iteration 0": float(r["costs"]["0"]),
@@ -134,8 +128,8 @@ def cost_table(records: dict):
     import pandas as pd
 
     frame = pd.DataFrame({init: [float(c) for c in records[init]["costs"].values()]
-                          for init in COURSE_INITS})
-    frame.insert(0, "iteration", [int(i) for i in records[COURSE_INITS[0]]["costs"]])
+                          for init in course.INITIALIZATIONS})
+    frame.insert(0, "iteration", [int(i) for i in records[course.INITIALIZATIONS[0]]["costs"]])
     return frame
 
 
@@ -175,7 +169,8 @@ def reproduce_assignment(*, key: str = "init") -> dict | None:
     with right:
         costs = cost_table(records)
         st.vega_lite_chart(chart_spec(
-            viz.curves_chart, {init: (costs["iteration"], costs[init]) for init in COURSE_INITS},
+            viz.curves_chart,
+            {init: (costs["iteration"], costs[init]) for init in course.INITIALIZATIONS},
             x_title="iteration", y_title="cost", log_y=True,
             title="Cost every 1000 iterations (log scale)"), width="stretch")
     return records

@@ -60,11 +60,11 @@ def test_bias_correction_switch_renames_adam(page):
 def test_reproduce_the_assignment_shows_the_course_runs(page, monkeypatch):
     # The full 5000 epochs (published: 0.7167, 0.7167, 0.9433) are checked by the engine's
     # course tests; here a short budget keeps the test fast, the numbers must be the course's.
-    monkeypatch.setattr(op, "COURSE_EPOCHS", SHORT_COURSE_EPOCHS)
+    monkeypatch.setattr(course, "OPTIMIZATION_EPOCHS", SHORT_COURSE_EPOCHS)
     page.button(key="opt_course_run").click().run()
     assert not page.exception
     table = _table(page, "experiment").set_index("experiment")
-    for name, (optimizer, lr, _) in op.COURSE_EXPERIMENTS.items():
+    for name, (optimizer, lr, _) in course.OPTIMIZATION_EXPERIMENTS.items():
         expected = course.run_optimization(name, optimizer, lr, num_epochs=SHORT_COURSE_EPOCHS)
         assert table.loc[name, "train_accuracy"] == pytest.approx(
             expected["train_accuracy"], abs=ACCURACY_TOLERANCE)
@@ -76,7 +76,8 @@ def test_reproduce_the_assignment_shows_the_course_runs(page, monkeypatch):
 
 def test_course_frame_compares_with_published_numbers():
     records = [{"name": name, "train_accuracy": published, "cost_curve": np.array([0.5]),
-                "seconds": 1.0} for name, (_, _, published) in op.COURSE_EXPERIMENTS.items()]
+                "seconds": 1.0}
+               for name, (_, _, published) in course.OPTIMIZATION_EXPERIMENTS.items()]
     frame = op.course_frame(records)
     assert frame["matches"].all()
     records[2]["train_accuracy"] = 0.9
