@@ -10,9 +10,7 @@ from nnlab.core.train import make_dataset
 from nnlab.lessons import dropout_replay as regularization
 from nnlab.spec import layers, losses
 
-page_setup("Regularization", "The same network trained four ways on noisy data: without "
-           "regularization it fits the noise (train accuracy well above dev); L2 and dropout "
-           "close the gap.")
+page_setup(__file__)
 
 with st.sidebar:
     st.subheader("Setup")

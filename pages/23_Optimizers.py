@@ -7,8 +7,7 @@ from nnlab.app import optimizers_page as op
 from nnlab.core.train import make_dataset
 from nnlab.spec import optimizers
 
-page_setup("Optimizers", "Four optimizers train the same network on the moons with the same "
-           "epochs and mini-batches: Adam gets further on the same budget.")
+page_setup(__file__)
 
 st.markdown("Every optimizer has its own learning rate α and hyperparameters; the budget "
             "(epochs, mini-batch size, seed) is shared, so the comparison is fair.")

@@ -7,9 +7,7 @@ from nnlab.app import comparison_view, controls, decay, math_and_code, page_setu
 from nnlab.core.train import learning_rate_for_epoch, make_dataset
 from nnlab.spec import schedules
 
-page_setup("Learning rate decay", "Five ways to shrink the learning rate α as training goes "
-           "on, plotted per epoch and trained side by side; then the assignment's runs, where "
-           "decaying every epoch starves learning and decaying every 1000 epochs works.")
+page_setup(__file__)
 
 with st.sidebar:
     st.subheader("Training")
