@@ -99,3 +99,46 @@ def test_adam_step_sizes_with_and_without_bias_correction():
 def test_adam_step_sizes_rejects_bad_input(kwargs):
     with pytest.raises(ValueError):
         adam_step_sizes(**kwargs)
+
+
+def _code_captions(at) -> list[str]:
+    return [c.value.strip("`") for c in at.caption if c.value.startswith("`nnlab.")]
+
+
+def test_math_and_code_shows_the_rules_the_runs_recorded(page):
+    """The panel names each update rule the page's runs recorded, and the fast step."""
+    rules = [train(op.BASE.replace(optimizer=name, num_epochs=1)).update_rule
+             for name in op.NAMES]
+    assert rules == [f"nnlab.spec.optimizers.{name}_step" for name in op.NAMES]
+    shown = _code_captions(page)
+    assert shown == [*rules, "nnlab.core.network.Network.step"]
+    assert "nnlab.spec.optimizers.optimizer_step" not in shown  # the reference path did not run
+
+
+PANEL = """
+import streamlit as st
+from nnlab.app import math_and_code
+from nnlab.config import TrainConfig
+from nnlab.core.train import train
+base = TrainConfig(hidden_units=(3,), num_epochs=2, n_samples=40)
+runs = [(o, train(base.replace(optimizer=o, batch_norm=o == "rmsprop")))
+        for o in st.session_state.get("optimizers", ["momentum"])]
+math_and_code([], results=runs)
+"""
+
+
+def test_math_and_code_follows_the_runs_it_is_given():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_string(PANEL, default_timeout=60).run()
+    assert not at.exception
+    assert _code_captions(at) == ["nnlab.spec.optimizers.momentum_step",
+                                  "nnlab.core.network.Network.step"]
+    at.session_state["optimizers"] = ["adam", "rmsprop", "adam"]  # rmsprop with batch norm
+    at.run()
+    assert not at.exception
+    assert _code_captions(at) == ["nnlab.spec.optimizers.adam_step",
+                                  "nnlab.spec.optimizers.rmsprop_step",
+                                  "nnlab.core.network.Network.step",
+                                  "nnlab.core.reference.Reference.train_batch"]
+    assert all(c.value.startswith(("def ", "    def ")) for c in at.code)
