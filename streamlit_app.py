@@ -8,11 +8,7 @@ import streamlit as st
 
 from nnlab.app.pages import link, page_setup, pages_by_group
 
-page_setup(
-    "nnlab: improving deep neural networks",
-    "An interactive NumPy lab for course 2 of the Deep Learning Specialization: change one "
-    "knob, and see side by side what it does to a real network.",
-)
+page_setup(__file__)
 
 st.markdown(
     """

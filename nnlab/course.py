@@ -25,6 +25,47 @@ from nnlab.spec.initializers import initialize_parameters
 COST_EVERY = 1000
 _EMPTY_X, _EMPTY_Y = np.zeros((2, 0)), np.zeros((1, 0))
 
+# ------------------------------------------------------------------ the published numbers
+# One place for every number the assignments print and every setting they use; the app's
+# reproductions read them from here.
+
+#: The initialization assignment's experiments, in the notebook's order.
+INITIALIZATIONS = ("zeros", "random", "he")
+#: What the initialization notebook prints: (train accuracy, test accuracy, cost after
+#: iteration 0).
+INITIALIZATION_PUBLISHED = {"zeros": (0.5, 0.5, 0.6931471805599453),
+                            "random": (0.83, 0.86, float("inf")),
+                            "he": (0.9933333333333333, 0.96, 0.8830537463419761)}
+#: The "Optimization methods" notebook: name -> (optimizer, learning rate, published train
+#: accuracy after :data:`OPTIMIZATION_EPOCHS` epochs).
+OPTIMIZATION_EXPERIMENTS = {
+    "optimization/gd": ("gd", 0.0007, 0.7167),
+    "optimization/momentum": ("momentum", 0.0007, 0.7167),
+    "optimization/adam": ("adam", 0.0007, 0.9433),
+}
+#: The learning-rate decay experiments: name -> (optimizer, alpha0, schedule, published train
+#: accuracy).
+DECAY_EXPERIMENTS = {
+    "decay/gd_update_lr": ("gd", 0.1, "inverse_time", 0.6533),
+    "decay/gd_scheduled": ("gd", 0.1, "inverse_time_interval", 0.9433),
+    "decay/momentum_scheduled": ("momentum", 0.1, "inverse_time_interval", 0.9533),
+    "decay/adam_scheduled": ("adam", 0.01, "inverse_time_interval", 0.94),
+}
+#: Epochs of the optimization and decay experiments.
+OPTIMIZATION_EPOCHS = 5000
+#: Agreement asked of a reproduction: the notebooks print accuracies to 4 decimals.
+PUBLISHED_TOLERANCE = 5e-5
+#: The regularization assignment's training setting (on its football data set).
+REGULARIZATION_SETTINGS = {"optimizer": "gd", "learning_rate": 0.3, "num_epochs": 30000,
+                           "initializer": "xavier"}
+#: The regularization assignment's lambd and keep_prob.
+REGULARIZATION_LAMBD = 0.7
+REGULARIZATION_KEEP_PROB = 0.86
+#: The gradient-checking assignment's printed differences (the correct N-D one is round-off
+#: noise: ~1.19e-7 in nnlab, equal to about two significant figures only, see the recipes).
+GRADIENT_CHECK_PUBLISHED = {"one_dimensional": 2.919335883291695e-10, "n_dimensional": None,
+                            "n_dimensional_buggy": 0.2850931567761623}
+
 
 def initialization_data() -> Dataset:
     """Circles: train from ``RandomState(1)`` (300, noise .05), test from ``RandomState(2)``
@@ -65,47 +106,67 @@ def _record(name, result, every=COST_EVERY):
     }
 
 
-def run_initialization(init: str, *, num_iterations=15000) -> dict:
-    """[2, 10, 5, 1] relu/relu/sigmoid, batch GD at 0.01; weights from ``RandomState(3)``."""
+def run_initialization(init: str, *, num_iterations=15000, on_epoch=None, budget=None) -> dict:
+    """[2, 10, 5, 1] relu/relu/sigmoid, batch GD at 0.01; weights from ``RandomState(3)``.
+    ``on_epoch`` and ``budget`` are passed to ``train``."""
     config = TrainConfig(dataset="circles", hidden_units=(10, 5), optimizer="gd",
                          learning_rate=0.01, num_epochs=num_iterations, numerics="course",
                          initializer=init)
     params = initialize_parameters((2, 10, 5, 1), init, rng=np.random.RandomState(3))
     return _record(f"initialization/{init}",
-                   train(config, data=initialization_data(), parameters=params))
+                   train(config, data=initialization_data(), parameters=params,
+                         on_epoch=on_epoch, budget=budget))
+
+
+def optimization_config(optimizer: str, learning_rate: float, schedule: str = "constant", *,
+                        num_epochs: int | None = None) -> TrainConfig:
+    """The config of the optimization and decay experiments: [2, 5, 2, 1] on moons,
+    mini-batches of 64, :data:`OPTIMIZATION_EPOCHS` epochs (unless ``num_epochs``), the
+    course's numerics, beta 0.9, Adam 0.9/0.999/1e-8, decay rate 1 and time interval 1000."""
+    return TrainConfig(dataset="moons", hidden_units=(5, 2), optimizer=optimizer,
+                       learning_rate=learning_rate, beta=0.9, beta1=0.9, beta2=0.999,
+                       epsilon=1e-8, mini_batch_size=64,
+                       num_epochs=OPTIMIZATION_EPOCHS if num_epochs is None else num_epochs,
+                       numerics="course", schedule=schedule, decay_rate=1.0,
+                       time_interval=1000)
+
+
+def optimization_run(optimizer: str, learning_rate: float, schedule: str = "constant", *,
+                     num_epochs: int | None = None, on_epoch=None, budget=None):
+    """The ``TrainResult`` of :func:`optimization_config`: He weights from ``RandomState(3)``,
+    mini-batches re-shuffled with ``RandomState(10 + i + 1)`` before epoch i. ``on_epoch``
+    (progress bars, full cost curves) and ``budget`` are passed to ``train``."""
+    config = optimization_config(optimizer, learning_rate, schedule, num_epochs=num_epochs)
+    params = initialize_parameters((2, 5, 2, 1), "he", rng=np.random.RandomState(3))
+    return train(config, data=optimization_data(), parameters=params,
+                 shuffle_rng=course_shuffle, on_epoch=on_epoch, budget=budget)
 
 
 def run_optimization(name: str, optimizer: str, learning_rate: float, *, schedule="constant",
-                     num_epochs=5000, on_epoch=None) -> dict:
-    """[2, 5, 2, 1] on moons, He weights from ``RandomState(3)``, mini-batches of 64 re-shuffled
-    with ``RandomState(10 + i + 1)`` before epoch i; beta 0.9, Adam 0.9/0.999/1e-8; decay rate 1
-    and time interval 1000 for the schedules. ``on_epoch`` is passed to ``train`` (progress
-    bars, full cost curves)."""
-    config = TrainConfig(dataset="moons", hidden_units=(5, 2), optimizer=optimizer,
-                         learning_rate=learning_rate, beta=0.9, beta1=0.9, beta2=0.999,
-                         epsilon=1e-8, mini_batch_size=64, num_epochs=num_epochs,
-                         numerics="course", schedule=schedule, decay_rate=1.0,
-                         time_interval=1000)
-    params = initialize_parameters((2, 5, 2, 1), "he", rng=np.random.RandomState(3))
-    return _record(name, train(config, data=optimization_data(), parameters=params,
-                               shuffle_rng=course_shuffle, on_epoch=on_epoch))
+                     num_epochs=None, on_epoch=None, budget=None) -> dict:
+    """The record (see ``_record``) of :func:`optimization_run`."""
+    return _record(name, optimization_run(optimizer, learning_rate, schedule,
+                                          num_epochs=num_epochs, on_epoch=on_epoch,
+                                          budget=budget))
+
+
+def run_decay(name: str, *, on_epoch=None, budget=None):
+    """One of :data:`DECAY_EXPERIMENTS` with its full ``TrainResult`` (``EXPERIMENTS[name]``
+    keeps only a summary of the same run)."""
+    if name not in DECAY_EXPERIMENTS:
+        raise ValueError(f"name must be one of {list(DECAY_EXPERIMENTS)}, got {name!r}")
+    optimizer, lr, schedule, _ = DECAY_EXPERIMENTS[name]
+    return optimization_run(optimizer, lr, schedule, on_epoch=on_epoch, budget=budget)
 
 
 EXPERIMENTS = {
-    "initialization/zeros": lambda: run_initialization("zeros"),
-    "initialization/random": lambda: run_initialization("random"),
-    "initialization/he": lambda: run_initialization("he"),
-    "optimization/gd": lambda: run_optimization("optimization/gd", "gd", 0.0007),
-    "optimization/momentum": lambda: run_optimization("optimization/momentum", "momentum", 0.0007),
-    "optimization/adam": lambda: run_optimization("optimization/adam", "adam", 0.0007),
-    "decay/gd_update_lr": lambda: run_optimization("decay/gd_update_lr", "gd", 0.1,
-                                                   schedule="inverse_time"),
-    "decay/gd_scheduled": lambda: run_optimization("decay/gd_scheduled", "gd", 0.1,
-                                                   schedule="inverse_time_interval"),
-    "decay/momentum_scheduled": lambda: run_optimization("decay/momentum_scheduled", "momentum",
-                                                         0.1, schedule="inverse_time_interval"),
-    "decay/adam_scheduled": lambda: run_optimization("decay/adam_scheduled", "adam", 0.01,
-                                                     schedule="inverse_time_interval"),
+    **{f"initialization/{init}": (lambda init=init: run_initialization(init))
+       for init in INITIALIZATIONS},
+    **{name: (lambda name=name, opt=opt, lr=lr: run_optimization(name, opt, lr))
+       for name, (opt, lr, _) in OPTIMIZATION_EXPERIMENTS.items()},
+    **{name: (lambda name=name, opt=opt, lr=lr, s=s: run_optimization(name, opt, lr,
+                                                                      schedule=s))
+       for name, (opt, lr, s, _) in DECAY_EXPERIMENTS.items()},
 }
 
 

@@ -8,14 +8,11 @@ from nnlab.config import TrainConfig
 from nnlab.core.train import make_dataset
 from nnlab.lessons import fit_diagnosis as diagnosis
 
-TITLE = "Train/dev/test & bias/variance"
 BIND = "query-params"
 BASE = TrainConfig(dataset="moons", n_samples=300, hidden_units=(50, 50),
                    optimizer="adam", learning_rate=0.01, num_epochs=1000)
 
-page_setup(TITLE, "Train a network, read its train, dev and test error, and diagnose it: "
-           "avoidable bias (train − Bayes) or variance (dev − train), with the course's "
-           "remedy for each.")
+page_setup(__file__)
 
 with st.sidebar:
     st.subheader("Data")

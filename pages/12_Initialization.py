@@ -10,13 +10,11 @@ from nnlab.lessons import symmetry
 from nnlab.spec import initializers
 from nnlab.spec.initializers import RANDOM_SCALE
 
-TITLE = "Initialization"
 BIND = "query-params"
 BASE = TrainConfig(dataset="circles", n_samples=300, hidden_units=(10, 5), optimizer="gd",
                    learning_rate=0.05, num_epochs=1500)
 
-page_setup(TITLE, "The same network trained from four starts: zeros never break the symmetry, "
-           "large random weights start badly and learn slowly, Xavier and He learn the circles.")
+page_setup(__file__)
 
 with st.sidebar:
     st.subheader("Data")

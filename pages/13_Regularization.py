@@ -3,15 +3,14 @@ fixed dropout masks; early stopping."""
 
 import streamlit as st
 
+from nnlab import course as assignment
 from nnlab.app import comparison_view, controls, math_and_code, page_setup
 from nnlab.app import regularization as reg
 from nnlab.core.train import make_dataset
 from nnlab.lessons import dropout_replay as regularization
 from nnlab.spec import layers, losses
 
-page_setup("Regularization", "The same network trained four ways on noisy data: without "
-           "regularization it fits the noise (train accuracy well above dev); L2 and dropout "
-           "close the gap.")
+page_setup(__file__)
 
 with st.sidebar:
     st.subheader("Setup")
@@ -29,13 +28,15 @@ with st.sidebar:
 
 left, right = st.columns(2)
 with left:
-    l2_part = controls.regularization_controls("r", defaults={"lambd": reg.DEFAULT_LAMBD},
-                                               bind="query-params", dropout=False)
+    l2_part = controls.regularization_controls(
+        "r", defaults={"lambd": assignment.REGULARIZATION_LAMBD}, bind="query-params",
+        dropout=False)
 with right:
     drop_part = controls.regularization_controls(
-        "r", defaults={"keep_prob": reg.DEFAULT_KEEP_PROB}, bind="query-params", l2=False)
+        "r", defaults={"keep_prob": assignment.REGULARIZATION_KEEP_PROB}, bind="query-params",
+        l2=False)
 
-changes = reg.COURSE_SETTINGS if course else {}
+changes = assignment.REGULARIZATION_SETTINGS if course else {}
 base = controls.make_config(data_part, arch, opt, epochs, seed, base=reg.BASE, **changes)
 if base is None:
     st.stop()

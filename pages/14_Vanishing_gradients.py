@@ -10,10 +10,7 @@ from nnlab.lessons import layer_stats as diagnostics
 from nnlab.spec import initializers
 from nnlab.spec.activations import HIDDEN_ACTIVATIONS
 
-page_setup("Vanishing & exploding gradients", "In a deep network every layer multiplies the "
-           "signal: weights slightly too small make it vanish, slightly too large make it "
-           "explode, layer after layer. He initialization (for ReLU) and Xavier (for tanh) keep it "
-           "steady.")
+page_setup(__file__)
 
 # ---------------------------------------------------------------- the lecture's linear example
 st.subheader("The lecture's example: a deep linear network")

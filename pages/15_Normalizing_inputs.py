@@ -13,9 +13,7 @@ from nnlab.data import datasets as datamod
 from nnlab.lessons import input_scaling as inputs
 from nnlab.viz.normalizing import weight_surface_chart
 
-page_setup("Normalizing inputs", "Feature x₂ is multiplied by a scale: the cost bowl in two "
-           "weights becomes a long valley, gradient descent needs a tiny learning rate and "
-           "crawls; normalizing with the training statistics makes it round again.")
+page_setup(__file__)
 
 BASE = TrainConfig(dataset="xor", hidden_units=(10, 5), learning_rate=0.3, num_epochs=300)
 SCALES = (1, 3, 10, 30, 100)

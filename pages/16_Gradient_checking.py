@@ -10,8 +10,7 @@ from nnlab.spec import gradcheck, model
 from nnlab.viz import parameter_bars_chart
 from nnlab.viz.gradcheck import epsilon_sweep_chart
 
-page_setup("Gradient checking", "Backprop's gradient against two-sided finite differences, one "
-           "bar per parameter: inject a bug and the parameter it touches jumps above 1e-3.")
+page_setup(__file__)
 
 st.markdown(f"A small random problem: X is {gc.N_X} × {gc.M} (standard normal), random labels, "
             "He-initialized weights. Every number on this page is "

@@ -8,9 +8,7 @@ from nnlab.core import iterations
 from nnlab.core.train import make_dataset
 from nnlab.spec import minibatch
 
-page_setup("Mini-batches", "The same network trained with mini-batches of 1 (stochastic), a "
-           "few powers of two, and the whole training set (batch): the smaller the mini-batch, "
-           "the noisier each step, and the more steps per epoch.")
+page_setup(__file__)
 
 with st.sidebar:
     st.subheader("Data and training")

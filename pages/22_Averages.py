@@ -6,10 +6,7 @@ from nnlab.app import averages as ewa
 from nnlab.app import math_and_code, page_setup
 from nnlab.spec import weighted_averages as averages
 
-page_setup("Exponentially weighted averages", "A noisy year of daily temperatures averaged "
-           "with β = 0.5, 0.9, 0.98 and your own β: a larger β is smoother but later; bias "
-           "correction fixes the first days; the weights fall to about 1/e after 1/(1 − β) "
-           "days.")
+page_setup(__file__)
 
 settings = ewa.controls()
 day, theta = ewa.temperatures(settings["seed"])

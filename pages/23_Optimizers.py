@@ -5,10 +5,8 @@ import streamlit as st
 from nnlab.app import comparison_view, math_and_code, page_setup
 from nnlab.app import optimizers_page as op
 from nnlab.core.train import make_dataset
-from nnlab.spec import optimizers
 
-page_setup("Optimizers", "Four optimizers train the same network on the moons with the same "
-           "epochs and mini-batches: Adam gets further on the same budget.")
+page_setup(__file__)
 
 st.markdown("Every optimizer has its own learning rate α and hyperparameters; the budget "
             "(epochs, mini-batch size, seed) is shared, so the comparison is fair.")
@@ -46,6 +44,8 @@ math_and_code(
      r"\text{Adam:}\quad v = \beta_1 v + (1-\beta_1)\, dW,\quad s = \beta_2 s + (1-\beta_2)\, "
      r"dW^2,\quad v^{corr} = \frac{v}{1-\beta_1^t},\quad s^{corr} = \frac{s}{1-\beta_2^t},"
      r"\quad W = W - \alpha\, \frac{v^{corr}}{\sqrt{s^{corr}} + \varepsilon}"],
-    [optimizers.optimizer_step, optimizers._adam],
-    note="`t` counts every mini-batch step of the run (it is never reset between epochs). "
-         "The same `optimizer_step` moves a point on the *Loss landscapes* page.")
+    results=variants,
+    note="The code below is what computed the runs above: the update rule each optimizer "
+         "applied, and the fast network's step that applies it to every layer at once. "
+         "`t` counts every mini-batch step of the run (it is never reset between epochs). "
+         "The same rules move a point on the *Loss landscapes* page.")

@@ -7,9 +7,7 @@ from nnlab.app import math_and_code, page_setup
 from nnlab.lessons import optimizer_paths as optimizer_demos
 from nnlab.lessons import surfaces
 
-page_setup("Loss landscapes", "Gradient descent, momentum, RMSprop and Adam race from the same "
-           "start on 2-D surfaces with a saddle, a plateau and local minima; then where momentum "
-           "converges, oscillates or diverges.")
+page_setup(__file__)
 
 left, right = st.columns([2, 1])
 with left:

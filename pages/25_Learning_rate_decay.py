@@ -2,13 +2,12 @@
 
 import streamlit as st
 
+from nnlab import course
 from nnlab.app import comparison_view, controls, decay, math_and_code, page_setup, train_many
 from nnlab.core.train import learning_rate_for_epoch, make_dataset
 from nnlab.spec import schedules
 
-page_setup("Learning rate decay", "Five ways to shrink the learning rate α as training goes "
-           "on, plotted per epoch and trained side by side; then the assignment's runs, where "
-           "decaying every epoch starves learning and decaying every 1000 epochs works.")
+page_setup(__file__)
 
 with st.sidebar:
     st.subheader("Training")
@@ -46,7 +45,7 @@ math_and_code(
      r"\alpha = \alpha_0 \cdot \text{drop}^{\lfloor \text{epoch\_num} / \text{epochs\_drop} "
      r"\rfloor}"],
     [schedules.update_lr, schedules.schedule_lr_decay, schedules.learning_rate_at,
-     learning_rate_for_epoch, decay.run_course_experiment],
+     learning_rate_for_epoch, course.run_decay, course.optimization_run],
     note="epoch_num counts from 0 as in the course's loop; k/√epoch uses epoch_num + 1 so that "
          "epoch 0 does not divide by zero. In training, epoch 0 runs with α₀ and the rate "
          "computed after epoch i is used in epoch i + 1 (`learning_rate_for_epoch`).")

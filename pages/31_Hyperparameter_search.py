@@ -10,9 +10,7 @@ from nnlab.lessons import search
 from nnlab.viz import curves_chart
 from nnlab.viz.caviar import caviar_chart
 
-page_setup("Hyperparameter search", "Grid and random search spend the same budget of trials "
-           "on the same network: random search tries many more learning rates, and finds a "
-           "better one.")
+page_setup(__file__)
 
 REQUEST_KEY, STOP_KEY, ZOOM_KEY, PANDA_KEY = "hs_request", "hs_stopped", "hs_zoom", "hs_panda"
 st.session_state.setdefault(STOP_KEY, False)

@@ -13,9 +13,7 @@ from nnlab.spec import layers, model
 from nnlab.viz import bar_chart, curves_chart
 from nnlab.viz.batchnorm import snapshot_histograms_chart
 
-page_setup("Batch norm", "The same deep network with and without batch normalization at "
-           "several learning rates: batch norm keeps training at a learning rate that breaks "
-           "the plain network.")
+page_setup(__file__)
 
 # ------------------------------------------------------------------------------ controls
 with st.sidebar:

@@ -8,14 +8,11 @@ from nnlab.config import TrainConfig
 from nnlab.core.train import make_dataset
 from nnlab.spec import activations, losses, model
 
-TITLE = "Softmax"
 BASE = TrainConfig(dataset="spiral", n_classes=3, hidden_units=(20, 10), optimizer="adam",
                    learning_rate=0.01, num_epochs=1000)
 EPOCH_CHOICES = (100, 300, 1000, 2000, 3000)
 
-page_setup(TITLE, "With C classes the output layer has C units and a softmax turns them into C "
-           "probabilities: the plane splits into C regions, straight-edged without a hidden "
-           "layer, bent with one.")
+page_setup(__file__)
 
 with st.sidebar:
     st.subheader("Data")

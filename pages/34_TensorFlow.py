@@ -9,14 +9,11 @@ from nnlab.spec import model
 from nnlab.tf import bridge as tf_bridge
 from nnlab.viz import curves_chart
 
-TITLE = "TensorFlow"
 BASE = TrainConfig(dataset="moons", hidden_units=(10, 5), optimizer="adam", learning_rate=0.01,
                    mini_batch_size=64, num_epochs=50)
 EPOCH_CHOICES = (5, 10, 20, 50, 100, 200, 300)
 
-page_setup(TITLE, "One network, two implementations: nnlab's hand-written backprop and "
-           "TensorFlow's GradientTape with a Keras optimizer, started from the same weights and "
-           "fed the same mini-batches, trace the same cost curve.")
+PAGE = page_setup(__file__)
 
 st.markdown(
     "TensorFlow builds the cost as a graph of operations and differentiates it for you "
@@ -59,7 +56,7 @@ except ValueError as exc:
 st.subheader("nnlab and TensorFlow, side by side")
 ours_label = "nnlab (backprop)"
 ours = train_cached(config, "nnlab " + controls.format_hidden_units(config.hidden_units),
-                    page=TITLE)
+                    page=PAGE.title)
 if ours.status != "ok":
     st.warning(ours.message, icon=":material/warning:")
 parity = tfp.stored_run(config, exact)

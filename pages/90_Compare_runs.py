@@ -6,11 +6,9 @@ from nnlab.app import runs
 from nnlab.app.pages import existing_pages, link, page_setup
 from nnlab.viz import curves_chart
 
-TITLE = "Compare runs"
 MAX_DEFAULT_SELECTION = 4
 
-page_setup(TITLE, "Every run you made in this session, from any page: overlay their curves, "
-           "download their histories and configs.")
+page_setup(__file__)
 
 all_runs = runs.list_runs()
 if not all_runs:

@@ -9,14 +9,13 @@ pre-activations evolve. The numbers (pre-activations, tiny-batch predictions) co
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
 import numpy as np
-import streamlit as st
 
-from nnlab.app.runs import ENGINE_VERSION, PROGRESS_DELAY, PROGRESS_UPDATES, register_run
+from nnlab.app.runs import Work, cached_work, register_run
 from nnlab.config import TrainConfig
+from nnlab.core.budget import estimate_seconds, expected_train_size
 from nnlab.core.train import TrainResult, make_dataset, predict_options, train
 from nnlab.spec import model
 from nnlab.spec.initializers import initialize_parameters
@@ -44,27 +43,18 @@ def _copy(parameters: dict) -> dict:
     return {k: np.array(v, copy=True) for k, v in parameters.items()}
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _train_snapshots(config: TrainConfig, engine_version: str, _label: str = ""):
-    """``(TrainResult, {epoch: parameters})``; progress bar made inside (replay-safe)."""
-    del engine_version
+@cached_work(max_entries=64)
+def _train_snapshots(work: Work, config: TrainConfig, _label: str = ""):
+    """``(TrainResult, {epoch: parameters})``, with a progress bar."""
+    work.require(estimate_seconds(config, expected_train_size(config)))
+    work.part(0, 1, _label)
     keep = set(snapshot_epochs(config.num_epochs))
     snaps: dict[int, dict] = {}
-    step = max(1, config.num_epochs // PROGRESS_UPDATES)
-    start, holder, bar = time.perf_counter(), None, None
 
     def on_epoch(info: dict) -> bool:
-        nonlocal holder, bar
-        epoch = info["epoch"]
-        if epoch in keep:
-            snaps[epoch] = _copy(info["parameters"])
-        if (epoch + 1) % step == 0 and time.perf_counter() - start > PROGRESS_DELAY:
-            if bar is None:
-                holder = st.empty()
-                bar = holder.progress(0.0)
-            bar.progress(min(1.0, (epoch + 1) / config.num_epochs),
-                         text=f"**{_label}**: epoch {epoch + 1} / {config.num_epochs}")
-        return False
+        if info["epoch"] in keep:
+            snaps[info["epoch"]] = _copy(info["parameters"])
+        return work.on_epoch(info)
 
     data = make_dataset(config)
     initial = initialize_parameters(config.layer_dims(data.n_x), config.initializer,
@@ -72,17 +62,13 @@ def _train_snapshots(config: TrainConfig, engine_version: str, _label: str = "")
                                     rng=np.random.default_rng([config.seed, 0]),
                                     batch_norm=config.batch_norm)
     snaps[-1] = _copy(initial)
-    try:
-        result = train(config, data=data, parameters=initial, on_epoch=on_epoch)
-    finally:
-        if holder is not None:
-            holder.empty()
+    result = train(config, data=data, parameters=initial, on_epoch=on_epoch, budget=work.budget)
     return result, snaps
 
 
 def train_snapshots(config: TrainConfig, label: str) -> tuple[TrainResult, dict]:
     """Train (cached) and register ``config``; returns the result and its snapshots."""
-    result, snaps = _train_snapshots(config, ENGINE_VERSION, _label=label)
+    result, snaps = _train_snapshots(config, _label=label)
     register_run(result, label)
     return result, snaps
 

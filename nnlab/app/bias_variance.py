@@ -9,7 +9,7 @@ import streamlit as st
 from nnlab import viz
 from nnlab.app.charts import chart_spec
 from nnlab.app.compare import boundary_panels
-from nnlab.app.runs import CACHE_MAX_ENTRIES, ENGINE_VERSION
+from nnlab.app.runs import Work, cached_work
 from nnlab.config import TrainConfig
 from nnlab.lessons import fit_diagnosis as diagnosis
 from nnlab.viz.diagnosis import error_curves_chart, error_ladder_chart
@@ -135,31 +135,39 @@ def fit_view(result, data) -> None:
 # ------------------------------------------------------------------------------ sweeps
 
 
-@st.cache_data(max_entries=CACHE_MAX_ENTRIES, show_spinner=False)
-def _sweeps_cached(config: TrainConfig, engine_version: str) -> dict:
-    """The learning curve and the capacity curve of ``config`` (one progress bar)."""
-    del engine_version
-    holder = st.empty()  # created inside the cached function: replay-safe
-    bar = holder.progress(0.0, text="Training the curves' networks…")
+def curves_estimate(config: TrainConfig) -> float:
+    """Estimated seconds of the whole sweep of :func:`curves` (both curves' runs)."""
+    from nnlab.core.budget import estimate_seconds
+    from nnlab.core.train import make_dataset
+
+    data = make_dataset(config)
+    sizes = diagnosis.learning_curve_sizes(data.m_train, LEARNING_CURVE_POINTS)
+    return (sum(estimate_seconds(config, m, data.n_x) for m in sizes)
+            + sum(estimate_seconds(c, data.m_train, data.n_x)
+                  for c in diagnosis.capacity_configs(config, CAPACITY_WIDTHS)))
+
+
+@cached_work(what="The curves")
+def curves(work: Work, config: TrainConfig) -> dict:
+    """The learning curve and the capacity curve of ``config`` (one progress bar); the whole
+    sweep's estimate is required before its first run."""
     from nnlab.core.train import make_dataset
 
     data = make_dataset(config)
     sizes = diagnosis.learning_curve_sizes(data.m_train, LEARNING_CURVE_POINTS)
     total = len(sizes) + len(CAPACITY_WIDTHS)
+    work.require(curves_estimate(config), f"These {total} runs")
 
-    def progress(offset, what):
-        def update(i, n):
-            bar.progress(min(1.0, (offset + i) / total),
-                         text=f"{what}: run {min(i + 1, n)} of {n}")
-        return update
+    def part(offset, what):
+        return lambda i, n: work.part(offset + min(i, n - 1), total, f"{what}: run "
+                                      f"{min(i + 1, n)} of {n}")
 
-    try:
-        learning = diagnosis.learning_curve(config, sizes, data=data,
-                                            progress=progress(0, "Learning curve"))
-        capacity = diagnosis.capacity_curve(config, CAPACITY_WIDTHS, data=data,
-                                            progress=progress(len(sizes), "Capacity curve"))
-    finally:
-        holder.empty()
+    learning = diagnosis.learning_curve(config, sizes, data=data,
+                                        progress=part(0, "Learning curve"),
+                                        on_epoch=work.on_epoch, budget=work.budget)
+    capacity = diagnosis.capacity_curve(config, CAPACITY_WIDTHS, data=data,
+                                        progress=part(len(sizes), "Capacity curve"),
+                                        on_epoch=work.on_epoch, budget=work.budget)
     return {"learning": learning, "capacity": capacity}
 
 
@@ -170,7 +178,7 @@ def sweeps(config: TrainConfig, bayes_error: float, *, key: str = "tdt") -> dict
                        key=f"{key}_curves"):
         st.caption("Each point of the curves is a network trained with your settings.")
         return None
-    out = _sweeps_cached(config, ENGINE_VERSION)
+    out = curves(config)
     left, right = st.columns(2)
     with left:
         c = out["learning"]

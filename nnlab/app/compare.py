@@ -17,7 +17,7 @@ import streamlit as st
 
 from nnlab import viz
 from nnlab.app.charts import chart_spec
-from nnlab.app.runs import CACHE_MAX_ENTRIES, ENGINE_VERSION, summary_row
+from nnlab.app.runs import Work, cached_work, summary_row
 from nnlab.core.train import TrainResult
 
 #: Points per axis of the decision-boundary grid.
@@ -88,10 +88,9 @@ def _prediction_key(result: TrainResult) -> tuple:
     return (result.config, result.parameters, result.bn_state)
 
 
-@st.cache_data(max_entries=CACHE_MAX_ENTRIES, show_spinner=False,
-               hash_funcs={TrainResult: _prediction_key})
-def _cached_result_grid(result: TrainResult, X_box, size: int, engine_version: str) -> dict:
-    """``decision_grid`` of ``result``. ``engine_version`` is only part of the key."""
+@cached_work(hash_funcs={TrainResult: _prediction_key})
+def _cached_result_grid(work: Work, result: TrainResult, X_box, size: int) -> dict:
+    """``decision_grid`` of ``result``."""
     return decision_grid(result.predict_proba, X_box, size=size)
 
 
@@ -100,8 +99,7 @@ def result_grid(result, X_box, *, size: int = GRID_SIZE) -> dict:
     (keyed by its config, parameters and batch-norm state and :data:`ENGINE_VERSION`): a
     warm page does not evaluate its networks on the grid again."""
     if isinstance(result, TrainResult):
-        return _cached_result_grid(result, np.asarray(X_box, dtype=float), int(size),
-                                   ENGINE_VERSION)
+        return _cached_result_grid(result, np.asarray(X_box, dtype=float), int(size))
     return decision_grid(result.predict_proba, X_box, size=size)
 
 

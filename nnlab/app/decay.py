@@ -10,10 +10,9 @@ import streamlit as st
 from nnlab import course, viz
 from nnlab.app.charts import chart_spec
 from nnlab.app.controls import SCHEDULE_LABELS, learning_rate_control
-from nnlab.app.runs import ENGINE_VERSION, PROGRESS_UPDATES, register_run
+from nnlab.app.runs import Work, cached_work, register_run
 from nnlab.config import TrainConfig
-from nnlab.core.train import TrainResult, learning_rate_for_epoch, train
-from nnlab.spec.initializers import initialize_parameters
+from nnlab.core.train import TrainResult, learning_rate_for_epoch
 
 #: The five decays of the lecture and the assignment (constant is offered as a baseline).
 DECAYS = ("inverse_time", "inverse_time_interval", "exponential", "inverse_sqrt", "staircase")
@@ -32,21 +31,11 @@ BASE = TrainConfig(dataset="moons", n_samples=300, hidden_units=(5, 2), optimize
                    learning_rate=0.1, mini_batch_size=64, num_epochs=1000, decay_rate=1.0,
                    time_interval=200, decay_base=0.995, k=1.0, drop=0.5, epochs_drop=200)
 
-#: The assignment's decay experiments: optimizer, alpha0, schedule and published accuracy.
-COURSE_DECAY = {
-    "decay/gd_update_lr": ("gd", 0.1, "inverse_time", 0.6533),
-    "decay/gd_scheduled": ("gd", 0.1, "inverse_time_interval", 0.9433),
-    "decay/momentum_scheduled": ("momentum", 0.1, "inverse_time_interval", 0.9533),
-    "decay/adam_scheduled": ("adam", 0.01, "inverse_time_interval", 0.94),
-}
 #: Short names of the course runs for legends.
 COURSE_LABELS = {"decay/gd_update_lr": "GD, every epoch", "decay/gd_scheduled": "GD, interval",
                  "decay/momentum_scheduled": "momentum, interval",
                  "decay/adam_scheduled": "Adam, interval"}
-COURSE_EPOCHS = 5000
 COURSE_KEY = "decay_course_shown"
-#: Published accuracies are printed to 4 digits.
-COURSE_TOLERANCE = 5e-5
 
 
 def schedule_label(name: str) -> str:
@@ -127,59 +116,18 @@ def rates_section(configs: dict[str, TrainConfig]) -> None:
 # ------------------------------------------------------------------------- the assignment
 
 
-def course_config(optimizer: str, learning_rate: float, schedule: str) -> TrainConfig:
-    """The config of ``nnlab.course.run_optimization``: [2, 5, 2, 1] on moons, mini-batches of
-    64, 5000 epochs, the course's numerics, decay_rate 1 and time_interval 1000."""
-    return TrainConfig(dataset="moons", hidden_units=(5, 2), optimizer=optimizer,
-                       learning_rate=learning_rate, beta=0.9, beta1=0.9, beta2=0.999,
-                       epsilon=1e-8, mini_batch_size=64, num_epochs=COURSE_EPOCHS,
-                       numerics="course", schedule=schedule, decay_rate=1.0,
-                       time_interval=1000)
-
-
-def run_course_experiment(name: str, on_epoch=None) -> TrainResult:
-    """One of the assignment's decay experiments, with its full history.
-
-    The same run as ``nnlab.course.EXPERIMENTS[name]`` (He weights from ``RandomState(3)``,
-    the course's moons, ``RandomState(10 + i + 1)`` shuffling epoch i), which only keeps a
-    summary; ``on_epoch`` drives a progress bar.
-    """
-    if name not in COURSE_DECAY:
-        raise ValueError(f"name must be one of {list(COURSE_DECAY)}, got {name!r}")
-    optimizer, lr, schedule, _ = COURSE_DECAY[name]
-    params = initialize_parameters((2, 5, 2, 1), "he", rng=np.random.RandomState(3))
-    return train(course_config(optimizer, lr, schedule), data=course.optimization_data(),
-                 parameters=params, shuffle_rng=course.course_shuffle, on_epoch=on_epoch)
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def _course_cached(name: str, engine_version: str, index: int = 0, total: int = 1
-                   ) -> TrainResult:
-    """A course experiment, cached; the progress bar lives inside (replay-safe)."""
-    del engine_version
-    holder = st.empty()
-    bar = holder.progress(index / total, text=f"{name}: starting")
-    step = max(1, COURSE_EPOCHS // PROGRESS_UPDATES)
-
-    def on_epoch(info: dict) -> bool:
-        epoch = info["epoch"] + 1
-        if epoch % step == 0:
-            bar.progress((index + epoch / COURSE_EPOCHS) / total,
-                         text=f"Experiment {index + 1} of {total}, **{name}**: epoch {epoch} / "
-                              f"{COURSE_EPOCHS}, cost {info['cost']:.4g}")
-        return False
-
-    try:
-        return run_course_experiment(name, on_epoch=on_epoch)
-    finally:
-        holder.empty()
+@cached_work(max_entries=8)
+def _course_cached(work: Work, name: str, _index: int = 0, _total: int = 1) -> TrainResult:
+    """A course experiment, cached (``_index`` of ``_total`` only place its progress bar)."""
+    work.part(_index, _total, name)
+    return course.run_decay(name, on_epoch=work.on_epoch, budget=work.budget)
 
 
 def course_results() -> list[tuple[str, TrainResult]]:
     """All four experiments (cached), registered in the run registry."""
     out = []
-    for i, name in enumerate(COURSE_DECAY):
-        result = _course_cached(name, ENGINE_VERSION, i, len(COURSE_DECAY))
+    for i, name in enumerate(course.DECAY_EXPERIMENTS):
+        result = _course_cached(name, _index=i, _total=len(course.DECAY_EXPERIMENTS))
         register_run(result, f"course {COURSE_LABELS[name]}")
         out.append((name, result))
     return out
@@ -189,12 +137,12 @@ def course_table(results: list[tuple[str, TrainResult]]) -> pd.DataFrame:
     """One row per course run: schedule, last learning rate, accuracy vs the published one."""
     rows = []
     for name, r in results:
-        optimizer, lr, schedule, published = COURSE_DECAY[name]
+        optimizer, lr, schedule, published = course.DECAY_EXPERIMENTS[name]
         acc = r.metrics["train_accuracy"]
         rows.append({"experiment": name, "α₀": lr, "schedule": schedule_label(schedule),
                      "α in the last epoch": float(r.history["learning_rate"][-1]),
                      "train accuracy": acc, "course": published,
-                     "same": "✓" if abs(acc - published) <= COURSE_TOLERANCE else "✗",
+                     "same": "✓" if abs(acc - published) <= course.PUBLISHED_TOLERANCE else "✗",
                      "seconds": round(r.seconds, 1)})
     return pd.DataFrame(rows)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from collections.abc import Sequence
 
@@ -23,8 +24,44 @@ def qualified_name(obj) -> str:
     return f"{module}.{name}" if module and module != name else str(name)
 
 
+#: The method of each training backend that computes one step of a run.
+STEP_METHODS = {"nnlab.core.network.Network": "step",
+                "nnlab.core.reference.Reference": "train_batch"}
+
+
+def resolve(dotted: str):
+    """The object a dotted name such as ``"nnlab.spec.optimizers.adam_step"`` or
+    ``"nnlab.core.network.Network.step"`` names (the longest importable module, then
+    attributes). Raises ``ValueError`` if it names nothing."""
+    parts = str(dotted).split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        try:
+            for name in parts[i:]:
+                obj = getattr(obj, name)
+        except AttributeError:
+            break
+        return obj
+    raise ValueError(f"dotted must name a module, function or class, got {dotted!r}")
+
+
+def code_that_ran(results: Sequence) -> list[str]:
+    """Dotted names of the code that computed ``results`` (``TrainResult``s, or
+    ``(label, TrainResult)`` pairs): each distinct update rule, then each distinct backend's
+    step, in the order they first appear."""
+    runs = [r[1] if isinstance(r, tuple) else r for r in results]
+    rules = [r.update_rule for r in runs if getattr(r, "update_rule", "")]
+    steps = [f"{r.backend}.{STEP_METHODS.get(r.backend, 'step')}" for r in runs
+             if getattr(r, "backend", "")]
+    return list(dict.fromkeys(rules + steps))
+
+
 def math_and_code(latex_list: Sequence[str] | str, objects: Sequence = (), note: str | None = None,
-                  *, expanded: bool = False, title: str = "The math and the code") -> None:
+                  *, results: Sequence = (), expanded: bool = False,
+                  title: str = "The math and the code") -> None:
     """An expander with each formula (``st.latex``) and the exact source of each engine object.
 
     Parameters
@@ -34,6 +71,11 @@ def math_and_code(latex_list: Sequence[str] | str, objects: Sequence = (), note:
     objects : list
         Engine functions, classes or modules whose source is shown (``inspect.getsource``),
         each under its qualified name.
+    results : list, optional
+        The runs of the picture above (``TrainResult``s or ``(label, TrainResult)`` pairs):
+        the source of what computed them is shown after ``objects``, each distinct update
+        rule (``TrainResult.update_rule``) and the step of each backend
+        (:func:`code_that_ran`).
     note : str, optional
         Markdown shown between the formulas and the code (e.g. what the code does differently
         from the lecture).
@@ -48,6 +90,9 @@ def math_and_code(latex_list: Sequence[str] | str, objects: Sequence = (), note:
             st.latex(formula)
         if note:
             st.markdown(note)
-        for obj in objects:
-            st.caption(f"`{qualified_name(obj)}`")
+        shown = [(qualified_name(obj), obj) for obj in objects]
+        shown += [(name, resolve(name)) for name in code_that_ran(results)
+                  if name not in {n for n, _ in shown}]
+        for name, obj in shown:
+            st.caption(f"`{name}`")
             st.code(source_of(obj), language="python")

@@ -8,10 +8,9 @@ engine version.
 from __future__ import annotations
 
 import numpy as np
-import streamlit as st
 
 from nnlab import course
-from nnlab.app.runs import ENGINE_VERSION
+from nnlab.app.runs import Work, cached_work
 from nnlab.data.datasets import one_hot
 from nnlab.spec import gradcheck, model
 from nnlab.spec.initializers import initialize_parameters
@@ -34,10 +33,6 @@ BUG_LABELS = {
     "sign_error": "sign error: dA¹ flipped on its way down from layer 2",
     "l2_missing": "L2 term left out of dW",
 }
-#: The assignment's printed values (the correct N-D one is round-off noise: ~1.19e-7 in
-#: nnlab, equal to about two significant figures only, see COURSE-RECIPES.md).
-PUBLISHED = {"one_dimensional": 2.919335883291695e-10, "n_dimensional": None,
-             "n_dimensional_buggy": 0.2850931567761623}
 
 
 def problem(hidden_units: tuple, output: str, seed: int):
@@ -67,10 +62,9 @@ def _settings(hidden_units, activation, output, lambd, keep_prob, fixed_mask, bu
     return X, Y, params, kwargs
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def _check(hidden_units, activation, output, lambd, keep_prob, fixed_mask, bug, seed,
-           epsilon, engine_version) -> dict:
-    del engine_version
+@cached_work
+def _check(work: Work, hidden_units, activation, output, lambd, keep_prob, fixed_mask, bug,
+           seed, epsilon) -> dict:
     X, Y, params, kwargs = _settings(hidden_units, activation, output, lambd, keep_prob,
                                      fixed_mask, bug, seed)
     r = gradcheck.check_gradients(X, Y, params, epsilon=epsilon, **kwargs)
@@ -82,21 +76,18 @@ def check(hidden_units, activation="relu", output="sigmoid", lambd=0.0, keep_pro
           fixed_mask=True, bug=None, seed=0, epsilon=gradcheck.EPSILON) -> dict:
     """Cached check: ``difference``, ``per_parameter`` (key -> difference), ``verdict``."""
     return _check(tuple(hidden_units), activation, output, float(lambd), float(keep_prob),
-                  bool(fixed_mask), bug, int(seed), float(epsilon), ENGINE_VERSION)
+                  bool(fixed_mask), bug, int(seed), float(epsilon))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _sweep(hidden_units, activation, output, lambd, keep_prob, fixed_mask, bug, seed,
-           epsilons, engine_version) -> list:
-    del engine_version
+@cached_work(max_entries=64)
+def _sweep(work: Work, hidden_units, activation, output, lambd, keep_prob, fixed_mask, bug,
+           seed, epsilons) -> list:
     X, Y, params, kwargs = _settings(hidden_units, activation, output, lambd, keep_prob,
                                      fixed_mask, bug, seed)
-    bar = st.progress(0.0, text="epsilon sweep")  # created inside the cached function
     out = []
     for i, eps in enumerate(epsilons):
         out += gradcheck.epsilon_sweep(X, Y, params, [eps], **kwargs)
-        bar.progress((i + 1) / len(epsilons), text=f"epsilon sweep: {eps:.0e}")
-    bar.empty()
+        work.progress((i + 1) / len(epsilons), f"epsilon sweep: {eps:.0e}")
     return out
 
 
@@ -104,8 +95,7 @@ def sweep(hidden_units, activation="relu", output="sigmoid", lambd=0.0, keep_pro
           fixed_mask=True, bug=None, seed=0, epsilons=SWEEP_EPSILONS) -> list:
     """Cached ``gradcheck.epsilon_sweep``: a list of ``(epsilon, difference)``."""
     return _sweep(tuple(hidden_units), activation, output, float(lambd), float(keep_prob),
-                  bool(fixed_mask), bug, int(seed), tuple(float(e) for e in epsilons),
-                  ENGINE_VERSION)
+                  bool(fixed_mask), bug, int(seed), tuple(float(e) for e in epsilons))
 
 
 def bug_applies(bug, hidden_units) -> bool:
@@ -138,18 +128,18 @@ def dropout_table(hidden_units, activation, output, lambd, keep_prob, seed) -> l
     return rows
 
 
-@st.cache_data(max_entries=1, show_spinner=False)
-def _course(engine_version) -> dict:
-    del engine_version
+@cached_work(max_entries=1)
+def _course(work: Work) -> dict:
     return course.run_gradient_checks()
 
 
 def course_rows() -> list[dict]:
     """The course's 1-D and N-D checks next to the published numbers."""
-    got = _course(ENGINE_VERSION)
+    got = _course()
     names = {"one_dimensional": "1-D: J(θ) = θx, x = 2, θ = 4",
              "n_dimensional": "N-D: 3-layer net, correct backprop",
              "n_dimensional_buggy": "N-D: 3-layer net, buggy backprop (dW2 × 2, db1 × 4)"}
+    published = course.GRADIENT_CHECK_PUBLISHED
     return [{"check": names[k], "nnlab": got[k],
-             "published": PUBLISHED[k] if PUBLISHED[k] is not None else float("nan"),
+             "published": published[k] if published[k] is not None else float("nan"),
              "verdict": gradcheck.verdict(got[k])} for k in names]

@@ -8,7 +8,7 @@ import streamlit as st
 
 from nnlab import course, viz
 from nnlab.app.charts import chart_spec
-from nnlab.app.runs import CACHE_MAX_ENTRIES, ENGINE_VERSION
+from nnlab.app.runs import Work, cached_work
 from nnlab.config import TrainConfig
 from nnlab.lessons import symmetry
 
@@ -18,12 +18,6 @@ N_SNAPSHOTS = 4
 WIDE_INPUTS = 4
 #: The symmetry view's three starts: label -> (kind, constant or None).
 SYMMETRY_STARTS = ("zeros", "constant", "He")
-#: The assignment's experiments, in the notebook's order.
-COURSE_INITS = ("zeros", "random", "he")
-#: What the assignment notebook prints: (train accuracy, test accuracy, cost after iteration 0).
-PUBLISHED = {"zeros": (0.5, 0.5, 0.6931471805599453),
-             "random": (0.83, 0.86, float("inf")),
-             "he": (0.9933333333333333, 0.96, 0.8830537463419761)}
 #: Session-state flag: the learner asked for the reproduction (it stays shown on reruns).
 REPRODUCE_KEY = "init_reproduce_shown"
 
@@ -43,13 +37,12 @@ def variants(base: TrainConfig, scale: float) -> list[tuple[str, TrainConfig]]:
 # ------------------------------------------------------------------------------ symmetry
 
 
-@st.cache_data(max_entries=CACHE_MAX_ENTRIES, show_spinner=False)
-def snapshots_cached(config: TrainConfig, start: str, constant: float, key: str,
-                     engine_version: str) -> dict:
+@cached_work
+def snapshots_cached(work: Work, config: TrainConfig, start: str, constant: float,
+                     key: str) -> dict:
     """Train ``config`` from ``start`` ("zeros", "constant" or "He") and keep ``key`` at
     :data:`N_SNAPSHOTS` moments. Returns ``snapshots`` {epoch: array}, ``distinct`` {epoch:
     number of different units}, ``train_accuracy`` and ``status``."""
-    del engine_version
     from nnlab.core.train import make_dataset
 
     data = make_dataset(config)
@@ -58,22 +51,10 @@ def snapshots_cached(config: TrainConfig, start: str, constant: float, key: str,
         config, parameters = config.replace(initializer="he", init_scale=None), None
     else:
         parameters = symmetry.constant_parameters(dims, 0.0 if start == "zeros" else constant)
-    holder = st.empty()  # created inside the cached function: replay-safe
-    bar = holder.progress(0.0)
-    step = max(1, config.num_epochs // 20)
-
-    def on_epoch(info):
-        if (info["epoch"] + 1) % step == 0:
-            bar.progress((info["epoch"] + 1) / info["num_epochs"],
-                         text=f"Symmetry view, {start}: epoch {info['epoch'] + 1}")
-        return False
-
-    try:
-        result, snaps = symmetry.train_with_snapshots(
-            config, symmetry.snapshot_epochs(config.num_epochs, N_SNAPSHOTS),
-            parameters=parameters, data=data, key=key, on_epoch=on_epoch)
-    finally:
-        holder.empty()
+    work.part(0, 1, f"Symmetry view, {start}")
+    result, snaps = symmetry.train_with_snapshots(
+        config, symmetry.snapshot_epochs(config.num_epochs, N_SNAPSHOTS),
+        parameters=parameters, data=data, key=key, on_epoch=work.on_epoch, budget=work.budget)
     return {"snapshots": snaps,
             "distinct": {e: symmetry.distinct_units(W) for e, W in snaps.items()},
             "train_accuracy": result.metrics["train_accuracy"], "status": result.status}
@@ -93,7 +74,7 @@ def symmetry_view(config: TrainConfig, *, key: str = "sym") -> dict:
                          help="Rows are the layer's units, columns its inputs.")
     out = {}
     for start in SYMMETRY_STARTS:
-        res = snapshots_cached(config, start, float(constant), layer, ENGINE_VERSION)
+        res = snapshots_cached(config, start, float(constant), layer)
         out[start] = res
         name = f"constant {constant:g}" if start == "constant" else start
         last = max(res["distinct"])
@@ -117,21 +98,13 @@ def symmetry_view(config: TrainConfig, *, key: str = "sym") -> dict:
 # ------------------------------------------------------------------------------ the assignment
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def course_runs_cached(engine_version: str) -> dict:
+@cached_work(max_entries=4, what="Reproducing the assignment")
+def course_runs_cached(work: Work) -> dict:
     """``nnlab.course.run_initialization`` for zeros, random and He (15,000 iterations each)."""
-    del engine_version
-    holder = st.empty()  # created inside the cached function: replay-safe
-    bar = holder.progress(0.0, text="Reproducing the assignment…")
     out = {}
-    try:
-        for i, init in enumerate(COURSE_INITS):
-            bar.progress(i / len(COURSE_INITS),
-                         text=f"initialization = \"{init}\": 15,000 iterations "
-                              f"({i + 1} of {len(COURSE_INITS)})")
-            out[init] = course.run_initialization(init)
-    finally:
-        holder.empty()
+    for i, init in enumerate(course.INITIALIZATIONS):
+        work.part(i, len(course.INITIALIZATIONS), f'initialization = "{init}"')
+        out[init] = course.run_initialization(init, on_epoch=work.on_epoch, budget=work.budget)
     return out
 
 
@@ -140,9 +113,9 @@ def accuracy_table(records: dict):
     import pandas as pd
 
     rows = []
-    for init in COURSE_INITS:
+    for init in course.INITIALIZATIONS:
         r = records[init]
-        pub_train, pub_test, pub_cost0 = PUBLISHED[init]
+        pub_train, pub_test, pub_cost0 = course.INITIALIZATION_PUBLISHED[init]
         rows.append({"initialization": init, "train accuracy": r["train_accuracy"],
                      "published train": pub_train, "test accuracy": r["test_accuracy"],
                      "published test": pub_test, "cost after iteration 0": float(r["costs"]["0"]),
@@ -155,8 +128,8 @@ def cost_table(records: dict):
     import pandas as pd
 
     frame = pd.DataFrame({init: [float(c) for c in records[init]["costs"].values()]
-                          for init in COURSE_INITS})
-    frame.insert(0, "iteration", [int(i) for i in records[COURSE_INITS[0]]["costs"]])
+                          for init in course.INITIALIZATIONS})
+    frame.insert(0, "iteration", [int(i) for i in records[course.INITIALIZATIONS[0]]["costs"]])
     return frame
 
 
@@ -171,7 +144,7 @@ def reproduce_assignment(*, key: str = "init") -> dict | None:
                    "15,000 iterations, weights drawn after seeding NumPy with 3 "
                    "(here: `RandomState(3)`).")
         return None
-    records = course_runs_cached(ENGINE_VERSION)
+    records = course_runs_cached()
     acc = accuracy_table(records)
     matches = np.allclose(acc["train accuracy"], acc["published train"], atol=1e-9) and \
         np.allclose(acc["test accuracy"], acc["published test"], atol=1e-9)
@@ -196,7 +169,8 @@ def reproduce_assignment(*, key: str = "init") -> dict | None:
     with right:
         costs = cost_table(records)
         st.vega_lite_chart(chart_spec(
-            viz.curves_chart, {init: (costs["iteration"], costs[init]) for init in COURSE_INITS},
+            viz.curves_chart,
+            {init: (costs["iteration"], costs[init]) for init in course.INITIALIZATIONS},
             x_title="iteration", y_title="cost", log_y=True,
             title="Cost every 1000 iterations (log scale)"), width="stretch")
     return records

@@ -9,8 +9,9 @@ import streamlit as st
 from nnlab import viz
 from nnlab.app.charts import chart_spec
 from nnlab.app.compare import METRIC_COLUMNS, boundary_panels, metrics_frame, show_status
-from nnlab.app.runs import ENGINE_VERSION, epoch_progress, train_cached
+from nnlab.app.runs import Work, cached_work, train_cached
 from nnlab.config import TrainConfig
+from nnlab.core.budget import estimate_seconds, expected_train_size
 from nnlab.core.iterations import iteration_counts, record_iterations
 from nnlab.data.toy2d import make_moons
 from nnlab.spec.minibatch import mini_batch_indices
@@ -72,17 +73,17 @@ def variants(sizes, base: TrainConfig, m: int) -> list[tuple[str, TrainConfig]]:
     return out
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _record_cached(config: TrainConfig, engine_version: str, _label: str = "") -> dict:
+@cached_work(max_entries=64)
+def _record_cached(work: Work, config: TrainConfig, _label: str = "") -> dict:
     """``record_iterations`` cached by config and engine version, with a replay-safe bar."""
-    del engine_version
-    with epoch_progress(config.num_epochs, _label, what=", cost of every mini-batch") as on_epoch:
-        return record_iterations(config, on_epoch=on_epoch)
+    work.require(estimate_seconds(config, expected_train_size(config)))
+    work.part(0, 1, f"{_label}, cost of every mini-batch" if _label else "")
+    return record_iterations(config, on_epoch=work.on_epoch, budget=work.budget)
 
 
 def iteration_record(config: TrainConfig, label: str = "") -> dict:
     """The per-iteration record of ``config`` (cached)."""
-    return _record_cached(config, ENGINE_VERSION, _label=label)
+    return _record_cached(config, _label=label)
 
 
 def counts_frame(rows: list[tuple[str, dict, dict]]):

@@ -10,16 +10,11 @@ data set with a scaled feature can't be said with a ``TrainConfig`` alone, so
 from __future__ import annotations
 
 import numpy as np
-import streamlit as st
 
 from nnlab.app.compare import result_grid
-from nnlab.app.runs import (
-    CACHE_MAX_ENTRIES,
-    ENGINE_VERSION,
-    epoch_progress,
-    register_run,
-)
+from nnlab.app.runs import Work, cached_work, register_run
 from nnlab.config import TrainConfig
+from nnlab.core.budget import estimate_seconds
 from nnlab.core.train import TrainResult, make_dataset, train
 from nnlab.lessons import input_scaling as inputs
 from nnlab.spec import model
@@ -44,15 +39,15 @@ def scaled_data(config: TrainConfig, scale: float):
     return inputs.rescale(raw, (1.0, float(scale)), normalize=config.normalize)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _surfaces(config: TrainConfig, scale: float, fraction: float, steps: int,
-              engine_version: str) -> dict:
+@cached_work(max_entries=64)
+def _surfaces(work: Work, config: TrainConfig, scale: float, fraction: float, steps: int
+              ) -> dict:
     """For each case (unnormalized, normalized): the cost grid around ``w*``, the descent path
     at ``fraction * 2/lambda_max``, the curvatures, and the J - J* curves just below and just
     above the stability limit."""
-    del engine_version
     out = {}
-    for case in CASES:
+    for i, case in enumerate(CASES):
+        work.progress(i / len(CASES), f"Cost surface, {case} inputs")
         data = scaled_data(config.replace(normalize=case == "normalized"), scale)
         X, y = data.X_train, data.Y_train
         w_star = inputs.minimizer(X, y)
@@ -74,7 +69,7 @@ def _surfaces(config: TrainConfig, scale: float, fraction: float, steps: int,
 
 def surfaces(config: TrainConfig, scale: float, fraction: float, steps: int) -> dict:
     """Cached :func:`_surfaces` (keyed by the arguments and the engine version)."""
-    return _surfaces(config, float(scale), float(fraction), int(steps), ENGINE_VERSION)
+    return _surfaces(config, float(scale), float(fraction), int(steps))
 
 
 def steps_to_reach(path, w_star, tol) -> int | None:
@@ -120,19 +115,19 @@ def stability_series(surf: dict) -> dict:
     return out
 
 
-@st.cache_data(max_entries=CACHE_MAX_ENTRIES, show_spinner=False)
-def _train_scaled(config: TrainConfig, scale: float, engine_version: str,
-                  _label: str = "") -> TrainResult:
-    del engine_version
+@cached_work
+def _train_scaled(work: Work, config: TrainConfig, scale: float, _label: str = ""
+                  ) -> TrainResult:
     data = scaled_data(config, scale)
-    with epoch_progress(config.num_epochs, _label) as on_epoch:
-        return train(config, data=data, on_epoch=on_epoch)
+    work.require(estimate_seconds(config, data.m_train, data.n_x))
+    work.part(0, 1, _label)
+    return train(config, data=data, on_epoch=work.on_epoch, budget=work.budget)
 
 
 def train_scaled(config: TrainConfig, scale: float, label: str) -> TrainResult:
     """Train on the config's data with ``x2 * scale`` (normalized iff ``config.normalize``),
     cached on ``(config, scale)``, and register the run under ``label``."""
-    result = _train_scaled(config, float(scale), ENGINE_VERSION, _label=label)
+    result = _train_scaled(config, float(scale), _label=label)
     register_run(result, label)
     return result
 

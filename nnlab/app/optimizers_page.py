@@ -14,7 +14,7 @@ import streamlit as st
 from nnlab import course
 from nnlab.app import controls
 from nnlab.app.charts import chart_spec
-from nnlab.app.runs import ENGINE_VERSION, train_cached
+from nnlab.app.runs import Work, cached_work, train_cached
 from nnlab.config import TrainConfig
 from nnlab.lessons.optimizer_paths import adam_step_sizes
 from nnlab.viz import curves_chart
@@ -30,16 +30,6 @@ EPOCH_CHOICES = (50, 100, 200, 300, 500, 1000, 2000)
 BIAS_STEPS = 60
 BIAS_EPOCHS = 40
 
-#: The course's experiments (notebook "Optimization methods"): name -> (optimizer, learning
-#: rate, published train accuracy after 5000 epochs).
-COURSE_EXPERIMENTS = {
-    "optimization/gd": ("gd", 0.0007, 0.7167),
-    "optimization/momentum": ("momentum", 0.0007, 0.7167),
-    "optimization/adam": ("adam", 0.0007, 0.9433),
-}
-COURSE_EPOCHS = 5000
-#: Agreement asked of the reproduction: the course prints accuracies to 4 decimals.
-PUBLISHED_TOLERANCE = 5e-5
 COURSE_SHOWN_KEY = "opt_course_shown"
 
 
@@ -143,28 +133,19 @@ def bias_correction_section(adam: dict, budget: dict) -> None:
 # ---------------------------------------------------------------------------- the course
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _course_run(name: str, num_epochs: int, engine_version: str) -> dict:
+@cached_work(max_entries=8)
+def _course_run(work: Work, name: str, num_epochs: int) -> dict:
     """``course.run_optimization`` with a progress bar; adds the cost of every epoch."""
-    del engine_version  # only part of the cache key
-    optimizer, lr, _ = COURSE_EXPERIMENTS[name]
-    holder = st.empty()  # created inside the cached function: replay-safe
-    bar = holder.progress(0.0, text=f"**{name}**: starting")
+    optimizer, lr, _ = course.OPTIMIZATION_EXPERIMENTS[name]
     costs = []
 
     def on_epoch(info: dict) -> bool:
         costs.append(info["cost"])
-        epoch = info["epoch"] + 1
-        if epoch % 100 == 0:
-            bar.progress(epoch / info["num_epochs"],
-                         text=f"**{name}**: epoch {epoch} / {info['num_epochs']}")
-        return False
+        return work.on_epoch(info)
 
-    try:
-        record = course.run_optimization(name, optimizer, lr, num_epochs=num_epochs,
-                                         on_epoch=on_epoch)
-    finally:
-        holder.empty()
+    work.part(0, 1, name)
+    record = course.run_optimization(name, optimizer, lr, num_epochs=num_epochs,
+                                     on_epoch=on_epoch, budget=work.budget)
     return {**record, "cost_curve": np.asarray(costs, dtype=float)}
 
 
@@ -174,11 +155,11 @@ def course_frame(records: list[dict]):
 
     rows = []
     for r in records:
-        optimizer, lr, published = COURSE_EXPERIMENTS[r["name"]]
+        optimizer, lr, published = course.OPTIMIZATION_EXPERIMENTS[r["name"]]
         rows.append({"experiment": r["name"], "optimizer": optimizer, "learning_rate": lr,
                      "epochs": len(r["cost_curve"]), "train_accuracy": r["train_accuracy"],
                      "published": published,
-                     "matches": abs(r["train_accuracy"] - published) < PUBLISHED_TOLERANCE
+                     "matches": abs(r["train_accuracy"] - published) < course.PUBLISHED_TOLERANCE
                      or round(r["train_accuracy"], 4) == published,
                      "final_cost": float(r["cost_curve"][-1]), "seconds": r["seconds"]})
     return pd.DataFrame(rows)
@@ -192,14 +173,16 @@ def reproduce_section() -> None:
         st.session_state[COURSE_SHOWN_KEY] = True
     if not st.session_state.get(COURSE_SHOWN_KEY):
         return
-    records = [_course_run(name, COURSE_EPOCHS, ENGINE_VERSION) for name in COURSE_EXPERIMENTS]
+    records = [_course_run(name, course.OPTIMIZATION_EPOCHS)
+               for name in course.OPTIMIZATION_EXPERIMENTS]
     st.dataframe(course_frame(records), hide_index=True, column_config={
         "learning_rate": st.column_config.NumberColumn("α", format="%g"),
         "train_accuracy": st.column_config.NumberColumn("train acc. (nnlab)", format="%.4f"),
         "published": st.column_config.NumberColumn("train acc. (course)", format="%.4f"),
         "final_cost": st.column_config.NumberColumn("final cost", format="%.4g"),
         "seconds": st.column_config.NumberColumn("seconds", format="%.2f")})
-    curves = {NAMES[COURSE_EXPERIMENTS[r["name"]][0]]: r["cost_curve"] for r in records}
+    curves = {NAMES[course.OPTIMIZATION_EXPERIMENTS[r["name"]][0]]: r["cost_curve"]
+              for r in records}
     st.vega_lite_chart(chart_spec(curves_chart, curves, y_title="cost",
                                   title="The course's cost curves "
                                         "(mini-batches of 64, α = 0.0007)"), width="stretch")

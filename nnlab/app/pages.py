@@ -1,11 +1,11 @@
 """The page registry and the shared page setup.
 
-Every page of the app is listed once in :data:`PAGES` (week group, script path, title, icon).
-Each page script starts with::
+Every page of the app is listed once in :data:`PAGES` (week group, script path, title, icon,
+and the line of what the learner will see). Each page script starts with::
 
     from nnlab.app import page_setup
 
-    page_setup("Initialization", "Three initializers train the same network: ...")
+    page_setup(__file__)
 
 ``page_setup`` sets the page config, draws the grouped week menu in the sidebar (one
 ``st.page_link`` per page whose file exists, so the app works while pages are being written)
@@ -41,13 +41,15 @@ GROUPS = (WEEK1, WEEK2, WEEK3, LAB)
 
 @dataclass(frozen=True)
 class PageInfo:
-    """One page: its week ``group``, script ``path`` (relative to :data:`ROOT`), ``title``
-    and ``icon`` (an emoji or ``":material/name:"``)."""
+    """One page: its week ``group``, script ``path`` (relative to :data:`ROOT`), ``title``,
+    ``icon`` (an emoji or ``":material/name:"``) and ``what`` the learner will see (one line
+    of Markdown under the title). The one place where a page's title and line are written."""
 
     group: str
     path: str
     title: str
     icon: str
+    what: str = ""
 
     @property
     def file(self) -> Path:
@@ -60,32 +62,74 @@ class PageInfo:
 
 
 HOME = PageInfo("", "streamlit_app.py", "nnlab: improving deep neural networks",
-                ":material/home:")
+                ":material/home:",
+                "An interactive NumPy lab for course 2 of the Deep Learning Specialization: "
+                "change one knob, and see side by side what it does to a real network.")
 
 PAGES: tuple[PageInfo, ...] = (
     PageInfo(WEEK1, "pages/11_Train_dev_test.py", "Train/dev/test & bias/variance",
-             ":material/call_split:"),
-    PageInfo(WEEK1, "pages/12_Initialization.py", "Initialization", ":material/casino:"),
-    PageInfo(WEEK1, "pages/13_Regularization.py", "Regularization", ":material/balance:"),
+             ":material/call_split:",
+             "Train a network, read its train, dev and test error, and diagnose it: avoidable "
+             "bias (train − Bayes) or variance (dev − train), with the course's remedy for each."),
+    PageInfo(WEEK1, "pages/12_Initialization.py", "Initialization", ":material/casino:",
+             "The same network trained from four starts: zeros never break the symmetry, large "
+             "random weights start badly and learn slowly, Xavier and He learn the circles."),
+    PageInfo(WEEK1, "pages/13_Regularization.py", "Regularization", ":material/balance:",
+             "The same network trained four ways on noisy data: without regularization it fits "
+             "the noise (train accuracy well above dev); L2 and dropout close the gap."),
     PageInfo(WEEK1, "pages/14_Vanishing_gradients.py", "Vanishing & exploding gradients",
-             ":material/trending_down:"),
+             ":material/trending_down:",
+             "In a deep network every layer multiplies the signal: weights slightly too small "
+             "make it vanish, slightly too large make it explode, layer after layer. He "
+             "initialization (for ReLU) and Xavier (for tanh) keep it steady."),
     PageInfo(WEEK1, "pages/15_Normalizing_inputs.py", "Normalizing inputs",
-             ":material/straighten:"),
+             ":material/straighten:",
+             "Feature x₂ is multiplied by a scale: the cost bowl in two weights becomes a long "
+             "valley, gradient descent needs a tiny learning rate and crawls; normalizing with "
+             "the training statistics makes it round again."),
     PageInfo(WEEK1, "pages/16_Gradient_checking.py", "Gradient checking",
-             ":material/fact_check:"),
-    PageInfo(WEEK2, "pages/21_Mini_batches.py", "Mini-batches", ":material/view_stream:"),
+             ":material/fact_check:",
+             "Backprop's gradient against two-sided finite differences, one bar per parameter: "
+             "inject a bug and the parameter it touches jumps above 1e-3."),
+    PageInfo(WEEK2, "pages/21_Mini_batches.py", "Mini-batches", ":material/view_stream:",
+             "The same network trained with mini-batches of 1 (stochastic), a few powers of two, "
+             "and the whole training set (batch): the smaller the mini-batch, the noisier each "
+             "step, and the more steps per epoch."),
     PageInfo(WEEK2, "pages/22_Averages.py", "Exponentially weighted averages",
-             ":material/show_chart:"),
-    PageInfo(WEEK2, "pages/23_Optimizers.py", "Optimizers", ":material/speed:"),
-    PageInfo(WEEK2, "pages/24_Loss_landscapes.py", "Loss landscapes", ":material/landscape:"),
+             ":material/show_chart:",
+             "A noisy year of daily temperatures averaged with β = 0.5, 0.9, 0.98 and your own β: "
+             "a larger β is smoother but later; bias correction fixes the first days; the weights "
+             "fall to about 1/e after 1/(1 − β) days."),
+    PageInfo(WEEK2, "pages/23_Optimizers.py", "Optimizers", ":material/speed:",
+             "Four optimizers train the same network on the moons with the same epochs and "
+             "mini-batches: Adam gets further on the same budget."),
+    PageInfo(WEEK2, "pages/24_Loss_landscapes.py", "Loss landscapes", ":material/landscape:",
+             "Gradient descent, momentum, RMSprop and Adam race from the same start on 2-D "
+             "surfaces with a saddle, a plateau and local minima; then where momentum converges, "
+             "oscillates or diverges."),
     PageInfo(WEEK2, "pages/25_Learning_rate_decay.py", "Learning rate decay",
-             ":material/schedule:"),
+             ":material/schedule:",
+             "Five ways to shrink the learning rate α as training goes on, plotted per epoch and "
+             "trained side by side; then the assignment's runs, where decaying every epoch "
+             "starves learning and decaying every 1000 epochs works."),
     PageInfo(WEEK3, "pages/31_Hyperparameter_search.py", "Hyperparameter search",
-             ":material/tune:"),
-    PageInfo(WEEK3, "pages/32_Batch_norm.py", "Batch norm", ":material/stacked_line_chart:"),
-    PageInfo(WEEK3, "pages/33_Softmax.py", "Softmax", ":material/category:"),
-    PageInfo(WEEK3, "pages/34_TensorFlow.py", "TensorFlow", ":material/memory:"),
-    PageInfo(LAB, "pages/90_Compare_runs.py", "Compare runs", ":material/compare_arrows:"),
+             ":material/tune:",
+             "Grid and random search spend the same budget of trials on the same network: random "
+             "search tries many more learning rates, and finds a better one."),
+    PageInfo(WEEK3, "pages/32_Batch_norm.py", "Batch norm", ":material/stacked_line_chart:",
+             "The same deep network with and without batch normalization at several learning "
+             "rates: batch norm keeps training at a learning rate that breaks the plain network."),
+    PageInfo(WEEK3, "pages/33_Softmax.py", "Softmax", ":material/category:",
+             "With C classes the output layer has C units and a softmax turns them into C "
+             "probabilities: the plane splits into C regions, straight-edged without a hidden "
+             "layer, bent with one."),
+    PageInfo(WEEK3, "pages/34_TensorFlow.py", "TensorFlow", ":material/memory:",
+             "One network, two implementations: nnlab's hand-written backprop and TensorFlow's "
+             "GradientTape with a Keras optimizer, started from the same weights and fed the same "
+             "mini-batches, trace the same cost curve."),
+    PageInfo(LAB, "pages/90_Compare_runs.py", "Compare runs", ":material/compare_arrows:",
+             "Every run you made in this session, from any page: overlay their curves, download "
+             "their histories and configs."),
 )
 
 DEFAULT_ICON = ":material/science:"
@@ -97,11 +141,16 @@ def existing_pages(pages=PAGES) -> list[PageInfo]:
 
 
 def find_page(title_or_path: str) -> PageInfo | None:
-    """The registered page with this title or path (``"pages/12_Initialization.py"``)."""
+    """The registered page with this title, path (``"pages/12_Initialization.py"``) or
+    script file (a page's ``__file__``)."""
     for p in (HOME, *PAGES):
         if title_or_path in (p.title, p.path):
             return p
-    return None
+    try:
+        file = Path(title_or_path).resolve()
+    except (OSError, ValueError):
+        return None
+    return next((p for p in (HOME, *PAGES) if p.file.resolve() == file), None)
 
 
 def pages_by_group(pages=None) -> dict[str, list[PageInfo]]:
@@ -140,24 +189,34 @@ def course_menu() -> None:
             link(page)
 
 
-def page_setup(title: str, what_you_will_see: str, *, icon: str | None = None,
-               menu: bool = True) -> None:
+def page_setup(page: str, what_you_will_see: str | None = None, *, icon: str | None = None,
+               menu: bool = True) -> PageInfo:
     """First call of every page: page config, sidebar menu, title and caption.
 
     Parameters
     ----------
-    title : str
-        The page title (browser tab and heading). Use the title of the page's entry in
-        :data:`PAGES` so that the icon and the run registry's page name match.
-    what_you_will_see : str
-        One line (Markdown) under the title: what the learner is about to see.
+    page : str
+        The page script's ``__file__`` (``page_setup(__file__)``): its entry in :data:`PAGES`
+        gives the title (browser tab, heading, the run registry's page name), the icon and the
+        line under the title. A title or path of the registry works too; any other string is
+        taken as the title of an unregistered page.
+    what_you_will_see : str, optional
+        Overrides the registry's line (Markdown) under the title.
     icon : str, optional
         Overrides the registry's icon (emoji or ``":material/name:"``).
     menu : bool, default True
         Draw the grouped week menu in the sidebar.
+
+    Returns
+    -------
+    PageInfo
+        The page's registry entry (a bare one for an unregistered page).
     """
-    page = find_page(title)
-    icon = icon or (page.icon if page else DEFAULT_ICON)
+    info = find_page(page) or PageInfo("", "", str(page), DEFAULT_ICON)
+    title = info.title
+    if what_you_will_see is None:
+        what_you_will_see = info.what
+    icon = icon or info.icon
     st.set_page_config(page_title=f"{title} · nnlab", page_icon=icon, layout="wide")
     st.session_state[CURRENT_PAGE_KEY] = title
     new_interaction_budget()  # this script run is one click: its runs share one budget
@@ -167,6 +226,7 @@ def page_setup(title: str, what_you_will_see: str, *, icon: str | None = None,
     st.title(title)
     if what_you_will_see:
         st.caption(what_you_will_see)
+    return info
 
 
 def current_page() -> str:

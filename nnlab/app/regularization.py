@@ -23,12 +23,6 @@ from nnlab.viz.regularization import accuracy_gap_chart, dropout_mask_chart
 #: The page's base config: overfits the football lookalike in about 0.2 s per run.
 BASE = TrainConfig(dataset="football", hidden_units=(20, 3), optimizer="adam",
                    learning_rate=0.01, num_epochs=2000)
-#: The regularization assignment's setting (about 2-4 s per run here).
-COURSE_SETTINGS = {"optimizer": "gd", "learning_rate": 0.3, "num_epochs": 30000,
-                   "initializer": "xavier"}
-#: The assignment's values: lambd = 0.7, keep_prob = 0.86.
-DEFAULT_LAMBD = 0.7
-DEFAULT_KEEP_PROB = 0.86
 #: Gradient steps drawn in the dropout-mask picture.
 MASK_STEPS = 40
 DEFAULT_PATIENCE = 100

@@ -1,26 +1,32 @@
-"""Cached training runs and the session's run registry.
+"""Cached work, training runs and the session's run registry.
 
-:func:`train_cached` is how every page trains: it wraps :func:`nnlab.core.train.train` in
-``st.cache_data`` keyed by ``(config, ENGINE_VERSION)``, shows a progress bar while a run is
-computed, and records the run in the session's run registry (the "Compare runs" page lists,
-overlays and downloads the registry).
+:func:`cached_work` is the one way nnlab.app caches a piece of work: ``st.cache_data`` keyed by
+the arguments, :data:`ENGINE_VERSION` and the function's own source, with the interaction's
+budget and a progress bar (a :class:`Work` object, the function's first argument).
+:func:`train_cached` is how every page trains: one run through it, recorded in the session's
+run registry (the "Compare runs" page lists, overlays and downloads the registry);
+:func:`train_many` stacks variants that can share one batch.
 
-Traps this module avoids (see DESIGN.md):
+Traps this module avoids (see the design notes):
 
 - The progress bar is created *inside* the cached function. An element created outside and
   updated inside raises ``CacheReplayClosureError`` on the next cache hit.
 - The bar is updated every few epochs. Those updates are also where Streamlit can stop the
   script (the learner moved a slider): a NumPy loop with no ``st.*`` call cannot be stopped.
 - No random generator is cached or passed: ``train`` builds its generators from the config.
-- The cache key is the config plus :data:`ENGINE_VERSION`, a hash of the engine's source
-  files: ``st.cache_data`` hashes only the decorated function's own source, so without it an
-  edited engine would keep serving stale results.
+- The cache key holds :data:`ENGINE_VERSION`, a hash of the engine's source files:
+  ``st.cache_data`` hashes only the decorated function's own source, so without it an edited
+  engine would keep serving stale results.
+- ``st.cache_data`` names a cache by the function's ``__module__`` and ``__qualname__``: the
+  generic inner function of :func:`cached_work` takes the decorated function's, or every
+  decorated function would share one cache.
 """
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import hashlib
+import inspect
 import time
 from collections.abc import MutableMapping
 from pathlib import Path
@@ -130,55 +136,145 @@ def _digest(config: TrainConfig) -> str:
     return hashlib.sha1(config.to_json().encode()).hexdigest()[:12]
 
 
-@contextlib.contextmanager
-def epoch_progress(num_epochs: int, label: str = "", *, what: str = "", show_cost=False):
-    """An ``on_epoch`` callback drawing a progress bar, for use INSIDE a cached function.
+class Work:
+    """What a :func:`cached_work` function gets as its first argument: its ``budget``, and a
+    progress bar made INSIDE the cached function (replay-safe) that appears only after
+    :data:`PROGRESS_DELAY` seconds (quick work shows none) and is removed at the end.
 
-    The bar appears only after ``PROGRESS_DELAY`` seconds (a quick run shows none and leaves
-    nothing to replay), is updated ``PROGRESS_UPDATES`` times (each update is also where
-    Streamlit can stop the run), and is removed when the block ends.
+    ``require(seconds)`` / ``require_runs(configs)`` refuse the work before it computes;
+    ``progress(fraction, text)`` reports; ``part(i, n, text)`` says that the next runs fill the
+    i-th of n equal parts of the bar; ``on_epoch`` is the callback for nnlab's training
+    functions (updated :data:`PROGRESS_UPDATES` times a run; each update is also where
+    Streamlit can stop the script: a NumPy loop with no ``st.*`` call cannot be stopped).
     """
-    name = f"**{label}**{what}: " if label or what else ""
-    step = max(1, num_epochs // PROGRESS_UPDATES)
-    start = time.perf_counter()
-    holder, bar = None, None
 
-    def on_epoch(info: dict) -> bool:
-        nonlocal holder, bar
+    def __init__(self, label: str = "", budget: Budget | None = None):
+        self.label, self.budget = label, budget if budget is not None else Budget()
+        self._start, self._holder, self._bar = time.perf_counter(), None, None
+        self._part = (0, 1, label)
+
+    def require(self, seconds: float, what: str | None = None) -> None:
+        """Raise ``BudgetError`` (nothing computed yet) if ``seconds`` would overspend."""
+        self.budget.require(seconds, what or self._what())
+
+    def require_runs(self, configs, what: str | None = None) -> float:
+        """:meth:`require` the estimate of training every config of ``configs``."""
+        return self.budget.require_runs(configs, what or self._what())
+
+    def _what(self) -> str:
+        return f"This run ({self.label})" if self.label else "This run"
+
+    def progress(self, fraction: float, text: str = "") -> None:
+        """Show ``fraction`` (0 to 1) done, once the work has lasted a moment."""
+        if self._bar is None:
+            if time.perf_counter() - self._start < PROGRESS_DELAY:
+                return
+            self._holder = st.empty()  # created inside the cached function: replay-safe
+            self._bar = self._holder.progress(0.0)
+        self._bar.progress(min(1.0, max(0.0, float(fraction))), text=text)
+
+    def part(self, index: int, total: int, text: str = "") -> None:
+        """The following runs' epochs fill part ``index`` of ``total`` of the bar."""
+        self._part = (int(index), max(1, int(total)), text)
+        self.progress(index / max(1, total), self._name(text))
+
+    def _name(self, text: str) -> str:
+        i, n, _ = self._part
+        of = f" ({i + 1} of {n})" if n > 1 else ""
+        return f"**{text}**{of}: " if text else (f"run {i + 1} of {n}: " if n > 1 else "")
+
+    def on_epoch(self, info: dict) -> bool:
+        """The ``on_epoch`` callback of ``nnlab.core.train.train``: a bar update every few
+        epochs; never stops the run (the budget and the stop token do)."""
         epoch, total = info["epoch"] + 1, info["num_epochs"]
-        if epoch % step and epoch != total:
+        if epoch % max(1, total // PROGRESS_UPDATES) and epoch != total:
             return False
-        if bar is None:
-            if time.perf_counter() - start < PROGRESS_DELAY:
-                return False
-            holder = st.empty()  # created inside the cached function: replay-safe
-            bar = holder.progress(0.0)
-        cost = f", cost {info['cost']:.4g}" if show_cost else ""
-        bar.progress(min(1.0, epoch / total), text=f"{name}epoch {epoch} / {total}{cost}")
+        i, n, text = self._part
+        cost = info.get("cost")
+        cost = f", cost {cost:.4g}" if isinstance(cost, (float, np.floating)) else ""
+        self.progress((i + epoch / total) / n, f"{self._name(text)}epoch {epoch} / {total}{cost}")
         return False
 
+    def close(self) -> None:
+        """Remove the bar (if it appeared)."""
+        if self._holder is not None:
+            self._holder.empty()
+            self._holder = self._bar = None
+
+
+def _source_digest(fn) -> str:
     try:
-        yield on_epoch
-    finally:
-        if holder is not None:
-            holder.empty()
+        source = inspect.getsource(fn).encode()
+    except (OSError, TypeError):
+        source = fn.__code__.co_code
+    return hashlib.sha1(source).hexdigest()[:12]
 
 
-@st.cache_data(max_entries=CACHE_MAX_ENTRIES, show_spinner=False)
-def _train_cached(config: TrainConfig, engine_version: str, _label: str = "",
-                  _budget: Budget | None = None) -> TrainResult:
-    """The cached run. ``engine_version`` is only part of the key; ``_label`` and ``_budget``
-    are not hashed. Only a real computation (a cache miss) is checked against the budget."""
-    del engine_version
-    budget = _budget or Budget()
-    budget.require(estimate_seconds(config, expected_train_size(config)),
-                   f"This run ({_label})" if _label else "This run")
+def cached_work(fn=None, *, max_entries: int = CACHE_MAX_ENTRIES, what: str = "This run",
+                hash_funcs: dict | None = None):
+    """A cached, budgeted piece of work with its progress bar: the one way nnlab.app caches.
+
+    ``fn(work, *args, **kwargs)`` is called as ``fn(*args, **kwargs)``: its first parameter is
+    a :class:`Work`. The result is cached by ``st.cache_data`` (at most ``max_entries``),
+    keyed by the arguments whose name has no leading underscore (``_label`` and the like are
+    passed on, not hashed), :data:`ENGINE_VERSION` and a hash of ``fn``'s own source. The work
+    is charged to :func:`interaction_budget`; only a real computation (a cache miss) calls
+    ``fn``, which may ``work.require`` its estimate first; after it, :func:`finish_budgeted`
+    (a cut-short result is not cached). A ``BudgetError`` is shown with
+    :func:`refuse_over_budget` (``st.error``, then ``st.stop``).
+
+    ``hash_funcs`` is passed to ``st.cache_data``. The wrapper has ``clear()`` (forget every
+    cached result of ``fn``).
+    """
+    if fn is None:
+        return functools.partial(cached_work, max_entries=max_entries, what=what,
+                                 hash_funcs=hash_funcs)
+    signature = inspect.signature(fn)
+    params = list(signature.parameters.values())[1:]  # without ``work``
+    call_signature = signature.replace(parameters=params)
+    source = _source_digest(fn)
+
+    def compute(arguments: dict, engine_version: str, source: str, _private: dict,
+                _budget: Budget) -> object:
+        del engine_version, source  # only part of the key
+        work = Work(str(_private.get("_label") or ""), _budget)
+        try:
+            result = fn(work, **arguments, **_private)
+        finally:
+            work.close()
+        finish_budgeted(_budget, what)
+        return result
+
+    # st.cache_data keys a function by __module__, __qualname__ and source: take fn's, so that
+    # two decorated functions never share entries (fn's source is hashed in the arguments).
+    compute.__module__, compute.__qualname__ = fn.__module__, fn.__qualname__
+    compute.__name__, compute.__doc__ = fn.__name__, fn.__doc__
+    cached = st.cache_data(compute, max_entries=max_entries, show_spinner=False,
+                           hash_funcs=hash_funcs)
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        bound = call_signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        public = {k: v for k, v in bound.arguments.items() if not k.startswith("_")}
+        private = {k: v for k, v in bound.arguments.items() if k.startswith("_")}
+        try:
+            return cached(public, ENGINE_VERSION, source, private, interaction_budget())
+        except BudgetError as err:  # a shared server: say why, keep the widgets, stop here
+            refuse_over_budget(err)
+
+    call.__signature__ = call_signature
+    call.clear = cached.clear
+    return call
+
+
+@cached_work(what="This run")
+def _train_cached(work: Work, config: TrainConfig, _label: str = "") -> TrainResult:
+    """One run, cached by its config."""
+    work.require(estimate_seconds(config, expected_train_size(config)))
     # One line per real computation (cache hits never get here): the load test counts them.
     _LOG.info("nnlab training run %s", _digest(config))
-    with epoch_progress(config.num_epochs, _label, show_cost=True) as on_epoch:
-        result = train(config, on_epoch=on_epoch, budget=budget)
-    finish_budgeted(budget)
-    return result
+    return train(config, on_epoch=work.on_epoch, budget=work.budget)
 
 
 def train_cached(config: TrainConfig, label: str | None = None, *, page: str | None = None,
@@ -213,31 +309,23 @@ def train_cached(config: TrainConfig, label: str | None = None, *, page: str | N
     if not isinstance(config, TrainConfig):
         raise ValueError(f"config must be a TrainConfig, got {type(config).__name__}")
     label = label or describe(config)
-    try:
-        result = _train_cached(config, ENGINE_VERSION, _label=label,
-                               _budget=interaction_budget())
-    except BudgetError as err:  # a shared server: say why, keep the widgets, train nothing
-        refuse_over_budget(err)
+    result = _train_cached(config, _label=label)
     if register:
         register_run(result, label, page)
     return result
 
 
-@st.cache_data(max_entries=CACHE_MAX_ENTRIES // 4, show_spinner="Training the variants "
-               "together (one stacked batch)...")
-def _train_batched_cached(configs: tuple, engine_version: str,
-                          _budget: Budget | None = None) -> list:
+@cached_work(max_entries=CACHE_MAX_ENTRIES // 4, what="These runs")
+def _train_batched_cached(work: Work, configs: tuple) -> list:
     """Several configs trained as one stack (``nnlab.core.batched``), cached as a group."""
-    del engine_version
-    budget = _budget or Budget()
     c = configs[0]
-    budget.require(estimate_seconds(c, expected_train_size(c), K=len(configs)),
-                   f"These {len(configs)} runs")
+    work.require(estimate_seconds(c, expected_train_size(c), K=len(configs)),
+                 f"These {len(configs)} runs")
     for config in configs:  # the same line per config as _train_cached (the load test counts)
         _LOG.info("nnlab training run %s", _digest(config))
-    results = start_batched(list(configs), budget=budget).advance().snapshots()
-    finish_budgeted(budget)
-    return results
+    work.part(0, 1, "Training the variants together (one stacked batch)")
+    return start_batched(list(configs), on_epoch=work.on_epoch,
+                         budget=work.budget).advance().snapshots()
 
 
 def train_many(variants, *, page: str | None = None, register: bool = True) -> list:
@@ -252,11 +340,7 @@ def train_many(variants, *, page: str | None = None, register: bool = True) -> l
     if len(configs) < 2 or not can_batch(configs):
         return [(label, train_cached(config, label, page=page, register=register))
                 for label, config in variants]
-    try:
-        results = _train_batched_cached(tuple(configs), ENGINE_VERSION,
-                                        _budget=interaction_budget())
-    except BudgetError as err:
-        refuse_over_budget(err)
+    results = _train_batched_cached(tuple(configs))
     if register:
         for (label, _), result in zip(variants, results, strict=True):
             register_run(result, label, page)

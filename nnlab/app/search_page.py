@@ -4,7 +4,8 @@ Every trial is one ``nnlab.lessons.search.run_trial`` (a full ``nnlab.core.train
 cached with
 ``st.cache_data`` keyed by its config and the engine version, so a search shown again, resumed
 after a stop, or zoomed into is instant for the trials it already ran. One progress bar, made
-here (never inside a cached function), covers all the trials of the page.
+here (outside the cached trials: a :class:`nnlab.app.runs.Work` bar), covers all the trials
+of the page.
 
 Stopping: the "Stop" button reruns the script, which interrupts the loop at its next progress
 update; the trials finished so far are kept in the session (:data:`DONE_KEY`) and shown.
@@ -12,7 +13,6 @@ update; the trials finished so far are kept in the session (:data:`DONE_KEY`) an
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
 import altair as alt
@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from nnlab.app.runs import ENGINE_VERSION, train_cached
+from nnlab.app.runs import Work, cached_work, train_cached
 from nnlab.config import TrainConfig
 from nnlab.core.train import train
 from nnlab.lessons import search
@@ -87,10 +87,11 @@ def base_config(dataset: str, num_epochs: int, knobs: Sequence[str]) -> TrainCon
                         optimizer="momentum" if "beta" in knobs else "gd")
 
 
-@st.cache_data(max_entries=4096, show_spinner=False)
-def _trial_cached(config: TrainConfig, point: tuple, trial: int, engine_version: str) -> dict:
-    del engine_version  # only part of the key
-    return search.run_trial(config, dict(point), trial)
+@cached_work(max_entries=4096)
+def _trial_cached(work: Work, config: TrainConfig, point: tuple, trial: int) -> dict:
+    work.part(0, 1, f"trial {trial + 1}")
+    return search.run_trial(config, dict(point), trial, on_epoch=work.on_epoch,
+                            budget=work.budget)
 
 
 def _done() -> dict:
@@ -100,20 +101,16 @@ def _done() -> dict:
     return done
 
 
-class Progress:
-    """One progress bar for a known number of trials (a no-op until it has waited a moment)."""
+class Progress(Work):
+    """One progress bar for a known number of trials (none until it has waited a moment)."""
 
     def __init__(self, total: int):
-        self.total, self.count, self.start = max(1, total), 0, time.perf_counter()
-        self.holder = st.empty()
+        super().__init__()
+        self.total, self.count = max(1, total), 0
 
     def step(self, text: str) -> None:
         self.count += 1
-        self.holder.progress(min(1.0, self.count / self.total),
-                             text=f"{text} · trial {self.count} of {self.total}")
-
-    def close(self) -> None:
-        self.holder.empty()
+        self.progress(self.count / self.total, f"{text} · trial {self.count} of {self.total}")
 
 
 def run_trials(base: TrainConfig, points: Sequence[dict], name: str, progress: Progress | None,
@@ -128,7 +125,7 @@ def run_trials(base: TrainConfig, points: Sequence[dict], name: str, progress: P
         key = (config, i)
         if stopped and key not in done:
             continue
-        record = _trial_cached(config, tuple(sorted(point.items())), i, ENGINE_VERSION)
+        record = _trial_cached(config, tuple(sorted(point.items())), i)
         done[key] = record
         out.append({**record, "method": name})
         if progress is not None:
@@ -246,19 +243,20 @@ def distinct_values(records: Sequence[dict], knob: str) -> int:
 # ----------------------------------------------------------------------------- the panda
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _panda_cached(base: TrainConfig, rates: tuple, engine_version: str) -> dict:
+@cached_work(max_entries=64)
+def _panda_cached(work: Work, base: TrainConfig, rates: tuple) -> dict:
     """One model trained ``PANDA_SEGMENT`` epochs per learning rate in ``rates``, each day
     starting from the parameters the previous day ended with (plain gradient descent carries
     no optimizer state between days)."""
-    del engine_version
     if not rates:
         raise ValueError("rates must hold at least one learning rate, got ()")
     parameters, costs, marks, result = None, [], {}, None
     for day, lr in enumerate(rates):
         config = base.replace(learning_rate=float(lr), num_epochs=PANDA_SEGMENT)
         marks[f"day {day + 1}: α={lr:g}"] = len(costs)
-        result = train(config, parameters=parameters)
+        work.part(day, len(rates), f"day {day + 1}: α={lr:g}")
+        result = train(config, parameters=parameters, on_epoch=work.on_epoch,
+                       budget=work.budget)
         costs.extend(float(c) for c in result.history["cost"])
         parameters = result.parameters
         if result.status != "ok":
@@ -269,6 +267,5 @@ def _panda_cached(base: TrainConfig, rates: tuple, engine_version: str) -> dict:
 
 def panda_run(base: TrainConfig, rates: Sequence[float]) -> dict:
     """The hand-tended model (cached): ``costs``, ``marks``, ``metrics``, ``status``."""
-    return _panda_cached(base.replace(optimizer="gd"), tuple(float(r) for r in rates),
-                         ENGINE_VERSION)
+    return _panda_cached(base.replace(optimizer="gd"), tuple(float(r) for r in rates))
 

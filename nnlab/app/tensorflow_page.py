@@ -11,15 +11,13 @@ import streamlit as st
 
 from nnlab import viz
 from nnlab.app.charts import chart_spec
-from nnlab.app.runs import ENGINE_VERSION
+from nnlab.app.runs import Work, cached_work
 from nnlab.config import TrainConfig
 from nnlab.tf import bridge as tf_bridge
 from nnlab.tf import code as tf_code
 
 #: Session-state key of the TensorFlow runs of this session: {(config, exact): Parity}.
 RUNS_KEY = "tf_page_runs"
-#: Progress updates per TensorFlow run.
-PROGRESS_UPDATES = 20
 INSTALL = "pip install tensorflow-cpu"
 
 
@@ -28,29 +26,20 @@ def available() -> bool:
     return tf_bridge.tensorflow_available()
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _compare_cached(config: TrainConfig, exact: bool, engine_version: str) -> tf_bridge.Parity:
-    """nnlab and TensorFlow on ``config``, with a progress bar (created here: replay-safe)."""
-    del engine_version
-    holder = st.empty()
-    bar = holder.progress(0.0, text="Importing TensorFlow (a few seconds the first time)...")
-    step = max(1, config.num_epochs // PROGRESS_UPDATES)
+@cached_work(max_entries=32)
+def _compare_cached(work: Work, config: TrainConfig, exact: bool) -> tf_bridge.Parity:
+    """nnlab and TensorFlow on ``config``, with a progress bar."""
+    work.part(0, 1, "TensorFlow")
 
     def on_epoch(epoch: int, total: int, cost: float) -> bool:
-        if (epoch + 1) % step == 0 or epoch + 1 == total:
-            bar.progress((epoch + 1) / total,
-                         text=f"TensorFlow: epoch {epoch + 1} / {total}, cost {cost:.4g}")
-        return False
+        return work.on_epoch({"epoch": epoch, "num_epochs": total, "cost": float(cost)})
 
-    try:
-        return tf_bridge.compare(config, on_epoch=on_epoch, exact=exact)
-    finally:
-        holder.empty()
+    return tf_bridge.compare(config, on_epoch=on_epoch, exact=exact)
 
 
 def run_tensorflow(config: TrainConfig, exact: bool) -> tf_bridge.Parity:
     """Run (or fetch) the comparison and remember it for this session's reruns."""
-    parity = _compare_cached(config, exact, ENGINE_VERSION)
+    parity = _compare_cached(config, exact)
     st.session_state.setdefault(RUNS_KEY, {})[(config, exact)] = parity
     return parity
 

@@ -16,7 +16,7 @@ from nnlab import viz
 from nnlab.app import controls
 from nnlab.app.charts import chart_spec
 from nnlab.app.compare import grid_safe
-from nnlab.app.runs import CACHE_MAX_ENTRIES, ENGINE_VERSION, train_many
+from nnlab.app.runs import Work, cached_work, train_many
 from nnlab.config import TrainConfig
 from nnlab.core.train import TrainResult, make_dataset
 from nnlab.data.datasets import DATASETS
@@ -86,13 +86,12 @@ def snapshot(config: TrainConfig, data, parameters: dict | None = None) -> dict:
 
     Cached (a pure function of its inputs and the engine's code): a warm page does not run
     its deep networks forward and backward again."""
-    return _cached_snapshot(config, data.X_train, data.Y_train, parameters, ENGINE_VERSION)
+    return _cached_snapshot(config, data.X_train, data.Y_train, parameters)
 
 
-@st.cache_data(max_entries=CACHE_MAX_ENTRIES, show_spinner=False)
-def _cached_snapshot(config: TrainConfig, X, Y, parameters: dict | None,
-                     engine_version: str) -> dict:
-    """:func:`snapshot` on ``(X, Y)``. ``engine_version`` is only part of the key."""
+@cached_work
+def _cached_snapshot(work: Work, config: TrainConfig, X, Y, parameters: dict | None) -> dict:
+    """:func:`snapshot` on ``(X, Y)``."""
     params = initial_parameters(config, X.shape[0]) if parameters is None else parameters
     return diagnostics.network_snapshot(X, Y, params, hidden_activation=config.hidden_activation,
                                         learning_rate=config.learning_rate)

@@ -56,7 +56,7 @@ def iteration_counts(m, mini_batch_size, num_epochs):
             "num_epochs": int(num_epochs), "iterations": int(num_epochs) * per_epoch}
 
 
-def record_iterations(config: TrainConfig, *, data=None, on_epoch=None) -> dict:
+def record_iterations(config: TrainConfig, *, data=None, on_epoch=None, budget=None) -> dict:
     """Train as ``nnlab.core.train.train`` does and record the cost of every mini-batch.
 
     Parameters
@@ -68,6 +68,7 @@ def record_iterations(config: TrainConfig, *, data=None, on_epoch=None) -> dict:
     on_epoch : callable(dict) -> bool, optional
         Called after every epoch with ``epoch``, ``num_epochs`` and ``cost``; returning True
         stops the run (status ``stopped``).
+    budget : nnlab.core.budget.Budget, optional; passed to ``start``.
 
     Returns
     -------
@@ -105,7 +106,7 @@ def record_iterations(config: TrainConfig, *, data=None, on_epoch=None) -> dict:
             {"epoch": info["epoch"], "num_epochs": info["num_epochs"], "cost": info["cost"]}))
 
     run = start(config, data=data, on_batch=on_batch, on_epoch=timed_epoch,
-                eval_every=config.num_epochs)
+                eval_every=config.num_epochs, budget=budget)
     clock[0] = time.perf_counter()
     result = run.advance().snapshot()
     out = {k: np.asarray(v, dtype=float) for k, v in rec.items()}

@@ -377,7 +377,9 @@ class Run:
             best = self.best[k][1] if self.patience else None
             results.append(TrainResult(ck, params, bn_state, history, status, message,
                                        self.seconds, int(n), best, dict(metrics),
-                                       update_rule=getattr(self.net, "rule", "")))
+                                       update_rule=getattr(self.net, "rule", ""),
+                                       backend=f"{type(self.net).__module__}."
+                                               f"{type(self.net).__qualname__}"))
         self._snap = (key, results)
         return results
 

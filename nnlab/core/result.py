@@ -20,7 +20,9 @@ class TrainResult:
     last step), and ``train_accuracy``, ``dev_accuracy``, ``dev_cost`` (NaN between
     evaluations). ``status`` is ``ok``, ``diverged`` or ``stopped`` (``running`` in a snapshot
     of a run still going), explained by ``message``. ``update_rule`` names the function whose
-    formula every step applied (e.g. ``"nnlab.spec.optimizers.adam_step"``).
+    formula every step applied (e.g. ``"nnlab.spec.optimizers.adam_step"``), ``backend`` the
+    class that computed the steps (``"nnlab.core.network.Network"``, the fast network, or
+    ``"nnlab.core.reference.Reference"``, the course-notation functions).
     """
 
     config: TrainConfig
@@ -34,6 +36,7 @@ class TrainResult:
     best_epoch: int | None = None
     metrics: dict = field(default_factory=dict)
     update_rule: str = ""
+    backend: str = ""
 
     @property
     def final_cost(self) -> float:

@@ -166,7 +166,8 @@ def _errors(result) -> tuple[float, float]:
 
 
 def learning_curve(config: TrainConfig, sizes: Sequence[int], *, data: Dataset | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> dict:
+                   progress: Callable[[int, int], None] | None = None, on_epoch=None,
+                   budget=None) -> dict:
     """Train ``config`` on the first ``m`` training examples for each ``m`` in ``sizes``.
 
     The dev set stays the same, so the dev errors compare. High variance shows as a wide gap
@@ -181,6 +182,7 @@ def learning_curve(config: TrainConfig, sizes: Sequence[int], *, data: Dataset |
     data : Dataset, optional; default ``make_dataset(config)``.
     progress : callable(i, n), optional; called before run ``i`` of ``n`` and once with
         ``(n, n)`` at the end.
+    on_epoch, budget : optional; passed to every run's ``nnlab.core.train.train``.
 
     Returns
     -------
@@ -193,11 +195,12 @@ def learning_curve(config: TrainConfig, sizes: Sequence[int], *, data: Dataset |
     if not sizes:
         raise ValueError("sizes must hold at least one training-set size, got []")
     runs = [(config, train_subset(data, m)) for m in sizes]
-    return _sweep(sizes, runs, progress)
+    return _sweep(sizes, runs, progress, on_epoch, budget)
 
 
 def capacity_curve(config: TrainConfig, widths: Sequence[int], *, data: Dataset | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> dict:
+                   progress: Callable[[int, int], None] | None = None, on_epoch=None,
+                   budget=None) -> dict:
     """Train ``config`` with every hidden layer ``w`` units wide, for each ``w`` in ``widths``.
 
     The depth stays ``len(config.hidden_units)`` (at least one hidden layer). Small widths show
@@ -209,17 +212,22 @@ def capacity_curve(config: TrainConfig, widths: Sequence[int], *, data: Dataset 
     widths = [check_int(f"widths[{i}]", w, low=1, high=MAX_UNITS) for i, w in enumerate(widths)]
     if not widths:
         raise ValueError("widths must hold at least one width, got []")
+    runs = [(c, data) for c in capacity_configs(config, widths)]
+    return _sweep(widths, runs, progress, on_epoch, budget)
+
+
+def capacity_configs(config: TrainConfig, widths: Sequence[int]) -> list[TrainConfig]:
+    """The configs :func:`capacity_curve` trains: every hidden layer ``w`` units wide."""
     depth = max(1, len(config.hidden_units))
-    runs = [(config.replace(hidden_units=(w,) * depth), data) for w in widths]
-    return _sweep(widths, runs, progress)
+    return [config.replace(hidden_units=(w,) * depth) for w in widths]
 
 
-def _sweep(xs, runs, progress) -> dict:
+def _sweep(xs, runs, progress, on_epoch=None, budget=None) -> dict:
     train_err, dev_err, status = [], [], []
     for i, (config, data) in enumerate(runs):
         if progress is not None:
             progress(i, len(runs))
-        result = train(config, data=data)
+        result = train(config, data=data, on_epoch=on_epoch, budget=budget)
         e_train, e_dev = _errors(result)  # a diverged run reports its last good parameters
         train_err.append(e_train)
         dev_err.append(e_dev)

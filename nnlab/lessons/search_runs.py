@@ -48,14 +48,16 @@ class SearchRecords(list):
     stopped, planned = False, 0
 
 
-def run_trial(config: TrainConfig, point: dict, trial: int, data=None) -> dict:
+def run_trial(config: TrainConfig, point: dict, trial: int, data=None, *, on_epoch=None,
+              budget=None) -> dict:
     """Train one configuration and return its record (module-level so processes can pickle it).
 
     Keys: ``trial``, the point's values, ``train_accuracy``, ``dev_accuracy``, ``train_cost``,
     ``dev_cost``, ``cost`` (final training cost), ``status``, ``message``, ``seconds``,
     ``epochs`` and ``costs`` (the per-epoch cost history, a list: for "caviar" plots).
+    ``on_epoch`` and ``budget`` are passed to ``train``.
     """
-    return trial_record(train(config, data=data), point, trial)
+    return trial_record(train(config, data=data, on_epoch=on_epoch, budget=budget), point, trial)
 
 
 def trial_record(result, point: dict, trial: int) -> dict:

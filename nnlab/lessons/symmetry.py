@@ -82,8 +82,8 @@ def snapshot_epochs(num_epochs: int, n_snapshots: int = 4) -> tuple[int, ...]:
 
 def train_with_snapshots(config: TrainConfig, epochs: Sequence[int], *, parameters=None,
                          data=None, key: str = "W1",
-                         on_epoch: Callable[[dict], bool | None] | None = None
-                         ) -> tuple[TrainResult, dict]:
+                         on_epoch: Callable[[dict], bool | None] | None = None,
+                         budget=None) -> tuple[TrainResult, dict]:
     """Train ``config`` and keep a copy of ``parameters[key]`` after each epoch in ``epochs``.
 
     Parameters
@@ -100,6 +100,7 @@ def train_with_snapshots(config: TrainConfig, epochs: Sequence[int], *, paramete
         The parameter to snapshot.
     on_epoch : callable(dict), optional
         Also called after every epoch (e.g. a progress bar); returning True stops the run.
+    budget : nnlab.core.budget.Budget, optional; passed to ``train``.
 
     Returns
     -------
@@ -124,5 +125,5 @@ def train_with_snapshots(config: TrainConfig, epochs: Sequence[int], *, paramete
             snapshots[done] = np.array(info["parameters"][key], dtype=float)
         return on_epoch(info) if on_epoch is not None else False
 
-    result = train(config, data=data, parameters=parameters, on_epoch=record)
+    result = train(config, data=data, parameters=parameters, on_epoch=record, budget=budget)
     return result, snapshots

@@ -365,3 +365,13 @@ def test_cached_runs_inside_columns_replay_without_closure_errors(monkeypatch):
     assert calls == [0, 1]
     assert len(at.get("progress")) == 0
     assert [e["label"] for e in at.session_state[runs.RUNS_KEY]] == ["a", "b"]
+
+
+def test_every_page_takes_its_title_and_line_from_the_registry():
+    """The title and the "what you will see" line are written once, in PAGES."""
+    for page in (*existing_pages(), find_page("streamlit_app.py")):
+        assert page.what, page.path
+        source = page.file.read_text(encoding="utf-8")
+        assert "page_setup(__file__)" in source, page.path
+        assert f'"{page.title}"' not in source, page.path
+        assert find_page(str(page.file)) == page

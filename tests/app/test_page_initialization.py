@@ -2,9 +2,9 @@
 
 import pytest
 
-from nnlab.app.initialization import PUBLISHED
 from nnlab.config import TrainConfig
 from nnlab.core.train import train
+from nnlab.course import INITIALIZATION_PUBLISHED as PUBLISHED
 from tests.app.conftest import page_path, run_page
 
 PAGE = page_path("12_Initialization.py")

@@ -59,23 +59,23 @@ def test_schedule_choice_and_parameters():
     assert not at.exception and at.info
 
 
-def _fake_course(name, on_epoch=None):
+def _fake_course(name, on_epoch=None, budget=None):
     """A 30-epoch stand-in for the 5000-epoch runs (the button's wiring, not the numbers)."""
-    optimizer, lr, schedule, _ = decay.COURSE_DECAY[name]
-    config = decay.course_config(optimizer, lr, schedule).replace(num_epochs=30)
-    return train(config, data=course.optimization_data(), on_epoch=on_epoch)
+    optimizer, lr, schedule, _ = course.DECAY_EXPERIMENTS[name]
+    config = course.optimization_config(optimizer, lr, schedule).replace(num_epochs=30)
+    return train(config, data=course.optimization_data(), on_epoch=on_epoch, budget=budget)
 
 
 def test_reproduce_button_shows_the_table(monkeypatch):
-    monkeypatch.setattr(decay, "run_course_experiment", _fake_course)
-    monkeypatch.setattr(decay, "COURSE_EPOCHS", 30)
+    monkeypatch.setattr(course, "run_decay", _fake_course)
+    monkeypatch.setattr(course, "OPTIMIZATION_EPOCHS", 30)
     at = _page()
     n_tables = len(at.dataframe)
     at.button(key="decay_course_button").click()
     at.run()
     assert not at.exception
     table = at.dataframe[n_tables].value
-    assert table["experiment"].tolist() == list(decay.COURSE_DECAY)
+    assert table["experiment"].tolist() == list(course.DECAY_EXPERIMENTS)
     assert table["course"].tolist() == [0.6533, 0.9433, 0.9533, 0.94]
     at.run()  # stays shown after the click
     assert len(at.dataframe) == n_tables + 1
@@ -83,14 +83,14 @@ def test_reproduce_button_shows_the_table(monkeypatch):
 
 def test_course_experiment_is_the_course_run():
     name = "decay/gd_update_lr"
-    result = decay.run_course_experiment(name)
-    assert isinstance(result, TrainResult) and result.epochs_run == decay.COURSE_EPOCHS
+    result = course.run_decay(name)
+    assert isinstance(result, TrainResult) and result.epochs_run == course.OPTIMIZATION_EPOCHS
     mine = course._record(name, result)
     theirs = course.EXPERIMENTS[name]()
     for key in ("train_accuracy", "costs", "status"):
         assert mine[key] == theirs[key]
-    assert result.metrics["train_accuracy"] == pytest.approx(0.6533, abs=decay.COURSE_TOLERANCE)
+    assert result.metrics["train_accuracy"] == pytest.approx(0.6533, abs=course.PUBLISHED_TOLERANCE)
     assert np.all(np.diff(result.history["learning_rate"][1:]) < 0)  # decays every epoch
     with pytest.raises(ValueError, match="name"):
-        decay.run_course_experiment("decay/nope")
-    assert isinstance(decay.course_config("gd", 0.1, "inverse_time"), TrainConfig)
+        course.run_decay("decay/nope")
+    assert isinstance(course.optimization_config("gd", 0.1, "inverse_time"), TrainConfig)

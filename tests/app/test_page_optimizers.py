@@ -60,11 +60,11 @@ def test_bias_correction_switch_renames_adam(page):
 def test_reproduce_the_assignment_shows_the_course_runs(page, monkeypatch):
     # The full 5000 epochs (published: 0.7167, 0.7167, 0.9433) are checked by the engine's
     # course tests; here a short budget keeps the test fast, the numbers must be the course's.
-    monkeypatch.setattr(op, "COURSE_EPOCHS", SHORT_COURSE_EPOCHS)
+    monkeypatch.setattr(course, "OPTIMIZATION_EPOCHS", SHORT_COURSE_EPOCHS)
     page.button(key="opt_course_run").click().run()
     assert not page.exception
     table = _table(page, "experiment").set_index("experiment")
-    for name, (optimizer, lr, _) in op.COURSE_EXPERIMENTS.items():
+    for name, (optimizer, lr, _) in course.OPTIMIZATION_EXPERIMENTS.items():
         expected = course.run_optimization(name, optimizer, lr, num_epochs=SHORT_COURSE_EPOCHS)
         assert table.loc[name, "train_accuracy"] == pytest.approx(
             expected["train_accuracy"], abs=ACCURACY_TOLERANCE)
@@ -76,7 +76,8 @@ def test_reproduce_the_assignment_shows_the_course_runs(page, monkeypatch):
 
 def test_course_frame_compares_with_published_numbers():
     records = [{"name": name, "train_accuracy": published, "cost_curve": np.array([0.5]),
-                "seconds": 1.0} for name, (_, _, published) in op.COURSE_EXPERIMENTS.items()]
+                "seconds": 1.0}
+               for name, (_, _, published) in course.OPTIMIZATION_EXPERIMENTS.items()]
     frame = op.course_frame(records)
     assert frame["matches"].all()
     records[2]["train_accuracy"] = 0.9
@@ -98,3 +99,46 @@ def test_adam_step_sizes_with_and_without_bias_correction():
 def test_adam_step_sizes_rejects_bad_input(kwargs):
     with pytest.raises(ValueError):
         adam_step_sizes(**kwargs)
+
+
+def _code_captions(at) -> list[str]:
+    return [c.value.strip("`") for c in at.caption if c.value.startswith("`nnlab.")]
+
+
+def test_math_and_code_shows_the_rules_the_runs_recorded(page):
+    """The panel names each update rule the page's runs recorded, and the fast step."""
+    rules = [train(op.BASE.replace(optimizer=name, num_epochs=1)).update_rule
+             for name in op.NAMES]
+    assert rules == [f"nnlab.spec.optimizers.{name}_step" for name in op.NAMES]
+    shown = _code_captions(page)
+    assert shown == [*rules, "nnlab.core.network.Network.step"]
+    assert "nnlab.spec.optimizers.optimizer_step" not in shown  # the reference path did not run
+
+
+PANEL = """
+import streamlit as st
+from nnlab.app import math_and_code
+from nnlab.config import TrainConfig
+from nnlab.core.train import train
+base = TrainConfig(hidden_units=(3,), num_epochs=2, n_samples=40)
+runs = [(o, train(base.replace(optimizer=o, batch_norm=o == "rmsprop")))
+        for o in st.session_state.get("optimizers", ["momentum"])]
+math_and_code([], results=runs)
+"""
+
+
+def test_math_and_code_follows_the_runs_it_is_given():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_string(PANEL, default_timeout=60).run()
+    assert not at.exception
+    assert _code_captions(at) == ["nnlab.spec.optimizers.momentum_step",
+                                  "nnlab.core.network.Network.step"]
+    at.session_state["optimizers"] = ["adam", "rmsprop", "adam"]  # rmsprop with batch norm
+    at.run()
+    assert not at.exception
+    assert _code_captions(at) == ["nnlab.spec.optimizers.adam_step",
+                                  "nnlab.spec.optimizers.rmsprop_step",
+                                  "nnlab.core.network.Network.step",
+                                  "nnlab.core.reference.Reference.train_batch"]
+    assert all(c.value.startswith(("def ", "    def ")) for c in at.code)

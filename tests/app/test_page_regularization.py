@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from nnlab import course
 from nnlab.core.train import train
 from nnlab.lessons.dropout_replay import dropout_masks, weight_norms, weight_values
 from nnlab.spec import model
@@ -145,12 +146,13 @@ def test_early_stopping_text_and_table_count_epochs_alike(page):
 
 def test_page_numbers_come_from_the_engine(page):
     table = _table(page, 0)
-    none, l2 = reg.variants(reg.BASE, reg.DEFAULT_LAMBD, reg.DEFAULT_KEEP_PROB)[:2]
+    none, l2 = reg.variants(reg.BASE, course.REGULARIZATION_LAMBD,
+                            course.REGULARIZATION_KEEP_PROB)[:2]
     for label, config in (none, l2):
         result = train(config)
         for col in ("train_accuracy", "dev_accuracy"):
             assert abs(table.loc[label, col] - result.metrics[col]) < ACC_TOL
-    fixed = train(reg.BASE.replace(keep_prob=reg.DEFAULT_KEEP_PROB, dropout_mask="fixed"))
+    fixed = train(reg.BASE.replace(keep_prob=course.REGULARIZATION_KEEP_PROB, dropout_mask="fixed"))
     masks = _table(page, 2)
     assert abs(masks.loc["fixed mask (course)", "train_accuracy"]
                - fixed.metrics["train_accuracy"]) < ACC_TOL
@@ -165,7 +167,7 @@ def test_stronger_l2_shrinks_the_weights_more():
     weights = at.dataframe[1].value.set_index("variant")
     assert "L2 λ=3" in weights.index
     assert weights.loc["L2 λ=3", "Σ W² (all layers)"] < before
-    result = train(reg.variants(reg.BASE, 3.0, reg.DEFAULT_KEEP_PROB)[1][1])
+    result = train(reg.variants(reg.BASE, 3.0, course.REGULARIZATION_KEEP_PROB)[1][1])
     assert abs(_table(at, 0).loc["L2 λ=3", "dev_accuracy"]
                - result.metrics["dev_accuracy"]) < ACC_TOL
 

@@ -146,3 +146,11 @@ def test_a_budget_charged_later_applies_to_both_backends():
         run.charge_to(budget.Budget(per_epoch * 5.5)).advance(100)
         assert run.epoch == 15 and run.done
         assert run.snapshot().status == "stopped"
+
+
+def test_the_reference_backend_is_charged_too():
+    """Batch norm steps on the reference backend (no fast network): a budget works there."""
+    config = TrainConfig(hidden_units=(4,), batch_norm=True, num_epochs=5, n_samples=60)
+    b = budget.Budget(seconds=60)
+    result = train(config, budget=b)
+    assert result.status == "ok" and b.spent > 0
