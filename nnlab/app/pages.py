@@ -25,7 +25,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from nnlab.app.runs import new_interaction_budget
+from nnlab.app.session_budget import new_interaction_budget
 
 #: The repository root: the directory of ``streamlit_app.py`` and ``pages/``.
 ROOT = Path(__file__).resolve().parents[2]

@@ -100,7 +100,7 @@ def test_a_stop_token_ends_every_row_of_a_stack_between_epochs():
 
 
 def test_the_app_stop_token_says_gone_once_the_session_is_no_longer_active(monkeypatch):
-    """``nnlab.app.runs.session_stop_token`` asks the Streamlit runtime, at most every
+    """``nnlab.app.session_budget.session_stop_token`` asks the Streamlit runtime, at most every
     ``STOP_CHECK_SECONDS``, whether the session that started the run is still active."""
     pytest.importorskip("streamlit")
     from types import SimpleNamespace
@@ -108,7 +108,7 @@ def test_the_app_stop_token_says_gone_once_the_session_is_no_longer_active(monke
     import streamlit.runtime
     import streamlit.runtime.scriptrunner
 
-    from nnlab.app import runs
+    from nnlab.app import session_budget as runs
 
     active = {"s1"}
     fake = SimpleNamespace(is_active_session=lambda sid: sid in active)
@@ -132,7 +132,7 @@ def test_the_app_stop_token_says_gone_once_the_session_is_no_longer_active(monke
 
 def test_no_stop_token_outside_a_server():
     pytest.importorskip("streamlit")
-    from nnlab.app import runs
+    from nnlab.app import session_budget as runs
 
     assert runs.session_stop_token() is None
 
