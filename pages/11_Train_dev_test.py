@@ -8,7 +8,6 @@ from nnlab.config import TrainConfig
 from nnlab.core.train import make_dataset
 from nnlab.lessons import fit_diagnosis as diagnosis
 
-BIND = "query-params"
 BASE = TrainConfig(dataset="moons", n_samples=300, hidden_units=(50, 50),
                    optimizer="adam", learning_rate=0.01, num_epochs=1000)
 
@@ -16,13 +15,13 @@ page_setup(__file__)
 
 with st.sidebar:
     st.subheader("Data")
-    data_part = controls.dataset_controls("tdt", defaults=BASE, bind=BIND)
-    fractions = bv.split_controls("tdt", bind=BIND)
+    data_part = controls.dataset_controls("tdt", defaults=BASE)
+    fractions = bv.split_controls("tdt")
     st.subheader("Model")
-    model_part = controls.architecture_controls("tdt", defaults=BASE, bind=BIND,
+    model_part = controls.architecture_controls("tdt", defaults=BASE,
                                                 activation=False)
-    epochs_part = controls.epochs_control("tdt", defaults=BASE, bind=BIND)
-    bayes = bv.bayes_control("tdt", bind=BIND)
+    epochs_part = controls.epochs_control("tdt", defaults=BASE)
+    bayes = bv.bayes_control("tdt")
 
 config = controls.make_config(data_part, model_part, epochs_part, base=BASE, fractions=fractions)
 if config is None:

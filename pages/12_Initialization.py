@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from nnlab.app import comparison_view, controls, math_and_code, page_setup, train_many
+from nnlab.app import bound, comparison_view, controls, math_and_code, page_setup, train_many
 from nnlab.app import initialization as init_app
 from nnlab.config import TrainConfig
 from nnlab.core.train import make_dataset
@@ -10,7 +10,6 @@ from nnlab.lessons import symmetry
 from nnlab.spec import initializers
 from nnlab.spec.initializers import RANDOM_SCALE
 
-BIND = "query-params"
 BASE = TrainConfig(dataset="circles", n_samples=300, hidden_units=(10, 5), optimizer="gd",
                    learning_rate=0.05, num_epochs=1500)
 
@@ -18,16 +17,16 @@ page_setup(__file__)
 
 with st.sidebar:
     st.subheader("Data")
-    data_part = controls.dataset_controls("init", defaults=BASE, bind=BIND,
+    data_part = controls.dataset_controls("init", defaults=BASE,
                                           names=("circles", "moons", "xor", "gaussians"))
     st.subheader("Network and training")
-    model_part = controls.architecture_controls("init", defaults=BASE, bind=BIND)
-    lr = controls.learning_rate_control("init", defaults=BASE, bind=BIND)
-    epochs_part = controls.epochs_control("init", defaults=BASE, bind=BIND)
-    seed_part = controls.seed_control("init", defaults=BASE, bind=BIND)
+    model_part = controls.architecture_controls("init", defaults=BASE)
+    lr = controls.learning_rate_control("init", defaults=BASE)
+    epochs_part = controls.epochs_control("init", defaults=BASE)
+    seed_part = controls.seed_control("init", defaults=BASE)
 
-scale = st.slider("Scale of the large random weights (W = randn × scale)", 0.5, 20.0,
-                  RANDOM_SCALE, step=0.5, key="init_random_scale", bind=BIND,
+scale = bound.slider("Scale of the large random weights (W = randn × scale)", 0.5, 20.0,
+                  RANDOM_SCALE, step=0.5, key="init_random_scale",
                   help="The course multiplies standard normal weights by 10.")
 base = controls.make_config(data_part, model_part, epochs_part, seed_part, base=BASE,
                             learning_rate=lr)

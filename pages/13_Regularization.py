@@ -4,7 +4,7 @@ fixed dropout masks; early stopping."""
 import streamlit as st
 
 from nnlab import course as assignment
-from nnlab.app import comparison_view, controls, math_and_code, page_setup
+from nnlab.app import bound, comparison_view, controls, math_and_code, page_setup
 from nnlab.app import regularization as reg
 from nnlab.core.train import make_dataset
 from nnlab.lessons import dropout_replay as regularization
@@ -14,27 +14,24 @@ page_setup(__file__)
 
 with st.sidebar:
     st.subheader("Setup")
-    data_part = controls.dataset_controls("d", defaults=reg.BASE, bind="query-params",
-                                          n_samples=True, noise=True)
-    arch = controls.architecture_controls("a", defaults=reg.BASE, bind="query-params")
-    opt = controls.optimizer_controls("o", defaults=reg.BASE, bind="query-params",
-                                      names=("adam", "gd"), hyperparameters=False)
-    epochs = controls.epochs_control("e", defaults=reg.BASE, bind="query-params")
-    seed = controls.seed_control("s", defaults=reg.BASE, bind="query-params")
-    course = st.checkbox(
-        "The assignment's setting (slow)", False, key="reg_course", bind="query-params",
+    data_part = controls.dataset_controls("d", defaults=reg.BASE, n_samples=True, noise=True)
+    arch = controls.architecture_controls("a", defaults=reg.BASE)
+    opt = controls.optimizer_controls("o", defaults=reg.BASE, names=("adam", "gd"),
+                                      hyperparameters=False)
+    epochs = controls.epochs_control("e", defaults=reg.BASE)
+    seed = controls.seed_control("s", defaults=reg.BASE)
+    course = bound.checkbox(
+        "The assignment's setting (slow)", False, key="reg_course",
         help="Gradient descent, α = 0.3, 30,000 epochs, Xavier-style weights, as in the "
              "regularization assignment: about 15 s for the four runs the first time.")
 
 left, right = st.columns(2)
 with left:
     l2_part = controls.regularization_controls(
-        "r", defaults={"lambd": assignment.REGULARIZATION_LAMBD}, bind="query-params",
-        dropout=False)
+        "r", defaults={"lambd": assignment.REGULARIZATION_LAMBD}, dropout=False)
 with right:
     drop_part = controls.regularization_controls(
-        "r", defaults={"keep_prob": assignment.REGULARIZATION_KEEP_PROB}, bind="query-params",
-        l2=False)
+        "r", defaults={"keep_prob": assignment.REGULARIZATION_KEEP_PROB}, l2=False)
 
 changes = assignment.REGULARIZATION_SETTINGS if course else {}
 base = controls.make_config(data_part, arch, opt, epochs, seed, base=reg.BASE, **changes)
@@ -52,7 +49,7 @@ if lambd == 0 or keep_prob == 1:
 st.subheader("No regularization vs L2 vs dropout vs both")
 results = reg.train_variants(reg.variants(base, lambd, keep_prob))
 reg.gap_section(results)
-points = st.segmented_control("Points drawn over the boundaries", ["train", "dev"],
+points = bound.segmented_control("Points drawn over the boundaries", ["train", "dev"],
                               default="train", key="reg_points") or "train"
 comparison_view(results, data, points=points, columns=2)
 st.caption("\"none\": no regularization; \"keep_prob\": dropout only. Look at the "
@@ -83,9 +80,9 @@ else:
     st.info("Set keep_prob below 1 to compare the two kinds of masks.", icon=":material/info:")
 
 st.subheader("Early stopping")
-patience = int(st.number_input(
+patience = int(bound.number_input(
     "Patience (epochs without a better dev cost)", 1, 10_000, reg.DEFAULT_PATIENCE, step=10,
-    key="reg_patience", bind="query-params",
+    key="reg_patience",
     help="Training stops when the dev cost has not improved for this many epochs, and keeps "
          "the parameters of the best epoch."))
 reg.early_stopping_section(results[0], patience, data)

@@ -4,7 +4,7 @@ training, and the activations compared."""
 
 import streamlit as st
 
-from nnlab.app import comparison_view, controls, math_and_code, page_setup
+from nnlab.app import bound, comparison_view, controls, math_and_code, page_setup
 from nnlab.app import vanishing as van
 from nnlab.lessons import layer_stats as diagnostics
 from nnlab.spec import initializers
@@ -19,8 +19,7 @@ st.markdown(
     r"$W^{[l]} = s\,I$. Then $\hat y = W^{[L]} \cdots W^{[1]} x = s^L x$: with $s = 1.5$ the "
     r"output **grows like $1.5^L$**, with $s = 0.5$ it **shrinks like $0.5^L$**. The gradients "
     "flow back through the same matrices, so they explode or vanish in the same way.")
-linear_depth = st.slider("Number of layers L", 1, 100, 30, key="linear_depth",
-                         bind="query-params")
+linear_depth = bound.slider("Number of layers L", 1, 100, 30, key="linear_depth")
 van.linear_chain_section(linear_depth)
 st.caption("Log scale: a power of the depth is a straight line. Only s = 1 keeps the size, and "
            "a real network can't keep its weights at exactly 1·I: it needs weights whose "
@@ -30,16 +29,16 @@ st.caption("Log scale: a power of the depth is a straight line. Only s = 1 keeps
 st.subheader("A deep network: four initializations")
 with st.sidebar:
     st.subheader("Deep network")
-    depth = st.slider("Hidden layers", 1, van.MAX_DEPTH, len(van.BASE.hidden_units),
-                      key="depth", bind="query-params")
-    width = st.select_slider("Units per hidden layer", van.WIDTHS, van.BASE.hidden_units[0],
-                             key="width", bind="query-params")
-    activation = st.selectbox("Hidden activation", HIDDEN_ACTIVATIONS,
+    depth = bound.slider("Hidden layers", 1, van.MAX_DEPTH, len(van.BASE.hidden_units),
+                      key="depth")
+    width = bound.select_slider("Units per hidden layer", van.WIDTHS, van.BASE.hidden_units[0],
+                             key="width")
+    activation = bound.selectbox("Hidden activation", HIDDEN_ACTIVATIONS,
                               index=HIDDEN_ACTIVATIONS.index(van.BASE.hidden_activation),
-                              key="activation", bind="query-params")
+                              key="activation")
     data_part = controls.dataset_controls("d", defaults=van.BASE, names=van.BINARY_DATASETS,
-                                          bind="query-params", noise=False)
-    seed = controls.seed_control("s", defaults=van.BASE, bind="query-params")
+                                          noise=False)
+    seed = controls.seed_control("s", defaults=van.BASE)
 
 st.caption("Initialization of each variant (scale: the standard deviation of W; empty keeps "
            "the initializer's own).")
@@ -68,10 +67,9 @@ st.caption("Left: how spread out each hidden layer's activations are; a falling 
 st.markdown("**After some training** (gradient descent, full batch, cached)")
 c1, c2 = st.columns(2)
 with c1:
-    lr = controls.learning_rate_control("t", defaults=van.BASE, bind="query-params")
+    lr = controls.learning_rate_control("t", defaults=van.BASE)
 with c2:
-    epochs = st.select_slider("Epochs", van.TRAIN_EPOCHS, van.BASE.num_epochs, key="t_epochs",
-                              bind="query-params")
+    epochs = bound.select_slider("Epochs", van.TRAIN_EPOCHS, van.BASE.num_epochs, key="t_epochs")
 trained = van.train_variants([(label, c.replace(learning_rate=lr, num_epochs=epochs))
                               for label, c in configs])
 van.stats_view({label: van.snapshot(r.config, data, r.parameters) for label, r in trained},

@@ -5,7 +5,7 @@ import numpy as np
 import streamlit as st
 
 from nnlab import viz
-from nnlab.app import comparison_view, controls, math_and_code, page_setup
+from nnlab.app import bound, comparison_view, controls, math_and_code, page_setup
 from nnlab.app import normalizing as norm
 from nnlab.app.charts import chart_spec
 from nnlab.config import TrainConfig
@@ -20,11 +20,11 @@ SCALES = (1, 3, 10, 30, 100)
 
 with st.sidebar:
     st.markdown("**Data**")
-    data_part = controls.dataset_controls("n", defaults=BASE, bind="query-params",
+    data_part = controls.dataset_controls("n", defaults=BASE,
                                           names=("xor", "circles", "moons", "gaussians"),
                                           n_samples=False, noise=False)
-    scale = st.select_slider("Scale of feature x₂", SCALES, value=10, key="n_scale",
-                             bind="query-params", help="x₂ is multiplied by this number; x₁ "
+    scale = bound.select_slider("Scale of feature x₂", SCALES, value=10, key="n_scale",
+                             help="x₂ is multiplied by this number; x₁ "
                              "is left as it is.")
 base = controls.make_config(data_part, base=BASE)
 if base is None:
@@ -59,11 +59,11 @@ st.markdown("The simplest model that shows it: ŷ = w₁x₁ + w₂x₂ (no bias
             "from w*.")
 c1, c2 = st.columns(2)
 with c1:
-    fraction = st.slider("Learning rate α, as a fraction of the largest stable 2/λ_max",
-                         0.05, 1.0, 0.8, step=0.05, key="n_fraction", bind="query-params")
+    fraction = bound.slider("Learning rate α, as a fraction of the largest stable 2/λ_max",
+                         0.05, 1.0, 0.8, step=0.05, key="n_fraction")
 with c2:
-    steps = st.select_slider("Gradient descent steps", (10, 20, 50, 100, 200), value=50,
-                             key="n_steps", bind="query-params")
+    steps = bound.select_slider("Gradient descent steps", (10, 20, 50, 100, 200), value=50,
+                             key="n_steps")
 surf = norm.surfaces(base, scale, fraction, steps)
 cols = st.columns(2)
 for col, case in zip(cols, norm.CASES, strict=True):
@@ -98,9 +98,9 @@ st.caption("For a quadratic cost, gradient descent multiplies the error along ea
 st.header("3. A real network, raw vs normalized inputs")
 c1, c2 = st.columns(2)
 with c1:
-    lr = controls.learning_rate_control("n", defaults=BASE, bind="query-params")
+    lr = controls.learning_rate_control("n", defaults=BASE)
 with c2:
-    epochs = controls.epochs_control("n", defaults=BASE, bind="query-params")
+    epochs = controls.epochs_control("n", defaults=BASE)
 config = controls.make_config(base.to_dict(), {"learning_rate": lr}, epochs)
 if config is None:
     st.stop()
@@ -116,8 +116,8 @@ st.caption(f"Same network ({config.hidden_units}, {config.hidden_activation}), s
 
 # ------------------------------------------------------------------ 4. dev and test
 st.header("4. Normalize dev and test with the training μ and σ²")
-shift = st.radio("Dev set", ("the whole dev split", "shifted: the 30% of dev examples with "
-                 "the largest x₁"), key="n_dev", horizontal=True, bind="query-params")
+shift = bound.radio("Dev set", ("the whole dev split", "shifted: the 30% of dev examples with "
+                 "the largest x₁"), key="n_dev", horizontal=True)
 shifted = 0.3 if shift.startswith("shifted") else None
 normalized_run = results[1][1]
 rows, prepared = norm.dev_check(normalized_run, config.replace(normalize=True), scale, shifted)

@@ -3,7 +3,7 @@ bug and watch it light up; dropout's random mask; the epsilon trade-off; the cou
 
 import streamlit as st
 
-from nnlab.app import controls, math_and_code, page_setup
+from nnlab.app import bound, controls, math_and_code, page_setup
 from nnlab.app import gradient_checking as gc
 from nnlab.app.charts import chart_spec
 from nnlab.spec import gradcheck, model
@@ -19,17 +19,16 @@ st.markdown(f"A small random problem: X is {gc.N_X} × {gc.M} (standard normal),
 with st.sidebar:
     st.markdown("**Model**")
     arch = controls.architecture_controls("g", defaults={"hidden_units": (5, 3)},
-                                          bind="query-params", max_layers=6, max_units=32)
-    output = st.selectbox("Output", model.OUTPUTS, key="g_output", bind="query-params",
-                          help=f"sigmoid: one unit, labels 0/1; softmax: {gc.N_CLASSES} "
-                          "classes, one-hot labels.")
-    reg = controls.regularization_controls("g", defaults={"lambd": 0.1}, bind="query-params",
-                                          dropout=False)
-    seed = controls.seed_control("g", bind="query-params")["seed"]
+                                          max_layers=6, max_units=32)
+    output = bound.selectbox("Output", model.OUTPUTS, key="g_output",
+                             help=f"sigmoid: one unit, labels 0/1; softmax: {gc.N_CLASSES} "
+                                  "classes, one-hot labels.")
+    reg = controls.regularization_controls("g", defaults={"lambd": 0.1}, dropout=False)
+    seed = controls.seed_control("g")["seed"]
 units, activation, lambd = arch["hidden_units"], arch["hidden_activation"], reg["lambd"]
 
-bug = st.selectbox("Inject a bug into backprop", list(gc.BUG_LABELS), key="g_bug",
-                   format_func=gc.BUG_LABELS.get, bind="query-params")
+bug = bound.selectbox("Inject a bug into backprop", list(gc.BUG_LABELS), key="g_bug",
+                   format_func=gc.BUG_LABELS.get)
 bug = None if bug == gc.NO_BUG else bug
 if not gc.bug_applies(bug, units):
     st.info("This bug lives in layer 2: add a hidden layer to see it.", icon=":material/info:")
@@ -66,8 +65,7 @@ st.dataframe(gc.bug_table(units, activation, output, lambd, seed), hide_index=Tr
 
 # ------------------------------------------------------------------ 2. dropout
 st.header("Dropout: check with the mask fixed")
-keep_prob = st.slider("keep_prob for this check", 0.3, 0.95, 0.8, step=0.05, key="g_keep_prob",
-                      bind="query-params")
+keep_prob = bound.slider("keep_prob for this check", 0.3, 0.95, 0.8, step=0.05, key="g_keep_prob")
 st.dataframe(gc.dropout_table(units, activation, output, lambd, keep_prob, seed),
              hide_index=True,
              column_config={"difference": st.column_config.NumberColumn(format="%.3e")})
@@ -93,7 +91,7 @@ st.caption("Right side: truncation error. The centered difference is off by O(ε
 
 # ------------------------------------------------------------------ 4. the course's check
 st.header("The assignment's own check")
-if st.toggle("Run the course's gradient checks", key="g_course"):
+if bound.toggle("Run the course's gradient checks", key="g_course"):
     st.dataframe(gc.course_rows(), hide_index=True,
                  column_config={"nnlab": st.column_config.NumberColumn(format="%.10e"),
                                 "published": st.column_config.NumberColumn(format="%.10e")})

@@ -12,13 +12,12 @@ page_setup(__file__)
 
 with st.sidebar:
     st.subheader("Data and training")
-    data_part = controls.dataset_controls("mb", defaults=mb.BASE, bind="query-params",
+    data_part = controls.dataset_controls("mb", defaults=mb.BASE,
                                           names=("moons", "circles", "xor", "gaussians"),
                                           data_seed=False)
-    lr = controls.learning_rate_control("mb", defaults=mb.BASE, bind="query-params")
-    epochs = controls.epochs_control("mb", defaults=mb.BASE, bind="query-params",
-                                     choices=(5, 10, 20, 50, 100, 200))
-    seed = controls.seed_control("mb", defaults=mb.BASE, bind="query-params")
+    lr = controls.learning_rate_control("mb", defaults=mb.BASE)
+    epochs = controls.epochs_control("mb", defaults=mb.BASE, choices=(5, 10, 20, 50, 100, 200))
+    seed = controls.seed_control("mb", defaults=mb.BASE)
 
 base = controls.make_config(data_part, epochs, seed, base=mb.BASE, learning_rate=lr)
 if base is None:

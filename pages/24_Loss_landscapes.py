@@ -2,8 +2,8 @@
 
 import streamlit as st
 
+from nnlab.app import bound, math_and_code, page_setup
 from nnlab.app import landscapes as ll
-from nnlab.app import math_and_code, page_setup
 from nnlab.lessons import optimizer_paths as optimizer_demos
 from nnlab.lessons import surfaces
 
@@ -13,7 +13,7 @@ left, right = st.columns([2, 1])
 with left:
     preset_name, preset = ll.preset_controls()
 with right:
-    steps = st.slider("Steps", 10, 500, preset["steps"], step=10, key="ll_steps", bind=ll.BIND)
+    steps = bound.slider("Steps", 10, 500, preset["steps"], step=10, key="ll_steps")
 surface = surfaces.SURFACES[preset["surface"]]
 st.info(preset["note"], icon=":material/lightbulb:")
 runs = ll.racer_controls(preset)

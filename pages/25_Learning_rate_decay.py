@@ -3,7 +3,7 @@
 import streamlit as st
 
 from nnlab import course
-from nnlab.app import comparison_view, controls, decay, math_and_code, page_setup, train_many
+from nnlab.app import bound, comparison_view, controls, decay, math_and_code, page_setup, train_many
 from nnlab.core.train import learning_rate_for_epoch, make_dataset
 from nnlab.spec import schedules
 
@@ -11,15 +11,14 @@ page_setup(__file__)
 
 with st.sidebar:
     st.subheader("Training")
-    optimizer = controls.optimizer_controls("lr", defaults=decay.BASE, bind="query-params",
-                                            learning_rate=False)
-    mini_batch = controls.mini_batch_controls("lr", defaults=decay.BASE, bind="query-params")
+    optimizer = controls.optimizer_controls("lr", defaults=decay.BASE, learning_rate=False)
+    mini_batch = controls.mini_batch_controls("lr", defaults=decay.BASE)
 
 st.subheader("The schedules")
-choices = st.multiselect(
+choices = bound.multiselect(
     "Schedules (up to 4)", list(decay.CHOICES), default=list(decay.DEFAULT_CHOICE),
     format_func=decay.schedule_label, max_selections=decay.MAX_TRAINED, key="lr_schedules",
-    bind="query-params", help=decay.SCHEDULE_HELP)
+    help=decay.SCHEDULE_HELP)
 parts = decay.schedule_parameter_controls()
 variants = decay.trained_variants(choices, parts, optimizer, mini_batch)
 if not variants:

@@ -3,7 +3,7 @@ caviar vs panda."""
 
 import streamlit as st
 
-from nnlab.app import math_and_code, page_setup
+from nnlab.app import bound, math_and_code, page_setup
 from nnlab.app import search_page as hs
 from nnlab.app.charts import chart_spec
 from nnlab.lessons import search
@@ -29,21 +29,21 @@ def _stop():
 with st.form("hs_form", border=True):
     left, middle, right = st.columns([3, 2, 2])
     with left:
-        knobs = st.multiselect(
+        knobs = bound.multiselect(
             "Knobs to search", list(hs.KNOBS), default=list(hs.DEFAULT_KNOBS),
             format_func=lambda k: hs.KNOB_LABELS[k], key="hs_knobs",
             help="Each knob is sampled on its own scale (see the table below). The default "
                  "pairs the knob that matters most (the learning rate) with one that barely "
                  "matters here (a small L2 λ).")
     with middle:
-        budget = st.select_slider("Budget: trials per method", hs.BUDGETS,
+        budget = bound.select_slider("Budget: trials per method", hs.BUDGETS,
                                   value=hs.DEFAULT_BUDGET, key="hs_budget",
                                   help="Grid and random search each get this many trials.")
-        seed = int(st.number_input("Search seed", 0, 100_000, 0, key="hs_seed",
+        seed = int(bound.number_input("Search seed", 0, 100_000, 0, key="hs_seed",
                                    help="Seed of the random search's sampler."))
     with right:
-        dataset = st.selectbox("Data set", hs.DATASETS, key="hs_dataset")
-        epochs = st.select_slider("Epochs per trial", hs.EPOCH_CHOICES,
+        dataset = bound.selectbox("Data set", hs.DATASETS, key="hs_dataset")
+        epochs = bound.select_slider("Epochs per trial", hs.EPOCH_CHOICES,
                                   value=hs.BASE.num_epochs, key="hs_epochs")
     st.form_submit_button("Run search", type="primary", icon=":material/play_arrow:",
                           on_click=_submitted)
@@ -109,7 +109,7 @@ if best_grid is not None and best_random is not None:
 
 x_col, x_log = hs.axis_of(first)
 if len(knobs) > 1:
-    second = st.selectbox("Vertical axis", knobs[1:], key="hs_y",
+    second = bound.selectbox("Vertical axis", knobs[1:], key="hs_y",
                           format_func=lambda k: hs.KNOB_LABELS[k]) if len(knobs) > 2 else knobs[1]
     y_col, y_log = hs.axis_of(second)
 else:
@@ -210,7 +210,7 @@ with right:
     st.markdown(f"**Panda**: babysit one model. Choose the learning rate for the next "
                 f"{hs.PANDA_SEGMENT} epochs, look at the curve, adjust, go on.")
     rates = st.session_state[PANDA_KEY]
-    st.select_slider("α for the next epochs", hs.PANDA_RATES, value=0.3, key="hs_panda_lr",
+    bound.select_slider("α for the next epochs", hs.PANDA_RATES, value=0.3, key="hs_panda_lr",
                           format_func=lambda v: f"{v:g}")
 
     def _more():

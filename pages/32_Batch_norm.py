@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from nnlab.app import batchnorm_page as bnp
-from nnlab.app import comparison_view, controls, math_and_code, page_setup
+from nnlab.app import bound, comparison_view, controls, math_and_code, page_setup
 from nnlab.app.charts import chart_spec
 from nnlab.app.compare import grid_safe
 from nnlab.core.train import make_dataset
@@ -27,7 +27,7 @@ with st.sidebar:
     batch = controls.mini_batch_controls("bn", defaults=bnp.BASE)
     data_part = controls.dataset_controls("bn", defaults=bnp.BASE, names=("moons", "circles"),
                                           n_samples=False, noise=False, data_seed=False)
-rates = st.multiselect("Learning rates α", bnp.RATE_CHOICES, default=list(bnp.DEFAULT_RATES),
+rates = bound.multiselect("Learning rates α", bnp.RATE_CHOICES, default=list(bnp.DEFAULT_RATES),
                        key="bn_rates", format_func=lambda v: f"{v:g}", max_selections=4,
                        help="Each rate trains the network twice: plain and with batch norm.")
 if not rates:
@@ -102,10 +102,10 @@ st.subheader("Hidden pre-activations during training")
 L = len(base.hidden_units) + 1
 left, right = st.columns(2)
 with left:
-    hist_lr = st.selectbox("Learning rate", rates, index=len(rates) - 1, key="bn_hist_lr",
+    hist_lr = bound.selectbox("Learning rate", rates, index=len(rates) - 1, key="bn_hist_lr",
                            format_func=lambda v: f"{v:g}")
 with right:
-    layer = st.slider("Hidden layer l", 1, L - 1, min(L - 1, 3), key="bn_layer") if L > 2 else 1
+    layer = bound.slider("Hidden layer l", 1, L - 1, min(L - 1, 3), key="bn_layer") if L > 2 else 1
 left, right = st.columns(2)
 for col, bn in ((left, False), (right, True)):
     result, snaps = runs[(hist_lr, bn)]
@@ -129,7 +129,7 @@ st.caption("Each panel is the histogram of the values that enter layer "
 st.subheader("Test time: running averages vs the statistics of a tiny batch")
 left, right = st.columns([2, 3])
 with left:
-    momentum = st.select_slider(
+    momentum = bound.select_slider(
         "Running-average momentum", (0.0, 0.5, 0.9, 0.99, 0.999), value=bnp.BASE.bn_momentum,
         key="bn_momentum", format_func=lambda v: f"{v:g}",
         help="running μ = momentum · running μ + (1 − momentum) · μ of the mini-batch (the same "

@@ -17,21 +17,19 @@ page_setup(__file__)
 with st.sidebar:
     st.subheader("Data")
     data_part = controls.dataset_controls("sm", defaults=BASE, names=("spiral", "blobs"),
-                                          bind="query-params", n_samples=False)
+                                          n_samples=False)
     st.subheader("Training (both networks)")
-    opt = controls.optimizer_controls("sm", defaults=BASE, bind="query-params",
-                                      hyperparameters=False)
-    epochs = controls.epochs_control("sm", defaults=BASE, bind="query-params",
-                                     choices=EPOCH_CHOICES)
-    seed = controls.seed_control("sm", defaults=BASE, bind="query-params")
+    opt = controls.optimizer_controls("sm", defaults=BASE, hyperparameters=False)
+    epochs = controls.epochs_control("sm", defaults=BASE, choices=EPOCH_CHOICES)
+    seed = controls.seed_control("sm", defaults=BASE)
 
 st.markdown(
     "Both networks end in a softmax layer with one unit per class. **Left**: no hidden layer, "
     "so $z = W x + b$ is linear in $x$ and the border between any two classes, where their "
     "$z$'s are equal, is a straight line: *softmax regression*, the C-class logistic "
     "regression. **Right**: the hidden layers you choose, which bend the borders.")
-arch = controls.architecture_controls("sm", defaults=BASE, bind="query-params",
-                                      activation=False, max_layers=3, max_units=64)
+arch = controls.architecture_controls("sm", defaults=BASE, activation=False, max_layers=3,
+                                      max_units=64)
 linear = controls.make_config(data_part, opt, epochs, seed, base=BASE, hidden_units=())
 deep = controls.make_config(data_part, opt, epochs, seed, arch, base=BASE)
 if linear is None or deep is None:

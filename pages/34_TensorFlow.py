@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from nnlab.app import controls, math_and_code, page_setup, train_cached
+from nnlab.app import bound, controls, math_and_code, page_setup, train_cached
 from nnlab.app import tensorflow_page as tfp
 from nnlab.config import TrainConfig
 from nnlab.spec import model
@@ -24,20 +24,16 @@ st.markdown(
 
 with st.sidebar:
     st.subheader("Network")
-    data_part = controls.dataset_controls("tf", defaults=BASE, bind="query-params",
-                                          noise=False, data_seed=False)
-    arch = controls.architecture_controls("tf", defaults=BASE, bind="query-params",
-                                          max_layers=4, max_units=64)
-    seed = controls.seed_control("tf", defaults=BASE, bind="query-params")
+    data_part = controls.dataset_controls("tf", defaults=BASE, noise=False, data_seed=False)
+    arch = controls.architecture_controls("tf", defaults=BASE, max_layers=4, max_units=64)
+    seed = controls.seed_control("tf", defaults=BASE)
 left, middle = st.columns(2)
 with left:
-    opt = controls.optimizer_controls("tf", defaults=BASE, bind="query-params",
-                                      names=tf_bridge.SUPPORTED_OPTIMIZERS)
+    opt = controls.optimizer_controls("tf", defaults=BASE, names=tf_bridge.SUPPORTED_OPTIMIZERS)
 with middle:
-    batch = controls.mini_batch_controls("tf", defaults=BASE, bind="query-params")
-    epochs = controls.epochs_control("tf", defaults=BASE, bind="query-params",
-                                     choices=EPOCH_CHOICES)
-    exact = st.toggle(
+    batch = controls.mini_batch_controls("tf", defaults=BASE)
+    epochs = controls.epochs_control("tf", defaults=BASE, choices=EPOCH_CHOICES)
+    exact = bound.toggle(
         "Match Keras's float details", value=True, key="tf_exact",
         help="On: Keras gets the learning rate as a float64 callable and β, β₁, β₂ as NumPy "
              "float64 scalars (it rounds Python floats to float32: 0.9 becomes 0.89999998), and "

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from nnlab.app import runs
+from nnlab.app import bound, runs
 from nnlab.app.pages import existing_pages, link, page_setup
 from nnlab.viz import curves_chart
 
@@ -41,9 +41,9 @@ def _name(run_id: str) -> str:
     return f"{run_id} · {e['label']}" + (f" ({e['page']})" if e["page"] else "")
 
 
-chosen = st.multiselect("Runs to overlay", list(by_id), format_func=_name,
+chosen = bound.multiselect("Runs to overlay", list(by_id), format_func=_name,
                         default=list(by_id)[-MAX_DEFAULT_SELECTION:], key="compare_selection")
-log_cost = st.toggle("Logarithmic cost axis", value=False, key="compare_log_cost")
+log_cost = bound.toggle("Logarithmic cost axis", value=False, key="compare_log_cost")
 if chosen:
     cost, dev = {}, {}
     for run_id in chosen:

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import streamlit as st
 
+from nnlab.app import bound
 from nnlab.app.charts import chart_spec
 from nnlab.data.datasets import make_temperatures
 from nnlab.spec.weighted_averages import (
@@ -35,19 +36,18 @@ def beta_label(beta: float, free: bool = False) -> str:
 def controls() -> dict:
     """The page's widgets: betas shown, the free beta, bias correction, zoom, data seed."""
     c1, c2, c3 = st.columns([2, 2, 1])
-    betas = c1.multiselect("The lecture's β", list(LECTURE_BETAS), default=list(LECTURE_BETAS),
-                           key="ewa_betas", bind="query-params",
-                           help="0.5 averages about 2 days, 0.9 about 10, 0.98 about 50.")
-    free = c2.slider("Your β", 0.0, 0.999, DEFAULT_FREE_BETA, step=0.001, format="%.3f",
-                     key="ewa_beta", bind="query-params",
-                     help="Averages about 1/(1 - β) days: drag it towards 1 for a smoother, "
-                          "later curve.")
+    betas = bound.multiselect("The lecture's β", list(LECTURE_BETAS),
+                              default=list(LECTURE_BETAS), key="ewa_betas", where=c1,
+                              help="0.5 averages about 2 days, 0.9 about 10, 0.98 about 50.")
+    free = bound.slider("Your β", 0.0, 0.999, DEFAULT_FREE_BETA, step=0.001, format="%.3f",
+                        key="ewa_beta", where=c2,
+                        help="Averages about 1/(1 - β) days: drag it towards 1 for a smoother, "
+                             "later curve.")
     with c3:
-        corrected = st.toggle("Bias correction", value=False, key="ewa_bias_correction",
-                              bind="query-params",
-                              help="Divide vₜ by 1 - βᵗ: fixes the start of the average.")
-        seed = int(st.number_input("Year (seed)", 0, 10_000, 0, step=1, key="ewa_seed",
-                                   bind="query-params", help="Draws another noisy year."))
+        corrected = bound.toggle("Bias correction", value=False, key="ewa_bias_correction",
+                                 help="Divide vₜ by 1 - βᵗ: fixes the start of the average.")
+        seed = int(bound.number_input("Year (seed)", 0, 10_000, 0, step=1, key="ewa_seed",
+                                      help="Draws another noisy year."))
     return {"betas": sorted(float(b) for b in betas), "free": float(free),
             "bias_correction": bool(corrected), "seed": seed}
 
@@ -84,8 +84,7 @@ def year_section(day, theta, settings: dict) -> None:
 def startup_section(day, theta, settings: dict) -> None:
     """Zoom on the first days: the average with and without bias correction."""
     beta = settings["free"]
-    n = st.slider("Days shown", 5, 120, DEFAULT_ZOOM_DAYS, step=5, key="ewa_zoom",
-                  bind="query-params")
+    n = bound.slider("Days shown", 5, 120, DEFAULT_ZOOM_DAYS, step=5, key="ewa_zoom")
     plain = exponentially_weighted_average(theta, beta)
     fixed = exponentially_weighted_average(theta, beta, bias_correction=True)
     left, right = st.columns([3, 1])

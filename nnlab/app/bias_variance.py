@@ -7,6 +7,8 @@ import numpy as np
 import streamlit as st
 
 from nnlab import viz
+from nnlab.app import bound
+from nnlab.app.bound import BIND
 from nnlab.app.charts import chart_spec
 from nnlab.app.compare import boundary_panels
 from nnlab.app.runs import Work, cached_work
@@ -29,15 +31,15 @@ def _pct(x: float) -> str:
 # ------------------------------------------------------------------------------ controls
 
 
-def split_controls(key: str, *, bind: str | None = None) -> tuple[float, float, float]:
+def split_controls(key: str, *, bind: str | None = BIND) -> tuple[float, float, float]:
     """Train and dev percentages (test is the rest); returns ``fractions`` for the config.
 
     A split that leaves no dev set, or more than 100 %, shows ``st.error`` and falls back to
     60/20/20.
     """
-    train = st.slider("Train %", 10, 90, DEFAULT_TRAIN_PERCENT, step=5, key=f"{key}_train_pct",
+    train = bound.slider("Train %", 10, 90, DEFAULT_TRAIN_PERCENT, step=5, key=f"{key}_train_pct",
                       bind=bind, help="Share of the examples the network learns from.")
-    dev = st.slider("Dev %", 5, 50, DEFAULT_DEV_PERCENT, step=5, key=f"{key}_dev_pct", bind=bind,
+    dev = bound.slider("Dev %", 5, 50, DEFAULT_DEV_PERCENT, step=5, key=f"{key}_dev_pct", bind=bind,
                     help="Share used to compare models and diagnose variance. The test set "
                          "gets the rest.")
     if train + dev > 100:
@@ -48,9 +50,9 @@ def split_controls(key: str, *, bind: str | None = None) -> tuple[float, float, 
     return (train / 100, dev / 100, test / 100)
 
 
-def bayes_control(key: str, *, bind: str | None = None) -> float:
+def bayes_control(key: str, *, bind: str | None = BIND) -> float:
     """Bayes (human-level) error in percent; returns a fraction."""
-    value = st.number_input(
+    value = bound.number_input(
         "Bayes / human-level error (%)", 0.0, 50.0, 0.0, step=0.5, format="%g",
         key=f"{key}_bayes", bind=bind,
         help="The lowest error any classifier could reach on this data (human-level error is "
@@ -174,7 +176,7 @@ def curves(work: Work, config: TrainConfig) -> dict:
 def sweeps(config: TrainConfig, bayes_error: float, *, key: str = "tdt") -> dict | None:
     """Behind a checkbox: the learning curve and the capacity curve from real runs."""
     n_runs = LEARNING_CURVE_POINTS + len(CAPACITY_WIDTHS)
-    if not st.checkbox(f"Train the curves ({n_runs} networks, a few seconds)",
+    if not bound.checkbox(f"Train the curves ({n_runs} networks, a few seconds)",
                        key=f"{key}_curves"):
         st.caption("Each point of the curves is a network trained with your settings.")
         return None
@@ -212,7 +214,7 @@ def lecture_quiz(*, key: str = "quiz") -> list[str | None]:
     for i, (train_err, dev_err, _) in enumerate(diagnosis.LECTURE_CASES):
         d = diagnosis.diagnose(train_err, dev_err, 0.0)
         with cols[i % 2].container(border=True):
-            answer = st.radio(
+            answer = bound.radio(
                 f"Case {i + 1}: train error **{_pct(train_err)}**, dev error **{_pct(dev_err)}**",
                 diagnosis.VERDICTS, index=None, key=f"{key}_{i}")
             answers.append(answer)

@@ -5,7 +5,7 @@ A page combines them and builds the config with :func:`make_config`::
     from nnlab.app import controls
 
     with st.sidebar:
-        data = controls.dataset_controls("d", bind="query-params")
+        data = controls.dataset_controls("d")
     left, right = st.columns(2)
     with left:
         a = controls.optimizer_controls("a", defaults={"optimizer": "gd"})
@@ -22,9 +22,9 @@ Conventions shared by every ``*_controls`` function:
   can show several variants of the same widgets. With ``key=""`` the keys are the field names.
 - ``defaults``: a ``TrainConfig`` or a dict of ``TrainConfig`` fields; anything not given takes
   the ``TrainConfig`` default.
-- ``bind="query-params"``: bind every widget to the URL (the widget key is the query
-  parameter's name), so that a link reproduces the view. A value equal to the default is
-  left out of the URL.
+- ``bind``: every widget is bound to the URL by default (``nnlab.app.bound.BIND``; the widget
+  key is the query parameter's name), so that a link reproduces the view. A value equal to
+  the default is left out of the URL. ``bind=None`` keeps the widgets out of it.
 - The result maps ``TrainConfig`` field names to values. Only the fields of the widgets shown
   are returned: fields of hidden widgets (e.g. ``beta`` when the optimizer is Adam) come from
   the base config given to :func:`make_config`.
@@ -40,7 +40,8 @@ from collections.abc import Mapping, Sequence
 
 import streamlit as st
 
-from nnlab.app import own_data
+from nnlab.app import bound, own_data
+from nnlab.app.bound import BIND
 from nnlab.app.training_controls import (  # noqa: F401 - re-exported for pages
     choice_control,
     epochs_control,
@@ -87,7 +88,7 @@ def _reset_noise(dataset_key: str, noise_key: str) -> None:
 
 
 def dataset_controls(key: str = "", *, defaults=None, names: Sequence[str] = DATASET_NAMES,
-                     bind: str | None = None, n_samples: bool = True, noise: bool = True,
+                     bind: str | None = BIND, n_samples: bool = True, noise: bool = True,
                      data_seed: bool = True, upload: bool = True) -> dict:
     """Data set, number of examples, noise, number of classes (multiclass sets only) and the
     data seed. Returns ``dataset``, ``n_classes`` and the fields of the widgets shown.
@@ -106,7 +107,7 @@ def dataset_controls(key: str = "", *, defaults=None, names: Sequence[str] = DAT
     if first not in names:
         first = names[0]
     k_data, k_noise = widget_key(key, "dataset"), widget_key(key, "noise")
-    out = {"dataset": st.selectbox(
+    out = {"dataset": bound.selectbox(
         "Data set", names, index=names.index(first), key=k_data, bind=bind,
         on_change=_reset_noise if noise else None, args=(k_data, k_noise) if noise else None,
         help=_describe(names, {n: i.description for n, i in DATASETS.items()}))}
@@ -117,7 +118,7 @@ def dataset_controls(key: str = "", *, defaults=None, names: Sequence[str] = DAT
     if out["dataset"] == own_data.CUSTOM:
         out.update(own_data.config_part())
         if data_seed:
-            out["data_seed"] = int(st.number_input(
+            out["data_seed"] = int(bound.number_input(
                 "Split seed", 0, 1_000_000, int(default(defaults, "data_seed")), step=1,
                 key=widget_key(key, "data_seed"), help="Shuffles your rows into train, dev "
                 "and test differently."))
@@ -126,7 +127,7 @@ def dataset_controls(key: str = "", *, defaults=None, names: Sequence[str] = DAT
     if info is not None:
         st.caption(info.description)
     if n_samples:
-        out["n_samples"] = st.slider(
+        out["n_samples"] = bound.slider(
             "Examples", 50, 2000, int(default(defaults, "n_samples")), step=50,
             key=widget_key(key, "n_samples"), bind=bind, disabled=out["dataset"] == "football",
             help="Total number of examples before the train/dev/test split.")
@@ -134,16 +135,16 @@ def dataset_controls(key: str = "", *, defaults=None, names: Sequence[str] = DAT
         noise0 = default(defaults, "noise")
         if noise0 is None:  # the chosen data set's own default
             noise0 = info.default_noise if info is not None else 0.2
-        out["noise"] = st.slider("Noise", 0.0, 1.0, float(noise0), step=0.01, key=k_noise,
+        out["noise"] = bound.slider("Noise", 0.0, 1.0, float(noise0), step=0.01, key=k_noise,
                                  bind=bind, help="Standard deviation of the noise added to "
                                  "the points (each data set has its own default).")
     out["n_classes"] = 2
     if info is not None and info.multiclass:
         n0 = int(default(defaults, "n_classes"))
-        out["n_classes"] = st.slider("Classes", 3, MAX_CLASSES, max(3, n0),
+        out["n_classes"] = bound.slider("Classes", 3, MAX_CLASSES, max(3, n0),
                                      key=widget_key(key, "n_classes"), bind=bind)
     if data_seed:
-        out["data_seed"] = int(st.number_input(
+        out["data_seed"] = int(bound.number_input(
             "Data seed", 0, 1_000_000, int(default(defaults, "data_seed")), step=1,
             key=widget_key(key, "data_seed"), bind=bind,
             help="Draws a different sample of the same data set."))
@@ -153,7 +154,7 @@ def dataset_controls(key: str = "", *, defaults=None, names: Sequence[str] = DAT
 # ------------------------------------------------------------------------------ model
 
 
-def architecture_controls(key: str = "", *, defaults=None, bind: str | None = None,
+def architecture_controls(key: str = "", *, defaults=None, bind: str | None = BIND,
                           activation: bool = True, max_layers: int = APP_MAX_LAYERS,
                           max_units: int = APP_MAX_UNITS) -> dict:
     """Hidden layer sizes as text (``"10,5"``) and the hidden activation.
@@ -162,7 +163,7 @@ def architecture_controls(key: str = "", *, defaults=None, bind: str | None = No
     and falls back to the default sizes.
     """
     units0 = tuple(default(defaults, "hidden_units"))
-    text = st.text_input(
+    text = bound.text_input(
         "Hidden units", format_hidden_units(units0), key=widget_key(key, "hidden_units"),
         bind=bind, max_chars=200,
         help="Sizes of the hidden layers, comma separated: `10,5` is two hidden layers of 10 "
@@ -176,13 +177,13 @@ def architecture_controls(key: str = "", *, defaults=None, bind: str | None = No
     out = {"hidden_units": units}
     if activation:
         acts = list(HIDDEN_ACTIVATIONS)
-        out["hidden_activation"] = st.selectbox(
+        out["hidden_activation"] = bound.selectbox(
             "Hidden activation", acts, index=acts.index(default(defaults, "hidden_activation")),
             key=widget_key(key, "hidden_activation"), bind=bind)
     return out
 
 
-def initializer_controls(key: str = "", *, defaults=None, bind: str | None = None,
+def initializer_controls(key: str = "", *, defaults=None, bind: str | None = BIND,
                          scale: bool = True, names: Sequence[str] = INITIALIZERS) -> dict:
     """Initializer and an optional scale (empty: the initializer's own).
 
@@ -192,7 +193,7 @@ def initializer_controls(key: str = "", *, defaults=None, bind: str | None = Non
                                          INITIALIZER_LABELS, key, defaults=defaults, bind=bind)}
     if scale:
         scale0 = default(defaults, "init_scale")
-        out["init_scale"] = st.number_input(
+        out["init_scale"] = bound.number_input(
             "Scale (empty: the initializer's)", min_value=0.0, max_value=1000.0,
             value=None if scale0 is None else float(scale0), step=0.1, format="%g",
             placeholder="default", key=widget_key(key, "init_scale"), bind=bind,
@@ -201,19 +202,19 @@ def initializer_controls(key: str = "", *, defaults=None, bind: str | None = Non
     return out
 
 
-def regularization_controls(key: str = "", *, defaults=None, bind: str | None = None,
+def regularization_controls(key: str = "", *, defaults=None, bind: str | None = BIND,
                             l2: bool = True, dropout: bool = True) -> dict:
     """L2 strength ``lambd`` and dropout ``keep_prob`` (1 means no dropout)."""
     out = {}
     if l2:
         lambd0 = float(default(defaults, "lambd"))
-        out["lambd"] = float(st.select_slider(
+        out["lambd"] = float(bound.select_slider(
             "L2 λ (lambd)", _with(LAMBDAS, lambd0), value=lambd0, format_func=_g,
             key=widget_key(key, "lambd"), bind=bind,
             help="Adds λ/(2m) · Σ‖W‖² to the cost: larger λ, smaller weights, smoother "
                  "boundary."))
     if dropout:
-        out["keep_prob"] = float(st.slider(
+        out["keep_prob"] = float(bound.slider(
             "Dropout keep_prob", 0.3, 1.0, float(default(defaults, "keep_prob")), step=0.05,
             key=widget_key(key, "keep_prob"), bind=bind,
             help="Probability of keeping each hidden unit during training (inverted dropout); "
@@ -254,7 +255,7 @@ _SECTION_FUNCS = {
 
 
 def config_controls(key: str = "", *, base: TrainConfig | None = None,
-                    sections: Sequence[str] = SECTIONS, bind: str | None = None
+                    sections: Sequence[str] = SECTIONS, bind: str | None = BIND
                     ) -> TrainConfig | None:
     """All the widgets of ``sections`` (in that order), built into a config over ``base``.
 

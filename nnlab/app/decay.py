@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from nnlab import course, viz
+from nnlab.app import bound
 from nnlab.app.charts import chart_spec
 from nnlab.app.controls import SCHEDULE_LABELS, learning_rate_control
 from nnlab.app.runs import Work, cached_work, register_run
@@ -52,32 +53,30 @@ SCHEDULE_HELP = "\n".join(f"- **{schedule_label(n)}**: α = {SCHEDULE_LABELS[n]}
 
 def schedule_parameter_controls(defaults: TrainConfig = BASE) -> dict:
     """The hyperparameters of every schedule (one shared set), bound to the URL."""
-    b = "query-params"
     c1, c2, c3, c4 = st.columns(4)
     with c1:
-        lr = learning_rate_control("lr", defaults=defaults, bind=b, label="α₀ (learning_rate)")
+        lr = learning_rate_control("lr", defaults=defaults, label="α₀ (learning_rate)")
     out = {
         "learning_rate": lr,
         "num_epochs": int(c2.select_slider("Epochs", [100, 200, 500, 1000, 2000, 3000],
-                                           value=defaults.num_epochs, key="lr_num_epochs",
-                                           bind=b)),
+                                           value=defaults.num_epochs, key="lr_num_epochs")),
         "decay_rate": float(c3.number_input(
             "decay_rate (inverse time)", 0.0, 100.0, defaults.decay_rate, step=0.1, format="%g",
-            key="lr_decay_rate", bind=b)),
+            key="lr_decay_rate")),
         "time_interval": int(c4.number_input(
             "time_interval (interval)", 1, 100_000, defaults.time_interval, step=50,
-            key="lr_time_interval", bind=b, help="Epochs between two decays.")),
+            key="lr_time_interval", help="Epochs between two decays.")),
     }
     c1, c2, c3, c4 = st.columns(4)
     out["decay_base"] = float(c1.slider("base (exponential)", 0.9, 1.0, defaults.decay_base,
-                                        step=0.001, format="%.3f", key="lr_decay_base", bind=b))
+                                        step=0.001, format="%.3f", key="lr_decay_base"))
     out["k"] = float(c2.number_input("k (k/√epoch)", 0.01, 100.0, defaults.k, step=0.1,
-                                     format="%g", key="lr_k", bind=b))
+                                     format="%g", key="lr_k"))
     out["drop"] = float(c3.slider("drop (staircase)", 0.05, 1.0, defaults.drop, step=0.05,
-                                  key="lr_drop", bind=b))
+                                  key="lr_drop"))
     out["epochs_drop"] = int(c4.number_input(
         "epochs_drop (staircase)", 1, 100_000, defaults.epochs_drop, step=50,
-        key="lr_epochs_drop", bind=b, help="Epochs between two drops."))
+        key="lr_epochs_drop", help="Epochs between two drops."))
     return out
 
 
@@ -93,7 +92,7 @@ def rate_curves(configs: dict[str, TrainConfig]) -> dict:
 
 def rates_section(configs: dict[str, TrainConfig]) -> None:
     """The learning rate per epoch of each chosen schedule, on one chart."""
-    log = st.toggle("Logarithmic learning-rate axis", value=True, key="lr_log")
+    log = bound.toggle("Logarithmic learning-rate axis", value=True, key="lr_log")
     curves = rate_curves(configs)
     st.vega_lite_chart(chart_spec(viz.curves_chart, curves, y_title="learning rate α",
                                   log_y=log, title="Learning rate used in each epoch"),

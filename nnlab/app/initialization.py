@@ -7,6 +7,7 @@ import numpy as np
 import streamlit as st
 
 from nnlab import course, viz
+from nnlab.app import bound
 from nnlab.app.charts import chart_spec
 from nnlab.app.runs import Work, cached_work
 from nnlab.config import TrainConfig
@@ -64,12 +65,12 @@ def symmetry_view(config: TrainConfig, *, key: str = "sym") -> dict:
     """W[l] as a heatmap at several epochs, for zeros, a constant and He side by side."""
     left, right = st.columns(2)
     with left:
-        constant = st.slider("Constant weight of the symmetric start", -1.0, 1.0, 0.5,
+        constant = bound.slider("Constant weight of the symmetric start", -1.0, 1.0, 0.5,
                              step=0.05, key=f"{key}_constant",
                              help="Every weight starts at this value (biases at 0).")
     n_layers = len(config.hidden_units) + 1
     with right:
-        layer = st.radio("Weight matrix", [f"W{l}" for l in range(1, n_layers + 1)],
+        layer = bound.radio("Weight matrix", [f"W{l}" for l in range(1, n_layers + 1)],
                          horizontal=True, key=f"{key}_layer",
                          help="Rows are the layer's units, columns its inputs.")
     out = {}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from nnlab.app import bound
 from nnlab.app.charts import chart_spec
 from nnlab.lessons.optimizer_paths import momentum_bound, quadratic_momentum_path, race
 from nnlab.lessons.surfaces import momentum_phase_diagram
@@ -19,7 +20,6 @@ from nnlab.viz import curves_chart
 from nnlab.viz.phases import phase_diagram_chart
 from nnlab.viz.surfaces import race_map_chart
 
-BIND = "query-params"
 NAMES = {"gd": "gradient descent", "momentum": "momentum", "rmsprop": "RMSprop", "adam": "Adam"}
 SHORT = {"gd": "GD", "momentum": "momentum", "rmsprop": "RMSprop", "adam": "Adam"}  # legends
 LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.02, 0.03, 0.05, 0.1, 0.15, 0.19, 0.3,
@@ -125,16 +125,16 @@ def start_controls(surface) -> tuple[float, float]:
         if k in st.session_state and not lo <= st.session_state[k] <= hi:
             st.session_state[k] = _snap(st.session_state[k], lo, hi)
     sx, sy = surface.start
-    x = st.slider("start x", x0, x1, float(sx), step=(x1 - x0) / SLIDER_STEPS, key="ll_x",
-                  bind=BIND, format="%.3f")
-    y = st.slider("start y", y0, y1, float(sy), step=(y1 - y0) / SLIDER_STEPS, key="ll_y",
-                  bind=BIND, format="%.3f")
+    x = bound.slider("start x", x0, x1, float(sx), step=(x1 - x0) / SLIDER_STEPS, key="ll_x",
+                     format="%.3f")
+    y = bound.slider("start y", y0, y1, float(sy), step=(y1 - y0) / SLIDER_STEPS, key="ll_y",
+                     format="%.3f")
     return x, y
 
 
 def preset_controls() -> tuple[str, dict]:
     names = list(PRESETS)
-    name = st.selectbox("Landscape", names, key="ll_preset", bind=BIND, on_change=_apply_preset,
+    name = bound.selectbox("Landscape", names, key="ll_preset", on_change=_apply_preset,
                         help="Each preset sets the surface, the start and learning rates that "
                         "show its point; change them freely afterwards.")
     return name, PRESETS[name]
@@ -145,15 +145,15 @@ def racer_controls(preset: dict) -> dict:
     runs = {}
     for column, name in zip(st.columns(4), NAMES, strict=True):
         with column:
-            on = st.checkbox(NAMES[name], True, key=f"ll_{name}_on", bind=BIND)
+            on = bound.checkbox(NAMES[name], True, key=f"ll_{name}_on")
             lr0 = preset["lrs"][name]
             options = sorted(set(LEARNING_RATES) | {lr0})
-            lr = st.select_slider("α", options, value=lr0, format_func=lambda v: f"{v:g}",
-                                  key=f"ll_{name}_learning_rate", bind=BIND, disabled=not on)
+            lr = bound.select_slider("α", options, value=lr0, format_func=lambda v: f"{v:g}",
+                                  key=f"ll_{name}_learning_rate", disabled=not on)
             spec = {"optimizer": name, "learning_rate": float(lr)}
             if name == "momentum":
-                spec["beta"] = float(st.slider("β", 0.0, 0.99, 0.9, step=0.01,
-                                               key="ll_momentum_beta", bind=BIND,
+                spec["beta"] = float(bound.slider("β", 0.0, 0.99, 0.9, step=0.01,
+                                               key="ll_momentum_beta",
                                                disabled=not on))
             if on:
                 runs[SHORT[name]] = spec
@@ -227,11 +227,11 @@ def phase_controls(lrs: np.ndarray, betas: np.ndarray, curvature: float) -> tupl
     left, right = st.columns(2)
     with left:
         lr0 = min(lr_opts, key=lambda v: abs(np.log(v) - np.log(DEFAULT_PICK[0] / curvature)))
-        lr = st.selectbox("α of the picked cell", lr_opts, index=lr_opts.index(lr0),
-                          format_func=lambda v: f"{v:g}", key="ph_learning_rate", bind=BIND)
+        lr = bound.selectbox("α of the picked cell", lr_opts, index=lr_opts.index(lr0),
+                          format_func=lambda v: f"{v:g}", key="ph_learning_rate")
     with right:
-        beta = st.selectbox("β of the picked cell", beta_opts,
-                            index=beta_opts.index(DEFAULT_PICK[1]), key="ph_beta", bind=BIND)
+        beta = bound.selectbox("β of the picked cell", beta_opts,
+                            index=beta_opts.index(DEFAULT_PICK[1]), key="ph_beta")
     return float(lr), float(beta)
 
 

@@ -7,6 +7,7 @@ import numpy as np
 import streamlit as st
 
 from nnlab import viz
+from nnlab.app import bound
 from nnlab.app.charts import chart_spec
 from nnlab.app.compare import METRIC_COLUMNS, boundary_panels, metrics_frame, show_status
 from nnlab.app.runs import Work, cached_work, train_cached
@@ -52,10 +53,10 @@ def size_controls() -> list:
         col.button(name, key=f"mb_preset_{name}", on_click=_apply_preset, args=(name,),
                    width="stretch", help="Sizes " + ", ".join(
                        "full" if s is None else str(s) for s in PRESETS[name]))
-    sizes = st.multiselect(
+    sizes = bound.multiselect(
         "Mini-batch sizes to compare (up to 4)", list(SIZES), default=list(PRESETS[DEFAULT_PRESET]),
         format_func=lambda s: "full batch (m)" if s is None else str(s),
-        max_selections=MAX_SIZES, key=SIZES_KEY, bind="query-params",
+        max_selections=MAX_SIZES, key=SIZES_KEY,
         help="1 is stochastic gradient descent (one example per update); 'full batch' is batch "
              "gradient descent (all m training examples per update).")
     return sorted(sizes, key=lambda s: np.inf if s is None else s)
@@ -194,10 +195,10 @@ def boundaries_section(rows: list, data) -> None:
 def partition_section() -> None:
     """A small moons set shuffled and cut into mini-batches, drawn two ways."""
     c1, c2, c3 = st.columns(3)
-    m = c1.slider("Examples m", 6, 30, 20, key="mb_demo_m", bind="query-params")
-    size = c2.slider("Mini-batch size", 1, 30, 6, key="mb_demo_size", bind="query-params")
-    seed = c3.number_input("Shuffle seed", 0, 10_000, 0, step=1, key="mb_demo_seed",
-                           bind="query-params", help="Each epoch draws a new shuffle.")
+    m = bound.slider("Examples m", 6, 30, 20, key="mb_demo_m", where=c1)
+    size = bound.slider("Mini-batch size", 1, 30, 6, key="mb_demo_size", where=c2)
+    seed = bound.number_input("Shuffle seed", 0, 10_000, 0, step=1, key="mb_demo_seed",
+                              help="Each epoch draws a new shuffle.", where=c3)
     size = min(int(size), int(m))
     X, _ = make_moons(int(m), noise=0.2, rng=np.random.RandomState(3))
     batches = mini_batch_indices(int(m), size, rng=np.random.RandomState(int(seed)))

@@ -12,7 +12,7 @@ import numpy as np
 import streamlit as st
 
 from nnlab import course
-from nnlab.app import controls
+from nnlab.app import bound, controls
 from nnlab.app.charts import chart_spec
 from nnlab.app.runs import Work, cached_work, train_cached
 from nnlab.config import TrainConfig
@@ -24,7 +24,6 @@ BASE = TrainConfig(dataset="moons", n_samples=300, hidden_units=(10, 5), learnin
                    mini_batch_size=64, num_epochs=300)
 #: Display names of the optimizers, in the page's order.
 NAMES = {"gd": "gradient descent", "momentum": "momentum", "rmsprop": "RMSprop", "adam": "Adam"}
-BIND = "query-params"
 EPOCH_CHOICES = (50, 100, 200, 300, 500, 1000, 2000)
 #: Steps shown on the bias-correction chart, and epochs on its cost chart.
 BIAS_STEPS = 60
@@ -37,24 +36,24 @@ def budget_controls() -> dict:
     """Epochs, mini-batch size and seed shared by the four optimizers."""
     left, middle, right = st.columns(3)
     with left:
-        part = controls.epochs_control("opt", defaults=BASE, bind=BIND, choices=EPOCH_CHOICES)
+        part = controls.epochs_control("opt", defaults=BASE, choices=EPOCH_CHOICES)
     with middle:
-        part |= controls.mini_batch_controls("opt", defaults=BASE, bind=BIND)
+        part |= controls.mini_batch_controls("opt", defaults=BASE)
     with right:
-        part |= controls.seed_control("opt", defaults=BASE, bind=BIND)
+        part |= controls.seed_control("opt", defaults=BASE)
     return part
 
 
 def _beta(key: str, name: str, label: str, value: float, help_: str) -> float:
-    return float(st.slider(label, 0.0, 0.999, value, step=0.001, format="%.3f",
-                           key=controls.widget_key(key, name), bind=BIND, help=help_))
+    return float(bound.slider(label, 0.0, 0.999, value, step=0.001, format="%.3f",
+                           key=controls.widget_key(key, name), help=help_))
 
 
 def optimizer_column(name: str) -> dict:
     """The widgets of one optimizer (its learning rate and its own hyperparameters)."""
     st.markdown(f"**{NAMES[name]}**")
     part = {"optimizer": name,
-            "learning_rate": controls.learning_rate_control(name, defaults=BASE, bind=BIND)}
+            "learning_rate": controls.learning_rate_control(name, defaults=BASE)}
     if name == "momentum":
         part["beta"] = _beta(name, "beta", "β", BASE.beta,
                              "v = β v + (1 − β) dW: averages about 1/(1 − β) gradients.")
@@ -63,15 +62,15 @@ def optimizer_column(name: str) -> dict:
     if name in ("rmsprop", "adam"):
         part["beta2"] = _beta(name, "beta2", "β₂", BASE.beta2,
                               "Decay of the second moment s (the squared gradients).")
-        part["epsilon"] = float(st.select_slider(
+        part["epsilon"] = float(bound.select_slider(
             "ε", controls.EPSILONS, value=BASE.epsilon, format_func=lambda e: f"{e:g}",
-            key=controls.widget_key(name, "epsilon"), bind=BIND,
+            key=controls.widget_key(name, "epsilon"),
             help="Added outside the square root, so that no step divides by zero."))
     if name == "adam":
-        part["bias_correction"] = st.checkbox(
-            "Bias correction", BASE.bias_correction, key=controls.widget_key(name,
-                                                                             "bias_correction"),
-            bind=BIND, help="Divide v by 1 − β₁ᵗ and s by 1 − β₂ᵗ. Without it the first "
+        part["bias_correction"] = bound.checkbox(
+            "Bias correction", BASE.bias_correction,
+            key=controls.widget_key(name, "bias_correction"),
+            help="Divide v by 1 − β₁ᵗ and s by 1 − β₂ᵗ. Without it the first "
             "steps have the wrong size (see below the comparison).")
     return part
 

@@ -8,6 +8,7 @@ import math
 import numpy as np
 import streamlit as st
 
+from nnlab.app import bound
 from nnlab.app.charts import chart_spec
 from nnlab.app.compare import all_points, boundary_panels, bounding_box
 from nnlab.core.train import TrainResult
@@ -70,7 +71,7 @@ def softmax_table(z):
 def worked_example(key: str = "sm_z") -> None:
     """Text input for z, the table z -> t -> a, and the probabilities as bars."""
     default = ", ".join(f"{v:g}" for v in WORKED_Z)
-    text = st.text_input("Logits z of the output layer (one example)", default, key=key,
+    text = bound.text_input("Logits z of the output layer (one example)", default, key=key,
                          help="Comma separated, 2 to 10 numbers. The lecture's example is "
                               f"{default}.")
     try:
@@ -107,8 +108,8 @@ def point_controls(data, key: str = "sm_point") -> tuple[float, float]:
     data set starts them again in the middle)."""
     x0, x1, y0, y1 = point_box(data)
     tag = f"{x0:g}_{x1:g}_{y0:g}_{y1:g}"
-    px = st.slider("x₁", x0, x1, round((x0 + x1) / 2, 1), step=0.05, key=f"{key}_x1_{tag}")
-    py = st.slider("x₂", y0, y1, round((y0 + y1) / 2, 1), step=0.05, key=f"{key}_x2_{tag}")
+    px = bound.slider("x₁", x0, x1, round((x0 + x1) / 2, 1), step=0.05, key=f"{key}_x1_{tag}")
+    py = bound.slider("x₂", y0, y1, round((y0 + y1) / 2, 1), step=0.05, key=f"{key}_x2_{tag}")
     return float(px), float(py)
 
 

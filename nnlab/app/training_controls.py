@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import streamlit as st
-
+from nnlab.app import bound
+from nnlab.app.bound import BIND
 from nnlab.app.widgets import (
     EPOCHS,
     EPSILONS,
@@ -25,25 +25,25 @@ from nnlab.config import OPTIMIZERS, SCHEDULES
 
 
 def choice_control(label: str, field: str, names: Sequence[str], labels, key: str = "", *,
-                   defaults=None, bind: str | None = None) -> str:
+                   defaults=None, bind: str | None = BIND) -> str:
     """A select box for the config field ``field`` among ``names`` (described by ``labels``),
     starting at the default's value (the first name if the default is not among them)."""
     names = list(names)
     first = default(defaults, field)
-    return st.selectbox(label, names, index=names.index(first) if first in names else 0,
+    return bound.selectbox(label, names, index=names.index(first) if first in names else 0,
                         key=widget_key(key, field), bind=bind, help=_describe(names, labels))
 
 
-def learning_rate_control(key: str = "", *, defaults=None, bind: str | None = None,
+def learning_rate_control(key: str = "", *, defaults=None, bind: str | None = BIND,
                           label: str = "Learning rate α", rates: Sequence[float] = LEARNING_RATES
                           ) -> float:
     """A learning rate on a log grid (the default is added to the grid if missing)."""
     lr0 = float(default(defaults, "learning_rate"))
-    return float(st.select_slider(label, _with(rates, lr0), value=lr0, format_func=_g,
+    return float(bound.select_slider(label, _with(rates, lr0), value=lr0, format_func=_g,
                                   key=widget_key(key, "learning_rate"), bind=bind))
 
 
-def optimizer_controls(key: str = "", *, defaults=None, bind: str | None = None,
+def optimizer_controls(key: str = "", *, defaults=None, bind: str | None = BIND,
                        names: Sequence[str] = OPTIMIZERS, learning_rate: bool = True,
                        hyperparameters: bool = True) -> dict:
     """Optimizer, learning rate and the chosen optimizer's own hyperparameters.
@@ -65,11 +65,11 @@ def optimizer_controls(key: str = "", *, defaults=None, bind: str | None = None,
     if opt in ("rmsprop", "adam"):
         out["beta2"] = _beta_slider(key, "beta2", "β₂ (second moment)", defaults, bind)
         eps0 = float(default(defaults, "epsilon"))
-        out["epsilon"] = float(st.select_slider(
+        out["epsilon"] = float(bound.select_slider(
             "ε (added outside the square root)", _with(EPSILONS, eps0), value=eps0,
             format_func=_g, key=widget_key(key, "epsilon"), bind=bind))
     if opt == "adam":
-        out["bias_correction"] = st.checkbox(
+        out["bias_correction"] = bound.checkbox(
             "Bias correction", bool(default(defaults, "bias_correction")),
             key=widget_key(key, "bias_correction"), bind=bind,
             help="Divide v by 1 - β₁^t and s by 1 - β₂^t: both start at 0, so without it "
@@ -79,49 +79,49 @@ def optimizer_controls(key: str = "", *, defaults=None, bind: str | None = None,
 
 
 def _beta_slider(key, name, label, defaults, bind) -> float:
-    return float(st.slider(label, 0.0, 0.999, float(default(defaults, name)), step=0.001,
+    return float(bound.slider(label, 0.0, 0.999, float(default(defaults, name)), step=0.001,
                            format="%.3f", key=widget_key(key, name), bind=bind))
 
 
-def schedule_controls(key: str = "", *, defaults=None, bind: str | None = None,
+def schedule_controls(key: str = "", *, defaults=None, bind: str | None = BIND,
                       names: Sequence[str] = SCHEDULES) -> dict:
     """Learning-rate schedule and its parameters (only those the chosen schedule uses)."""
     out = {"schedule": choice_control("Learning-rate schedule", "schedule", names,
                                       SCHEDULE_LABELS, key, defaults=defaults, bind=bind)}
     s = out["schedule"]
     if s in ("inverse_time", "inverse_time_interval"):
-        out["decay_rate"] = float(st.number_input(
+        out["decay_rate"] = float(bound.number_input(
             "decay_rate", 0.0, 100.0, float(default(defaults, "decay_rate")), step=0.1,
             format="%g", key=widget_key(key, "decay_rate"), bind=bind))
     if s == "inverse_time_interval":
-        out["time_interval"] = int(st.number_input(
+        out["time_interval"] = int(bound.number_input(
             "time_interval (epochs)", 1, 100_000, int(default(defaults, "time_interval")),
             step=10, key=widget_key(key, "time_interval"), bind=bind))
     if s == "exponential":
-        out["decay_base"] = float(st.slider(
+        out["decay_base"] = float(bound.slider(
             "Base (α = base^epoch · α₀)", 0.5, 1.0, float(default(defaults, "decay_base")),
             step=0.005, format="%.3f", key=widget_key(key, "decay_base"), bind=bind))
     if s == "inverse_sqrt":
-        out["k"] = float(st.number_input(
+        out["k"] = float(bound.number_input(
             "k", 0.01, 100.0, float(default(defaults, "k")), step=0.1, format="%g",
             key=widget_key(key, "k"), bind=bind))
     if s == "staircase":
-        out["drop"] = float(st.slider(
+        out["drop"] = float(bound.slider(
             "Drop factor", 0.05, 1.0, float(default(defaults, "drop")), step=0.05,
             key=widget_key(key, "drop"), bind=bind))
-        out["epochs_drop"] = int(st.number_input(
+        out["epochs_drop"] = int(bound.number_input(
             "Epochs between drops", 1, 100_000, int(default(defaults, "epochs_drop")), step=10,
             key=widget_key(key, "epochs_drop"), bind=bind))
     return out
 
 
-def mini_batch_controls(key: str = "", *, defaults=None, bind: str | None = None,
+def mini_batch_controls(key: str = "", *, defaults=None, bind: str | None = BIND,
                         sizes: Sequence[int | None] = MINI_BATCH_SIZES) -> dict:
     """Mini-batch size: powers of two, or the full batch (``mini_batch_size=None``)."""
     size0 = default(defaults, "mini_batch_size")
     numbers = sorted({s for s in (*sizes, size0) if s is not None})
     options = numbers + [None]  # full batch last: the largest "size"
-    size = st.select_slider(
+    size = bound.select_slider(
         "Mini-batch size", options, value=size0,
         format_func=lambda s: "full batch" if s is None else str(s),
         key=widget_key(key, "mini_batch_size"), bind=bind,
@@ -130,17 +130,17 @@ def mini_batch_controls(key: str = "", *, defaults=None, bind: str | None = None
     return {"mini_batch_size": size}
 
 
-def epochs_control(key: str = "", *, defaults=None, bind: str | None = None,
+def epochs_control(key: str = "", *, defaults=None, bind: str | None = BIND,
                    choices: Sequence[int] = EPOCHS) -> dict:
     """Number of epochs (``num_epochs``) on a rough log grid."""
     n0 = int(default(defaults, "num_epochs"))
-    return {"num_epochs": int(st.select_slider(
+    return {"num_epochs": int(bound.select_slider(
         "Epochs", _with(choices, n0), value=n0, key=widget_key(key, "num_epochs"), bind=bind))}
 
 
-def seed_control(key: str = "", *, defaults=None, bind: str | None = None) -> dict:
+def seed_control(key: str = "", *, defaults=None, bind: str | None = BIND) -> dict:
     """The run's seed (initial weights, mini-batch shuffles, dropout masks)."""
-    return {"seed": int(st.number_input(
+    return {"seed": int(bound.number_input(
         "Seed", 0, 1_000_000, int(default(defaults, "seed")), step=1,
         key=widget_key(key, "seed"), bind=bind,
         help="Same seed, same config: the same run, bit for bit."))}

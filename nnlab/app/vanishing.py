@@ -14,6 +14,7 @@ import streamlit as st
 
 from nnlab import viz
 from nnlab.app import controls
+from nnlab.app.bound import BIND
 from nnlab.app.charts import chart_spec
 from nnlab.app.compare import grid_safe
 from nnlab.app.runs import Work, cached_work, train_many
@@ -61,7 +62,7 @@ def distinct(labels: list[str]) -> list[str]:
     return out
 
 
-def variant_controls(bind: str | None = "query-params") -> list[tuple[str, dict]]:
+def variant_controls(bind: str | None = BIND) -> list[tuple[str, dict]]:
     """Four columns of initializer + scale; returns ``[(label, partial config), ...]``."""
     parts = []
     for i, (col, (init, scale)) in enumerate(zip(st.columns(4), DEFAULT_VARIANTS, strict=True)):

@@ -375,3 +375,18 @@ def test_every_page_takes_its_title_and_line_from_the_registry():
         assert "page_setup(__file__)" in source, page.path
         assert f'"{page.title}"' not in source, page.path
         assert find_page(str(page.file)) == page
+
+
+def test_every_control_is_bound_to_the_url_in_one_place():
+    """Widgets bind to the URL by default: ``bind="query-params"`` is written once, in
+    nnlab/app/bound.py, and no page or glue module calls a Streamlit widget directly (the live
+    toolbar's transient switches excepted)."""
+    root = Path(__file__).resolve().parents[2]
+    files = [*root.glob("pages/*.py"), *root.glob("nnlab/app/*.py"), root / "streamlit_app.py"]
+    literal = [f.name for f in files if '"query-params"' in f.read_text()]
+    assert literal == ["bound.py"]
+    widget = re.compile(r"\bst\.(slider|select_slider|selectbox|multiselect|number_input|"
+                        r"text_input|checkbox|toggle|radio|segmented_control|pills)\(")
+    direct = [f.name for f in files if widget.search(f.read_text())
+              and f.name not in ("bound.py", "live.py")]
+    assert not direct, direct
