@@ -32,9 +32,9 @@ COST = {
     "runs": 1.3e-2,             # one run: parameters, buffers, the first and last evaluations
     "steps": 1.25e-5,           # one mini-batch step: the loop's and the optimizer's calls
     "layer_steps": 7.9e-6,      # per layer and step: forward, backward, activation calls
-    "stack_layer_steps": 8.6e-6,  # per layer and step of a stack: batched products, row scalars
-    "weight_steps": 1.3e-9,     # per parameter, step and pass of the optimizer's update
-    "madds": 3e-11,             # per multiply-add of the forward and backward products
+    "stack_layer_steps": 1.6e-5,  # per layer and step of a stack: batched products, row scalars
+    "weight_steps": 2e-9,       # per parameter, step and pass of the optimizer's update
+    "madds": 5e-11,             # per multiply-add of the forward and backward products
     "elements": 6e-9,           # per activation value and step: element-wise passes
     "dropout_elements": 1.6e-8,  # per hidden activation and step with dropout: draw, mask
     "layer_epochs": 7e-6,       # per layer and epoch: gradient norms, bookkeeping
