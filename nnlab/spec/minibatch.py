@@ -77,8 +77,8 @@ def random_mini_batches(X, Y, mini_batch_size=64, seed=None, *, rng=None, shuffl
         ``>= 1``; the last mini-batch is smaller when ``m % mini_batch_size != 0``.
     seed : int, optional
         The course's argument, positional or keyword: the shuffle draws from
-        ``np.random.RandomState(seed)``, which is what the course's ``np.random.seed(seed)``
-        seeds, so the partition is the course's exactly. Default 0 (the course's default)
+        ``np.random.RandomState(seed)``: the generator the course seeds through NumPy's
+        global seed call, so the partition is the course's exactly. Default 0 (the course's default)
         when ``rng`` is not given either.
     rng : np.random.Generator or np.random.RandomState, optional
         The generator to draw from instead of ``seed`` (keyword only; not both).
