@@ -4,9 +4,10 @@ All 8 finish with no exception box and a chart drawn, and every config the page 
 trained exactly once: ``st.cache_data`` holds a per-key compute lock, so the sessions that ask
 for a config being computed wait for it instead of training it again. All eight navigations are
 sent before any is waited for; how many script runs then overlap depends on the machine's speed
-(a fast machine may finish one before the next starts), so it is reported, never asserted. The trainings are
-counted in the server log (``nnlab.app.runs`` logs "nnlab training run <digest>" for every
-real computation; cache hits log nothing). Bounded: 8 sessions, loopback, a hard timeout.
+(a fast machine may finish one before the next starts), so it is reported, never asserted.
+The trainings are counted in the server log (``nnlab.app.runs`` logs "nnlab training run
+<digest>" for every real computation; cache hits log nothing). Bounded: 8 sessions, loopback,
+a hard timeout.
 """
 
 from __future__ import annotations
