@@ -3,7 +3,7 @@
 import streamlit as st
 
 from nnlab.app import bias_variance as bv
-from nnlab.app import controls, math_and_code, page_setup, train_cached
+from nnlab.app import controls, live_comparison, math_and_code, page_setup, train_cached
 from nnlab.config import TrainConfig
 from nnlab.core.train import make_dataset
 from nnlab.lessons import fit_diagnosis as diagnosis
@@ -31,7 +31,9 @@ data = make_dataset(config)
 st.caption(f"{data.m_train} training, {data.m_dev} dev and {data.m_test} test examples; "
            f"hidden layers {', '.join(map(str, config.hidden_units)) or 'none'}; Adam, "
            f"α = {config.learning_rate:g}, {config.num_epochs} epochs.")
-result = train_cached(config, "your network")
+[(_, result)] = live_comparison(
+    [("your network", config)], data, key="tdt_live",
+    finished=lambda: [("your network", train_cached(config, "your network"))])
 
 st.subheader("Errors and diagnosis")
 bv.errors_and_diagnosis(result, bayes)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from nnlab.app import bound, comparison_view, controls, math_and_code, page_setup, train_many
+from nnlab.app import bound, controls, live_comparison, math_and_code, page_setup
 from nnlab.app import initialization as init_app
 from nnlab.config import TrainConfig
 from nnlab.core.train import make_dataset
@@ -35,8 +35,7 @@ if base is None:
 
 data = make_dataset(base)
 variants = init_app.variants(base, scale)
-results = train_many(variants)  # one stacked batch when they differ only in scalars
-comparison_view(results, data, log_cost=True, columns=2)
+results = live_comparison(variants, data, key="init_live", log_cost=True, columns=2)
 st.caption("Look for: zeros stay at cost ln 2 ≈ 0.693 and predict one class everywhere; "
            f"random × {scale:g} starts with a huge cost (saturated sigmoid) and a jagged "
            "boundary; He (and Xavier) reach the lowest cost and draw the circle.")

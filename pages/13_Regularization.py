@@ -4,7 +4,7 @@ fixed dropout masks; early stopping."""
 import streamlit as st
 
 from nnlab import course as assignment
-from nnlab.app import bound, comparison_view, controls, math_and_code, page_setup
+from nnlab.app import bound, controls, live_comparison, math_and_code, page_setup
 from nnlab.app import regularization as reg
 from nnlab.core.train import make_dataset
 from nnlab.lessons import dropout_replay as regularization
@@ -47,11 +47,11 @@ if lambd == 0 or keep_prob == 1:
             "regularization: move the sliders above.", icon=":material/info:")
 
 st.subheader("No regularization vs L2 vs dropout vs both")
-results = reg.train_variants(reg.variants(base, lambd, keep_prob))
-reg.gap_section(results)
 points = bound.segmented_control("Points drawn over the boundaries", ["train", "dev"],
                               default="train", key="reg_points") or "train"
-comparison_view(results, data, points=points, columns=2)
+results = live_comparison(reg.variants(base, lambd, keep_prob), data, key="reg_live",
+                          points=points)
+reg.gap_section(results)
 st.caption("\"none\": no regularization; \"keep_prob\": dropout only. Look at the "
            "\"none\" boundary: it bends around single training points of the other colour "
            "(noise). On the dev points those bends are mistakes. The regularized boundaries "

@@ -4,7 +4,7 @@ training, and the activations compared."""
 
 import streamlit as st
 
-from nnlab.app import bound, comparison_view, controls, math_and_code, page_setup
+from nnlab.app import bound, controls, live_comparison, math_and_code, page_setup
 from nnlab.app import vanishing as van
 from nnlab.lessons import layer_stats as diagnostics
 from nnlab.spec import initializers
@@ -70,11 +70,12 @@ with c1:
     lr = controls.learning_rate_control("t", defaults=van.BASE)
 with c2:
     epochs = bound.select_slider("Epochs", van.TRAIN_EPOCHS, van.BASE.num_epochs, key="t_epochs")
-trained = van.train_variants([(label, c.replace(learning_rate=lr, num_epochs=epochs))
-                              for label, c in configs])
+trained = live_comparison([(label, c.replace(learning_rate=lr, num_epochs=epochs))
+                           for label, c in configs], data, key="van_live", log_cost=True)
+reached = sorted({r.epochs_run for _, r in trained})
 van.stats_view({label: van.snapshot(r.config, data, r.parameters) for label, r in trained},
-               when=f"after {epochs} epochs")
-comparison_view(trained, data, columns=2, log_cost=True)
+               when=f"after {reached[0]} epochs" if len(reached) == 1
+               else f"after {reached[0]} to {reached[-1]} epochs")
 st.caption("A layer whose gradient is 1e-6 of the others barely moves: the first layers of a "
            "vanishing network stay at their random start. An exploding network's first steps "
            "overshoot and the cost becomes NaN.")

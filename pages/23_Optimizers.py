@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from nnlab.app import comparison_view, math_and_code, page_setup
+from nnlab.app import live_comparison, math_and_code, page_setup
 from nnlab.app import optimizers_page as op
 from nnlab.core.train import make_dataset
 
@@ -16,10 +16,10 @@ for column, name in zip(st.columns(4), op.NAMES, strict=True):
     with column:
         parts[name] = op.optimizer_column(name)
 
-variants = op.train_variants(parts, budget)
+variants = op.variant_configs(parts, budget)
 if variants:
-    comparison_view(variants, make_dataset(op.BASE.replace(**budget)), log_cost=True,
-                    columns=2)
+    variants = live_comparison(variants, make_dataset(op.BASE.replace(**budget)),
+                               key="opt_live", log_cost=True)
 st.caption("Look at the cost curves (log scale): with the same α and budget, the costs of "
            "gradient descent and momentum are still high and their boundaries almost straight "
            "lines (they underfit), while RMSprop and Adam are near 0. Raise gradient descent's α "

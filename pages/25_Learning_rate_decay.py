@@ -3,7 +3,7 @@
 import streamlit as st
 
 from nnlab import course
-from nnlab.app import bound, comparison_view, controls, decay, math_and_code, page_setup, train_many
+from nnlab.app import bound, controls, decay, live_comparison, math_and_code, page_setup
 from nnlab.core.train import learning_rate_for_epoch, make_dataset
 from nnlab.spec import schedules
 
@@ -28,8 +28,7 @@ decay.rates_section(dict(variants))
 
 st.subheader("Training with each schedule")
 data = make_dataset(decay.BASE)
-results = train_many(variants)  # one stacked batch when they differ only in scalars
-comparison_view(results, data)
+results = live_comparison(variants, data, key="lr_live")
 
 st.subheader("Reproduce the assignment")
 decay.course_section()

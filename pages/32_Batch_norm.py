@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from nnlab.app import batchnorm_page as bnp
-from nnlab.app import bound, comparison_view, controls, math_and_code, page_setup
+from nnlab.app import bound, controls, live_comparison, math_and_code, page_setup
 from nnlab.app.charts import chart_spec
 from nnlab.app.compare import grid_safe
 from nnlab.core.train import make_dataset
@@ -94,8 +94,9 @@ for (lr, bn), (r, _) in runs.items():
 
 top = rates[-1]
 st.markdown(f"**The largest rate, α = {top:g}, side by side**")
-comparison_view([(bnp.variant_label(top, False), runs[(top, False)][0]),
-                 (bnp.variant_label(top, True), runs[(top, True)][0])], data)
+side_by_side = [(bnp.variant_label(top, bn), runs[(top, bn)][0]) for bn in (False, True)]
+live_comparison([(label, r.config) for label, r in side_by_side], data, key="bn_live",
+                finished=lambda: side_by_side)
 
 # ------------------------------------------------------------------------------ distributions
 st.subheader("Hidden pre-activations during training")

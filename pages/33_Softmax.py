@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from nnlab.app import comparison_view, controls, math_and_code, page_setup, train_cached
+from nnlab.app import controls, live_comparison, math_and_code, page_setup
 from nnlab.app import softmax_page as sm
 from nnlab.config import TrainConfig
 from nnlab.core.train import make_dataset
@@ -36,12 +36,12 @@ if linear is None or deep is None:
     st.stop()
 data = make_dataset(deep)
 hidden = controls.format_hidden_units(deep.hidden_units) or "none"
-variants = [("no hidden layer (softmax regression)", train_cached(linear, "softmax regression")),
-            (f"hidden layers {hidden}", train_cached(deep, f"softmax, hidden {hidden}"))]
+variants = [("no hidden layer (softmax regression)", linear),
+            (f"hidden layers {hidden}", deep)]
 if not deep.hidden_units:
     st.info("Type hidden layer sizes above (e.g. 20,10) to see the borders bend.")
 st.subheader(f"{data.n_classes} classes, {data.n_classes} regions")
-comparison_view(variants, data)
+variants = live_comparison(variants, data, key="sm_live")
 
 st.subheader("The probabilities at one point")
 st.markdown(

@@ -19,13 +19,16 @@ A page is thin: widgets -> nnlab.app -> charts. Its rhythm::
 
 Modules: :mod:`~nnlab.app.pages` (registry, page setup, menu), :mod:`~nnlab.app.controls`
 (config widgets), :mod:`~nnlab.app.runs` (cached training, run registry, exports),
-:mod:`~nnlab.app.compare` (side-by-side view), :mod:`~nnlab.app.explain` (math and code),
+:mod:`~nnlab.app.compare` (side-by-side view), :mod:`~nnlab.app.live_panel` (the live
+side-by-side view: toolbar, boundaries, network drawing, curves),
+:mod:`~nnlab.app.explain` (math and code),
 :mod:`~nnlab.app.charts` (cached chart specs: ``st.vega_lite_chart(chart_spec(builder, ...))``).
 """
 
 from nnlab.app import controls
 from nnlab.app.compare import comparison_view, decision_grid, metrics_frame
 from nnlab.app.explain import math_and_code
+from nnlab.app.live_panel import live_comparison
 from nnlab.app.pages import PAGES, course_menu, existing_pages, page_setup
 from nnlab.app.runs import (
     ENGINE_VERSION,
@@ -46,6 +49,7 @@ __all__ = [
     "decision_grid",
     "existing_pages",
     "list_runs",
+    "live_comparison",
     "math_and_code",
     "metrics_frame",
     "page_setup",

@@ -15,6 +15,7 @@ scrub back to any of them.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -27,9 +28,11 @@ from nnlab.core.train import start
 
 #: Seconds between two frames while playing (the fragment's ``run_every``).
 FRAME_SECONDS = 0.15
-#: Seconds of training per frame, for all the runs of the page together.
+#: Seconds of training per frame, for all the runs of the page together (at most).
 TICK_SECONDS = 0.1
-#: The speeds the learner can choose: epochs per frame (``"auto"``: about TICK_SECONDS).
+#: At the "auto" speed, the longest run plays in about this many seconds.
+PLAY_SECONDS = 15.0
+#: The speeds the learner can choose: epochs per frame (``"auto"``: see ``LiveSession.tick``).
 SPEEDS = ("auto", 1, 5, 20, 100)
 #: Frames kept for the timeline (older ones are thinned out, every other one dropped).
 MAX_FRAMES = 120
@@ -46,6 +49,7 @@ class Variant:
     config: TrainConfig
     run: object = None
     result: TrainResult | None = None
+    registered: bool = False  # a run finished live is put in the run registry once
 
     @property
     def epoch(self) -> int:
@@ -71,6 +75,8 @@ class LiveSession:
     frames: list = field(default_factory=list)  # (epoch, [(params, bn_state, metrics)])
     scrub: int | None = None  # the timeline frame shown while paused (None: the latest)
     frame_seconds: float = 0.0  # a frame's measured wall time (training and drawing)
+    changed: bool = False  # the last live_session call started some variants afresh
+    finished_playing: bool = False  # the runs ended while playing: the switch goes to Pause
 
     @property
     def epoch(self) -> int:
@@ -107,9 +113,13 @@ class LiveSession:
         started = time.perf_counter()
         self.advance(epochs)
         if self.speed == "auto":
+            # a pace to watch: the longest run in about PLAY_SECONDS of frames, but never
+            # more than about TICK_SECONDS of computing per frame (measured)
             spent = max(time.perf_counter() - started, 1e-4)
-            scale = min(4.0, max(0.25, TICK_SECONDS / spent))
-            self.epochs_per_frame = max(1, int(self.epochs_per_frame * scale))
+            longest = max(v.config.num_epochs for v in self.variants)
+            watchable = max(1, math.ceil(longest * FRAME_SECONDS / PLAY_SECONDS))
+            affordable = max(1, int(epochs * min(4.0, max(0.25, TICK_SECONDS / spent))))
+            self.epochs_per_frame = min(watchable, affordable)
         if self.done:
             self.playing = False
 
@@ -153,7 +163,8 @@ def live_session(variants, *, key: str, results=None) -> LiveSession:
     fresh = [old.get((label, config)) or (
         Variant(label, config, result=finished[label]) if label in finished
         else Variant(label, config, start(config))) for label, config in variants]
-    if [id(v) for v in fresh] != [id(v) for v in session.variants]:
+    session.changed = [id(v) for v in fresh] != [id(v) for v in session.variants]
+    if session.changed:
         session.variants, session.frames, session.scrub = fresh, [], None
         session.keep_frame()
     st.session_state[_state_key(key)] = session
@@ -178,10 +189,8 @@ def _step(session):
 def _reset(session):
     _latest(session)
     st.session_state[_mode_key(session)] = "Pause"
-    session.playing, session.frames = False, []
-    session.variants = [Variant(v.label, v.config, start(v.config)) for v in session.variants]
-    session.epochs_per_frame = 1
-    session.keep_frame()
+    session.playing = False
+    _restart(session)
 
 
 #: While playing, every frame reruns the picture's fragment: Streamlit would fade its
@@ -190,20 +199,53 @@ NO_STALE_FADE = ('<style>[data-testid="stElementContainer"][data-stale="true"]'
                  "{opacity: 1 !important; transition: none !important;}</style>")
 
 
-def toolbar(session: LiveSession) -> None:
+def _restart(session):
+    session.frames, session.scrub = [], None
+    session.variants = [Variant(v.label, v.config, start(v.config)) for v in session.variants]
+    session.epochs_per_frame = 1
+    session.keep_frame()
+
+
+def _replay_if_done(session):
+    """Play pressed on finished runs: they start again from epoch 0."""
+    if st.session_state.get(_mode_key(session)) == "Play" and session.done:
+        _latest(session)
+        _restart(session)
+
+
+def _finish(flag_key: str):
+    st.session_state[flag_key] = True
+
+
+def toolbar(session: LiveSession, *, finish_key: str | None = None) -> None:
     """Play / Pause (a two-button switch: its value is the state, so a click delivered twice
-    changes nothing), Step (one epoch, while paused), Reset, the speed (epochs per frame)."""
-    play, step, reset, speed = st.columns([2, 1, 1, 2], vertical_alignment="bottom")
+    changes nothing), Step (one epoch, while paused), Finish (with ``finish_key``: the
+    session-state flag the page reads to show the finished runs), Reset, the speed (epochs
+    per frame)."""
+    if finish_key is None:
+        play, step, reset, speed = st.columns([2, 1, 1, 2], vertical_alignment="bottom")
+    else:
+        play, step, finish, reset, speed = st.columns([2, 1, 1, 1, 2],
+                                                      vertical_alignment="bottom")
+        with finish:
+            st.button("Finish", key=f"{session.key}_finish", icon=":material/skip_next:",
+                      on_click=_finish, args=(finish_key,), disabled=session.done,
+                      width="stretch", help="Every run to its last epoch at once (the "
+                      "same numbers as playing it to the end).")
+    if session.finished_playing:  # before the switch is drawn: it may not change after
+        st.session_state[_mode_key(session)] = "Pause"
+        session.finished_playing = False
     with play:
         mode = st.segmented_control(
             "Training", ("Play", "Pause"), default="Pause", key=_mode_key(session),
-            disabled=session.done, label_visibility="collapsed", width="stretch",
-            help="Play trains every run a chunk per frame; Pause stops all computing.")
+            on_change=_replay_if_done, args=(session,), label_visibility="collapsed",
+            width="stretch", help="Play trains every run a chunk per frame (from epoch 0 "
+            "again when they have finished); Pause stops all computing.")
     session.playing = mode == "Play" and not session.done
     if session.playing:
         st.html(NO_STALE_FADE)
     with step:
-        st.button("Step", key=f"{session.key}_step", icon=":material/skip_next:",
+        st.button("Step", key=f"{session.key}_step", icon=":material/chevron_right:",
                   on_click=_step, args=(session,), disabled=session.done or session.playing,
                   width="stretch", help="One epoch more for every run (while paused).")
     with reset:
@@ -232,18 +274,22 @@ def live_fragment(session: LiveSession, draw) -> None:
         started = time.perf_counter()
         if session.playing:
             session.tick()
-            if not session.playing:  # finished: a full rerun stops the timer
+            if not session.playing:  # finished: a full rerun stops the timer and shows Pause
+                session.finished_playing = True
                 st.rerun()
         total = max(v.config.num_epochs for v in session.variants)
+        metric, timeline = st.columns([1, 3], vertical_alignment="bottom")
         if not session.playing and len(session.frames) > 1:
-            pick = st.select_slider(
-                "Timeline: the epoch shown", range(len(session.frames)),
-                value=len(session.frames) - 1 if session.scrub is None else session.scrub,
-                format_func=lambda i: f"epoch {session.frames[i][0]}",
-                key=f"{session.key}_timeline")
+            with timeline:
+                pick = st.select_slider(
+                    "Timeline: the epoch shown", range(len(session.frames)),
+                    value=len(session.frames) - 1 if session.scrub is None else session.scrub,
+                    format_func=lambda i: f"epoch {session.frames[i][0]}",
+                    key=f"{session.key}_timeline",
+                    help="Go back to any frame you have seen (while paused).")
             session.scrub = None if pick == len(session.frames) - 1 else pick
         shown = session.frames[session.scrub][0] if session.scrub is not None else session.epoch
-        st.metric("Epoch", f"{shown} / {total}")
+        metric.metric("Epoch", f"{shown} / {total}")
         draw(session.snapshots())
         spent = time.perf_counter() - started
         session.frame_seconds = (spent if not session.frame_seconds

@@ -81,14 +81,14 @@ def variant_label(name: str, part: dict) -> str:
     return NAMES[name]
 
 
-def train_variants(parts: dict, budget: dict) -> list[tuple[str, object]]:
-    """Train (cached) every optimizer whose config is valid; ``parts`` maps name -> fields."""
+def variant_configs(parts: dict, budget: dict) -> list[tuple[str, object]]:
+    """``(label, TrainConfig)`` of every optimizer whose config is valid; ``parts`` maps
+    name -> fields (an invalid one shows its error and is left out)."""
     out = []
     for name, part in parts.items():
         config = controls.make_config(budget, part, base=BASE)
         if config is not None:
-            out.append((variant_label(name, part), train_cached(config, variant_label(name,
-                                                                                       part))))
+            out.append((variant_label(name, part), config))
     return out
 
 

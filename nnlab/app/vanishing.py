@@ -17,9 +17,9 @@ from nnlab.app import controls
 from nnlab.app.bound import BIND
 from nnlab.app.charts import chart_spec
 from nnlab.app.compare import grid_safe
-from nnlab.app.runs import Work, cached_work, train_many
+from nnlab.app.runs import Work, cached_work
 from nnlab.config import TrainConfig
-from nnlab.core.train import TrainResult, make_dataset
+from nnlab.core.train import make_dataset
 from nnlab.data.datasets import DATASETS
 from nnlab.lessons import layer_stats as diagnostics
 from nnlab.spec.initializers import initialize_parameters
@@ -162,11 +162,6 @@ def linear_chain_section(depth: int) -> dict:
     for col, (label, values) in zip(cols, curves.items(), strict=True):
         col.metric(f"{label}: ŷ after {depth} layers", f"{values[-1]:.3g}")
     return curves
-
-
-def train_variants(configs: list[tuple[str, TrainConfig]]) -> list[tuple[str, TrainResult]]:
-    """Train (or fetch) every variant."""
-    return train_many(configs)
 
 
 def dataset(config: TrainConfig):

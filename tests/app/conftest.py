@@ -18,3 +18,15 @@ def run_page(page: str, timeout: float = 120) -> AppTest:
     app.run()
     assert not app.exception, [e.value for e in app.exception]
     return app
+
+
+def finish(app: AppTest, key: str) -> AppTest:
+    """Press **Finish** on the live view ``key``: every variant shows its finished run (a knob
+    change starts the variants it changes at epoch 0, playing). Nothing to do when every
+    variant has finished already (the button is disabled then)."""
+    button = app.button(key=f"{key}_finish")
+    if button.disabled:
+        return app
+    button.click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app

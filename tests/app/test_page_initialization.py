@@ -5,7 +5,7 @@ import pytest
 from nnlab.config import TrainConfig
 from nnlab.core.train import train
 from nnlab.course import INITIALIZATION_PUBLISHED as PUBLISHED
-from tests.app.conftest import page_path, run_page
+from tests.app.conftest import finish, page_path, run_page
 
 PAGE = page_path("12_Initialization.py")
 #: The page's default base run (noise: the circles' default 0.05 from the slider).
@@ -40,6 +40,7 @@ def test_random_scale_slider_changes_the_random_run(at):
     before = _table(at).loc["random × 10", "final_cost"]
     at.slider(key="init_random_scale").set_value(1.0).run()
     assert not at.exception
+    finish(at, "init_live")
     table = _table(at)
     assert "random × 1" in table.index
     ours = train(BASE.replace(initializer="random", init_scale=1.0))

@@ -8,7 +8,7 @@ from nnlab import course
 from nnlab.app import decay
 from nnlab.config import TrainConfig
 from nnlab.core.train import TrainResult, learning_rate_for_epoch, train
-from tests.app.conftest import page_path
+from tests.app.conftest import finish, page_path
 
 PAGE = page_path("25_Learning_rate_decay.py")
 FAST_EPOCHS = 200
@@ -20,7 +20,7 @@ def _page(epochs=FAST_EPOCHS):
     at.select_slider(key="lr_num_epochs").set_value(epochs)
     at.run()
     assert not at.exception, at.exception
-    return at
+    return finish(at, "lr_live")
 
 
 def test_page_renders_and_numbers_come_from_the_engine():

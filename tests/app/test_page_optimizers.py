@@ -8,7 +8,7 @@ from nnlab import course
 from nnlab.app import optimizers_page as op
 from nnlab.core.train import train
 from nnlab.lessons.optimizer_paths import adam_step_sizes
-from tests.app.conftest import page_path, run_page
+from tests.app.conftest import finish, page_path, run_page
 
 PAGE = page_path("23_Optimizers.py")
 ACCURACY_TOLERANCE = 1e-12
@@ -47,6 +47,7 @@ def test_learning_rate_widget_changes_gd_run(page):
     before = _table(page).set_index("run").loc["gradient descent", "final_cost"]
     page.select_slider(key="gd_learning_rate").set_value(0.1).run()
     assert not page.exception
+    finish(page, "opt_live")
     after = _table(page).set_index("run").loc["gradient descent", "final_cost"]
     assert after < before  # a 10x larger step gets gradient descent much further
 

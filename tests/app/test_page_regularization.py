@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from nnlab.app import regularization as reg  # noqa: E402
 from nnlab.viz.regularization import accuracy_gap_chart, dropout_mask_chart  # noqa: E402
-from tests.app.conftest import page_path, run_page  # noqa: E402
+from tests.app.conftest import finish, page_path, run_page  # noqa: E402
 
 PAGE = page_path("13_Regularization.py")
 TIMEOUT = 120
@@ -164,6 +164,7 @@ def test_stronger_l2_shrinks_the_weights_more():
     before = at.dataframe[1].value.set_index("variant")["Σ W² (all layers)"].iloc[1]
     at.select_slider(key="r_lambd").set_value(3.0).run()
     assert not at.exception
+    finish(at, "reg_live")
     weights = at.dataframe[1].value.set_index("variant")
     assert "L2 λ=3" in weights.index
     assert weights.loc["L2 λ=3", "Σ W² (all layers)"] < before

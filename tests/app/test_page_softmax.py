@@ -10,7 +10,7 @@ from nnlab.config import TrainConfig
 from nnlab.core.train import make_dataset, train
 from nnlab.spec import activations
 from nnlab.viz.softmax import regions_with_point_chart
-from tests.app.conftest import page_path
+from tests.app.conftest import finish, page_path
 
 PAGE = page_path("33_Softmax.py")
 TIMEOUT = 120
@@ -95,6 +95,7 @@ def test_more_classes_give_more_regions_and_bars():
     at = _page()
     at.slider(key="sm_n_classes").set_value(5).run()
     assert not at.exception
+    finish(at, "sm_live")
     captions = " ".join(c.value for c in at.caption)
     assert "Predicted: **class" in captions
     result = train(DEEP.replace(n_classes=5))

@@ -1,0 +1,296 @@
+"""The live side-by-side view: a page's variants training before the learner's eyes.
+
+:func:`live_comparison` is what a page calls instead of training its variants and drawing
+``comparison_view``: the toolbar (Play / Pause / Step / Finish / Reset, the speed), the Epoch
+metric, and, redrawn every frame while playing,
+
+- each variant's decision boundary with the data points, as an image (a NumPy grid upscaled:
+  a few kB a frame instead of thousands of Vega marks),
+- the drawing of one variant's network: edges are the weights (or their gradients), each node
+  the map of what its neuron computes over the input plane; a click on a node shows its map
+  large in place of that variant's boundary,
+- the training-cost curves (constant chart specs: Vega updates their data in place),
+- the metrics table.
+
+When the page first opens, its variants show their finished runs (``train_many``: cached, and
+in the run registry), so that the lesson is there at once. A knob change starts the variants it
+changes at epoch 0 and plays them; **Finish** replaces every variant with its finished one-shot
+run, which is the same run bit for bit (``tests/core/test_run.py``, ``tests/app/test_live.py``).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import numpy as np
+import streamlit as st
+
+from nnlab.app import bound, live
+from nnlab.app.charts import _to_vega_lite
+from nnlab.app.compare import (
+    GRID_PAD,
+    METRIC_COLUMNS,
+    all_points,
+    bounding_box,
+    curve_series,
+    decision_grid,
+    grid_safe,
+    metrics_frame,
+    show_status,
+)
+from nnlab.app.runs import register_run, train_many
+from nnlab.lessons.neuron_maps import unit_maps, weight_gradients
+from nnlab.viz import curves_chart, network, raster
+from nnlab.viz._common import series_frame
+
+#: Points per axis of a live decision grid, and the width of its image in pixels.
+LIVE_GRID, IMAGE_PIXELS = 60, 300
+#: Points per axis of a neuron's map in the network drawing.
+MAP_GRID = 20
+#: What the network drawing's edges show.
+EDGE_VIEWS = ("weights", "gradients")
+
+
+def stable_names(spec: dict) -> dict:
+    """``spec`` with its data sets renamed ``nnlab_frame_0``, ``nnlab_frame_1``, ... in order.
+
+    Altair names a data set by a hash of its content, so every frame would be a new spec and
+    the browser would rebuild the chart; with stable names only the data change and Vega
+    updates them in place. (Not ``data_0``: Vega-Lite names its own data sources so, and the
+    chart then draws nothing.)"""
+    datasets = spec.get("datasets") or {}
+    if not datasets:
+        return spec
+    names = {old: f"nnlab_frame_{i}" for i, old in enumerate(datasets)}
+    text = json.dumps({k: v for k, v in spec.items() if k != "datasets"})
+    for old, new in names.items():
+        text = text.replace(f'"{old}"', f'"{new}"')
+    out = json.loads(text)
+    out["datasets"] = {names[k]: v for k, v in datasets.items()}
+    return out
+
+
+def frame_spec(key: tuple, build, frames) -> dict:
+    """The Vega-Lite spec of ``build()``, a chart whose data sets are exactly the DataFrames
+    ``frames``, for a chart redrawn every frame.
+
+    Building an Altair chart and converting it validates it against the Vega-Lite schema: about
+    90 ms for the network drawing, most of a frame. The first call with ``key`` (everything
+    but the data the spec depends on) builds it; later calls reuse that spec with the new
+    frames' data only, under stable names, so the browser updates the data in place.
+    """
+    from streamlit.dataframe_util import convert_anything_to_arrow_bytes
+
+    arrows = [convert_anything_to_arrow_bytes(f) for f in frames]
+    hit = _TEMPLATES.get(key)
+    if hit is None:
+        spec = stable_names(_to_vega_lite(build()))
+        names = {}
+        for name, data in (spec.get("datasets") or {}).items():
+            if data not in arrows:  # a data set that is not one of the frames: no template
+                return spec
+            names[name] = arrows.index(data)
+        if len(_TEMPLATES) >= MAX_TEMPLATES:
+            _TEMPLATES.clear()
+        _TEMPLATES[key] = ({k: v for k, v in spec.items() if k != "datasets"}, names)
+        return spec
+    template, names = hit
+    spec = copy.deepcopy(template)  # st.vega_lite_chart may change the spec it is given
+    spec["datasets"] = {name: arrows[i] for name, i in names.items()}
+    return spec
+
+
+#: Specs kept as templates, by key (cleared when full).
+MAX_TEMPLATES = 64
+_TEMPLATES: dict = {}
+
+
+def _n_classes(result) -> int:
+    c = result.config
+    return c.n_classes if c.output_activation == "softmax" else 2
+
+
+def boundary_image(result, data, box, *, points: str = "train", unit=None) -> np.ndarray:
+    """The variant's decision boundary (or, with ``unit = (l, i)``, that neuron's map) over
+    ``box`` as an RGB image, the ``points`` split drawn on top."""
+    X, Y = getattr(data, f"X_{points}"), getattr(data, f"Y_{points}")
+    if unit is not None:
+        l, i = unit
+        maps = unit_maps(result.config, result.parameters, result.bn_state, box, size=LIVE_GRID)
+        colours = raster.diverging_rgb(maps[l][i])[::-1]
+        factor = max(1, IMAGE_PIXELS // LIVE_GRID)
+        img = raster.stamp_points(raster.upscale(colours, factor), X, Y, box,
+                                  n_classes=_n_classes(result), radius=factor - 1)
+        return raster.to_uint8(img)
+    panel = decision_grid(result.predict_proba, np.array([[box[0], box[1]], [box[2], box[3]]]),
+                          size=LIVE_GRID, pad=0.0)
+    panel.update(X=X, Y=Y)
+    return raster.grid_image(panel, pixels=IMAGE_PIXELS, n_classes=_n_classes(result))
+
+
+def _layer_dims(result) -> list[int]:
+    L = sum(1 for k in result.parameters if k.startswith("W"))
+    return [result.parameters["W1"].shape[1]] + [result.parameters[f"W{l}"].shape[0]
+                                                for l in range(1, L + 1)]
+
+
+def network_images(result, box) -> dict:
+    """``{(l, i): PNG data URL}`` of every drawn unit's map (diverging colours, each unit on
+    its own scale; the output on the probability scale)."""
+    maps = unit_maps(result.config, result.parameters, result.bn_state, box, size=MAP_GRID)
+    images = {}
+    L = len(maps) - 1
+    for l, layer in enumerate(maps):
+        for i in range(min(layer.shape[0], network.MAX_UNITS)):
+            if l == L and result.config.output_activation != "softmax":
+                colours = raster.probability_rgb(layer[i])
+            else:
+                colours = raster.diverging_rgb(layer[i])
+            images[(l, i)] = raster.png_data_url(raster.to_uint8(colours[::-1]))
+    return images
+
+
+def _alt_boundary(label, result, unit_name=None) -> str:
+    m = result.metrics
+    what = f"the map of {unit_name}" if unit_name else "the decision boundary"
+    return (f"{label}: {what} after {result.epochs_run} epochs; train accuracy "
+            f"{m.get('train_accuracy', float('nan')):.3f}, status {result.status}.")
+
+
+def _alt_curves(series: dict) -> str:
+    ends = []
+    for label, (x, y) in series.items():
+        ends.append(f"{label} {y[-1]:.3g} at epoch {int(x[-1])}" if len(y) else
+                    f"{label} no finite cost yet")
+    return "Training cost per epoch: " + "; ".join(ends) + "."
+
+
+def _selected_unit(key: str):
+    state = st.session_state.get(f"{key}_net")
+    try:
+        picks = state["selection"][network.SELECTION]
+    except (KeyError, TypeError):
+        return None
+    return network.parse_node(picks[0].get("node")) if picks else None
+
+
+def draw_frame(snapshots, data, *, key: str, log_cost: bool = False, columns=None,
+               points: str = "train") -> None:
+    """One frame of the live view (see the module's docstring)."""
+    box = bounding_box(all_points(data), pad=GRID_PAD)
+    labels = [label for label, _ in snapshots]
+    drawn = st.session_state.get(f"{key}_net_variant")
+    if drawn not in labels:
+        drawn = labels[-1]
+    unit = _selected_unit(key)
+    show_status(snapshots)
+    if data.n_x == 2:
+        n_cols = len(snapshots)  # one row: the variants side by side (a phone stacks them)
+        rows = [snapshots[i:i + n_cols] for i in range(0, len(snapshots), n_cols)]
+        for row in rows:
+            for col, (label, result) in zip(st.columns(n_cols), row, strict=False):
+                dims = _layer_dims(result)
+                L = len(dims) - 1
+                picked = unit if label == drawn else None
+                if picked is not None and (picked[0] >= L or picked[1] >= dims[picked[0]]):
+                    picked = None  # the output's map is the decision boundary itself
+                name = None if picked is None else network.node_name(*picked, L)
+                with col:
+                    st.markdown(f"**{label}**" + (f" · {name}" if name else ""))
+                    st.image(boundary_image(result, data, box, points=points, unit=picked),
+                             width="stretch", alt=_alt_boundary(label, result, name))
+    left, right = st.columns([3, 2])
+    with right:
+        series = curve_series(snapshots, "cost")
+        st.vega_lite_chart(
+            frame_spec(("curves", tuple(series), log_cost),
+                       lambda: curves_chart(series, y_title="cost", log_y=log_cost,
+                                            title="Training cost"),
+                       [series_frame(series, log_cost)]),
+            width="stretch", alt=_alt_curves(series))
+    with left:
+        _network_drawing(dict(snapshots), labels, drawn, unit, data, box, key=key)
+    st.dataframe(**grid_safe(metrics_frame(snapshots), METRIC_COLUMNS), hide_index=True)
+
+
+def _network_drawing(results: dict, labels, drawn, unit, data, box, *, key: str) -> None:
+    pick, view = st.columns(2)
+    with pick:
+        drawn = bound.selectbox("Network drawn", labels, index=labels.index(drawn),
+                                key=f"{key}_net_variant",
+                                help="Whose network the drawing shows (and whose boundary "
+                                     "a clicked neuron's map replaces).")
+    with view:
+        edges = bound.segmented_control(
+            "Edges show", EDGE_VIEWS, default="weights", key=f"{key}_net_edges",
+            help="The weights W, or their gradients dW on the whole training set now "
+                 "(where the next steps push them).") or "weights"
+    result = results[drawn]
+    dims = _layer_dims(result)
+    if not network.drawable(dims):
+        st.info(f"This network has {len(dims) - 1} layers: the drawing shows networks of at "
+                f"most {network.MAX_LAYERS - 1} layers.")
+        return
+    L = len(dims) - 1
+    if edges == "gradients":
+        matrices = weight_gradients(result.config, result.parameters, result.bn_state,
+                                    data.X_train, data.Y_train)
+    else:
+        matrices = [result.parameters[f"W{l}"] for l in range(1, L + 1)]
+    what = "gradient" if edges == "gradients" else "weight"
+    images = network_images(result, box)
+    selected = None if unit is None else network.node_id(*unit)
+    frames = network.network_frames(dims, matrices, images=images, selected=selected, what=what)
+    spec = frame_spec(("network", tuple(dims), what),
+                      lambda: network.network_chart(dims, matrices, images=images,
+                                                    selected=selected, what=what),
+                      [f for f in frames if f is not None])
+    st.vega_lite_chart(spec, on_select="rerun", key=f"{key}_net",
+                       height=network.layout(dims)["height"] + network.MARGIN,
+                       selection_mode=[network.SELECTION],
+                       alt=f"Network of {drawn}: layer sizes {dims}; edge width is the size "
+                           f"of each {what}, blue positive, orange dashed negative; each "
+                           "node shows its neuron's output over the input plane.")
+    st.caption("Click a neuron to see its map large in place of the boundary; click the "
+               "output to go back.")
+
+
+def live_comparison(variants, data, *, key: str, page: str | None = None,
+                    log_cost: bool = False, columns=None, points: str = "train",
+                    finished=None) -> list:
+    """The live view of ``variants`` (``[(label, TrainConfig), ...]``, 1 to 4, on ``data``).
+
+    ``finished``: a function returning the variants' finished one-shot runs ``[(label,
+    TrainResult), ...]`` when the page already trains them its own way (cached); default
+    ``train_many(variants)``. ``columns`` is accepted for the pages' old calls and ignored:
+    the variants stand in one row (a phone stacks them).
+
+    Returns ``[(label, TrainResult), ...]`` as shown now (finished, or the live runs so far),
+    for the text and tables the page computes below the picture.
+    """
+    variants = [(str(label), config) for label, config in variants]
+    session = st.session_state.get(live._state_key(key))
+    finish = st.session_state.pop(f"{key}_finish_requested", False)
+    first = not isinstance(session, live.LiveSession)
+    results = None
+    if first or finish:
+        results = dict(finished() if finished is not None else train_many(variants, page=page))
+        st.session_state.pop(live._state_key(key), None)  # every variant shows its finished run
+    session = live.live_session(variants, key=key, results=results)
+    if finish:
+        st.session_state[live._mode_key(session)] = "Pause"
+    elif session.changed and not first:
+        st.session_state[live._mode_key(session)] = "Play"  # a knob change: watch it train
+    live.toolbar(session, finish_key=f"{key}_finish_requested")
+
+    def draw(snapshots):
+        for (label, result), v in zip(snapshots, session.variants, strict=True):
+            if v.run is not None and v.run.done and not v.registered:
+                register_run(result, label, page)
+                v.registered = True
+        draw_frame(snapshots, data, key=key, log_cost=log_cost, columns=columns,
+                   points=points)
+
+    live.live_fragment(session, draw)
+    return session.snapshots()
