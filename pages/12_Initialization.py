@@ -35,7 +35,7 @@ if base is None:
 
 data = make_dataset(base)
 variants = init_app.variants(base, scale)
-results = live_comparison(variants, data, key="init_live", log_cost=True, columns=2)
+results = live_comparison(variants, data, key="init_live", log_cost=True)
 st.caption("Look for: zeros stay at cost ln 2 ≈ 0.693 and predict one class everywhere; "
            f"random × {scale:g} starts with a huge cost (saturated sigmoid) and a jagged "
            "boundary; He (and Xavier) reach the lowest cost and draw the circle.")

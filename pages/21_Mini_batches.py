@@ -34,7 +34,7 @@ pairs = mb.variants(sizes, base, data.m_train)
 st.subheader("Cost per iteration and per epoch")
 rows = mb.training_section(pairs)
 
-st.subheader("What each one learned")
+st.subheader("Watch them learn, update by update")
 mb.boundaries_section(rows, data)
 
 st.subheader("Shuffle, then partition")

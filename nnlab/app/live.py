@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from nnlab.config import TrainConfig
-from nnlab.core.budget import Budget
+from nnlab.core.budget import estimate_seconds, expected_train_size
 from nnlab.core.result import TrainResult
 from nnlab.core.train import start
 
@@ -59,6 +59,25 @@ class Variant:
     def done(self) -> bool:
         return self.run is None or self.run.done
 
+    @property
+    def steps(self) -> int:
+        """Mini-batch steps (updates) made."""
+        if self.run is not None:
+            return self.run.steps
+        return self.result.epochs_run * _steps_per_epoch(self.config)
+
+    def affordable(self, seconds: float, unit: str) -> int:
+        """How many epochs (or updates) of this run the budget model says fit in ``seconds``
+        (at least one)."""
+        per_epoch = estimate_seconds(self.config, self.run.m, self.run.data.n_x) / max(
+            1, self.config.num_epochs)
+        per = per_epoch / self.run.steps_per_epoch if unit == "batch" else per_epoch
+        return max(1, int(seconds / per)) if per > 0 else 1 << 30
+
+    @property
+    def total_steps(self) -> int:
+        return self.config.num_epochs * _steps_per_epoch(self.config)
+
     def snapshot(self) -> TrainResult:
         return self.run.snapshot() if self.run is not None else self.result
 
@@ -75,12 +94,15 @@ class LiveSession:
     frames: list = field(default_factory=list)  # (epoch, [(params, bn_state, metrics)])
     scrub: int | None = None  # the timeline frame shown while paused (None: the latest)
     frame_seconds: float = 0.0  # a frame's measured wall time (training and drawing)
+    unit: str = "epoch"  # what Step and the speed count: "epoch", or "batch" (one update)
     changed: bool = False  # the last live_session call started some variants afresh
     finished_playing: bool = False  # the runs ended while playing: the switch goes to Pause
 
     @property
     def epoch(self) -> int:
-        return min(v.epoch for v in self.variants)
+        """The epoch reached: the runs still training are all there (a run that ended early,
+        diverged or stopped, stays where it ended)."""
+        return max(v.epoch for v in self.variants)
 
     @property
     def done(self) -> bool:
@@ -95,20 +117,37 @@ class LiveSession:
         return [(label, _at_frame(result, epoch, state))
                 for (label, result), state in zip(out, states, strict=True)]
 
-    def advance(self, epochs: int) -> None:
-        """Every unfinished run ``epochs`` further (a full chunk for each), within the frame
-        budget; then keep the frame for the timeline."""
-        budget = Budget(FRAME_BUDGET_SECONDS)
+    def advance(self, n: int) -> None:
+        """Every unfinished run ``n`` epochs further (``n`` mini-batch steps with the "batch"
+        unit), within the frame budget; then keep the frame for the timeline."""
         for v in self.variants:
             if not v.done:
-                v.run.charge_to(budget)
-                v.run.advance(epochs)
-                v.run.charge_to(None)
+                # a frame's compute is capped: a slow run (deep, batch norm) moves fewer steps
+                steps = min(n, v.affordable(FRAME_BUDGET_SECONDS / len(self.variants),
+                                            self.unit))
+                if self.unit == "batch":
+                    v.run.advance_batches(steps)
+                else:
+                    v.run.advance(steps)
         self.keep_frame()
+
+    @property
+    def unit_name(self) -> str:
+        return "update" if self.unit == "batch" else "epoch"
+
+    @property
+    def progress(self) -> tuple[int, int]:
+        """``(done, total)`` in the session's unit: the epoch all runs have reached, or the
+        updates made (the most of any run)."""
+        if self.unit == "batch":
+            return (max(v.steps for v in self.variants),
+                    max(v.total_steps for v in self.variants))
+        return self.epoch, max(v.config.num_epochs for v in self.variants)
 
     def tick(self) -> None:
         """One frame while playing: advance by the chosen speed (auto: about
         :data:`TICK_SECONDS` of computing, measured on the last frames)."""
+        self.scrub = None  # playing shows the latest frame
         epochs = self.epochs_per_frame if self.speed == "auto" else int(self.speed)
         started = time.perf_counter()
         self.advance(epochs)
@@ -116,7 +155,7 @@ class LiveSession:
             # a pace to watch: the longest run in about PLAY_SECONDS of frames, but never
             # more than about TICK_SECONDS of computing per frame (measured)
             spent = max(time.perf_counter() - started, 1e-4)
-            longest = max(v.config.num_epochs for v in self.variants)
+            longest = self.progress[1]
             watchable = max(1, math.ceil(longest * FRAME_SECONDS / PLAY_SECONDS))
             affordable = max(1, int(epochs * min(4.0, max(0.25, TICK_SECONDS / spent))))
             self.epochs_per_frame = min(watchable, affordable)
@@ -129,9 +168,17 @@ class LiveSession:
             snap = v.snapshot()
             states.append((snap.parameters, snap.bn_state, dict(snap.metrics), snap.status,
                            snap.message, snap.epochs_run))
-        self.frames.append((self.epoch, states))
+        self.frames.append((self.progress[0], states))
         if len(self.frames) > MAX_FRAMES:  # keep the first, thin out the rest
             self.frames = self.frames[:1] + self.frames[2::2]
+
+
+def _steps_per_epoch(config: TrainConfig) -> int:
+    """Updates per epoch of ``config``'s run (as ``Run.steps_per_epoch`` counts them)."""
+    if config.mini_batch_size is None:
+        return 1
+    m = expected_train_size(config)
+    return max(1, -(-m // min(config.mini_batch_size, m)))
 
 
 def _at_frame(result: TrainResult, epoch: int, state) -> TrainResult:
@@ -147,11 +194,14 @@ def _state_key(key: str) -> str:
     return f"{key}_live"
 
 
-def live_session(variants, *, key: str, results=None) -> LiveSession:
+def live_session(variants, *, key: str, results=None, unit: str = "epoch") -> LiveSession:
     """The page's live session for ``variants`` (``[(label, config), ...]``): kept across
     reruns; a variant whose label or config changed starts again at epoch 0, or, with
     ``results`` (the variants' finished one-shot runs, e.g. from ``train_many``), shows its
-    finished run until the learner presses Reset."""
+    finished run until the learner presses Reset. ``unit``: what Step and the speed count,
+    ``"epoch"`` or ``"batch"`` (one mini-batch update)."""
+    if unit not in ("epoch", "batch"):
+        raise ValueError(f"unit must be 'epoch' or 'batch', got {unit!r}")
     variants = [(str(label), config) for label, config in variants]
     finished = dict(results or ())
     session = st.session_state.get(_state_key(key))
@@ -163,6 +213,7 @@ def live_session(variants, *, key: str, results=None) -> LiveSession:
     fresh = [old.get((label, config)) or (
         Variant(label, config, result=finished[label]) if label in finished
         else Variant(label, config, start(config))) for label, config in variants]
+    session.unit = unit
     session.changed = [id(v) for v in fresh] != [id(v) for v in session.variants]
     if session.changed:
         session.variants, session.frames, session.scrub = fresh, [], None
@@ -178,7 +229,8 @@ def _mode_key(session) -> str:
 def _latest(session):
     """Show the latest frame: the timeline slider forgets where it was."""
     session.scrub = None
-    st.session_state.pop(f"{session.key}_timeline", None)
+    for name in [k for k in st.session_state if str(k).startswith(f"{session.key}_timeline")]:
+        st.session_state.pop(name, None)
 
 
 def _step(session):
@@ -247,16 +299,18 @@ def toolbar(session: LiveSession, *, finish_key: str | None = None) -> None:
     with step:
         st.button("Step", key=f"{session.key}_step", icon=":material/chevron_right:",
                   on_click=_step, args=(session,), disabled=session.done or session.playing,
-                  width="stretch", help="One epoch more for every run (while paused).")
+                  width="stretch",
+                  help=f"One {session.unit_name} more for every run (while paused).")
     with reset:
         st.button("Reset", key=f"{session.key}_reset", icon=":material/restart_alt:",
                   on_click=_reset, args=(session,), width="stretch",
                   help="Every run back to epoch 0, paused.")
     with speed:
         session.speed = st.select_slider(
-            "Speed (epochs per frame)", SPEEDS, value=session.speed,
+            f"Speed ({session.unit_name}s per frame)", SPEEDS, value=session.speed,
             key=f"{session.key}_speed",
-            help="auto: about a tenth of a second of training per frame.")
+            help=f"auto: the longest run plays in about {PLAY_SECONDS:.0f} s (at most "
+                 f"{TICK_SECONDS:g} s of training per frame).")
 
 
 def live_fragment(session: LiveSession, draw) -> None:
@@ -277,19 +331,21 @@ def live_fragment(session: LiveSession, draw) -> None:
             if not session.playing:  # finished: a full rerun stops the timer and shows Pause
                 session.finished_playing = True
                 st.rerun()
-        total = max(v.config.num_epochs for v in session.variants)
+        shown, total = session.progress
         metric, timeline = st.columns([1, 3], vertical_alignment="bottom")
         if not session.playing and len(session.frames) > 1:
             with timeline:
                 pick = st.select_slider(
                     "Timeline: the epoch shown", range(len(session.frames)),
                     value=len(session.frames) - 1 if session.scrub is None else session.scrub,
-                    format_func=lambda i: f"epoch {session.frames[i][0]}",
-                    key=f"{session.key}_timeline",
+                    format_func=lambda i: f"{session.unit_name} {session.frames[i][0]}",
+                    # a new key per frame count: new frames show the latest again
+                    key=f"{session.key}_timeline_{len(session.frames)}",
                     help="Go back to any frame you have seen (while paused).")
             session.scrub = None if pick == len(session.frames) - 1 else pick
-        shown = session.frames[session.scrub][0] if session.scrub is not None else session.epoch
-        metric.metric("Epoch", f"{shown} / {total}")
+        if session.scrub is not None:
+            shown = session.frames[session.scrub][0]
+        metric.metric("Update" if session.unit == "batch" else "Epoch", f"{shown} / {total}")
         draw(session.snapshots())
         spent = time.perf_counter() - started
         session.frame_seconds = (spent if not session.frame_seconds

@@ -34,7 +34,6 @@ from nnlab.app.compare import (
     all_points,
     bounding_box,
     curve_series,
-    decision_grid,
     grid_safe,
     metrics_frame,
     show_status,
@@ -113,19 +112,28 @@ def _n_classes(result) -> int:
 
 def boundary_image(result, data, box, *, points: str = "train", unit=None) -> np.ndarray:
     """The variant's decision boundary (or, with ``unit = (l, i)``, that neuron's map) over
-    ``box`` as an RGB image, the ``points`` split drawn on top."""
+    ``box`` as an RGB image, the ``points`` split drawn on top. One forward pass of the grid
+    (``unit_maps``) serves both; a batch-norm network that has taken no step yet (no running
+    statistics) is drawn with batch norm in train mode over the grid itself."""
     X, Y = getattr(data, f"X_{points}"), getattr(data, f"Y_{points}")
+    maps = unit_maps(result.config, result.parameters, result.bn_state, box, size=LIVE_GRID)
     if unit is not None:
         l, i = unit
-        maps = unit_maps(result.config, result.parameters, result.bn_state, box, size=LIVE_GRID)
         colours = raster.diverging_rgb(maps[l][i])[::-1]
         factor = max(1, IMAGE_PIXELS // LIVE_GRID)
         img = raster.stamp_points(raster.upscale(colours, factor), X, Y, box,
                                   n_classes=_n_classes(result), radius=factor - 1)
         return raster.to_uint8(img)
-    panel = decision_grid(result.predict_proba, np.array([[box[0], box[1]], [box[2], box[3]]]),
-                          size=LIVE_GRID, pad=0.0)
-    panel.update(X=X, Y=Y)
+    out = maps[-1]
+    panel = {"xs": np.linspace(box[0], box[1], LIVE_GRID),
+             "ys": np.linspace(box[2], box[3], LIVE_GRID), "X": X, "Y": Y}
+    if out.shape[0] == 1:
+        panel["probs"] = out[0]
+    else:
+        bad = ~np.all(np.isfinite(out), axis=0)
+        classes = np.argmax(np.where(np.isfinite(out), out, -np.inf), axis=0).astype(float)
+        classes[bad] = np.nan
+        panel["classes"] = classes
     return raster.grid_image(panel, pixels=IMAGE_PIXELS, n_classes=_n_classes(result))
 
 
@@ -175,7 +183,7 @@ def _selected_unit(key: str):
     return network.parse_node(picks[0].get("node")) if picks else None
 
 
-def draw_frame(snapshots, data, *, key: str, log_cost: bool = False, columns=None,
+def draw_frame(snapshots, data, *, key: str, log_cost: bool = False,
                points: str = "train") -> None:
     """One frame of the live view (see the module's docstring)."""
     box = bounding_box(all_points(data), pad=GRID_PAD)
@@ -257,14 +265,15 @@ def _network_drawing(results: dict, labels, drawn, unit, data, box, *, key: str)
 
 
 def live_comparison(variants, data, *, key: str, page: str | None = None,
-                    log_cost: bool = False, columns=None, points: str = "train",
-                    finished=None) -> list:
+                    log_cost: bool = False, points: str = "train",
+                    finished=None, unit: str = "epoch") -> list:
     """The live view of ``variants`` (``[(label, TrainConfig), ...]``, 1 to 4, on ``data``).
 
     ``finished``: a function returning the variants' finished one-shot runs ``[(label,
     TrainResult), ...]`` when the page already trains them its own way (cached); default
-    ``train_many(variants)``. ``columns`` is accepted for the pages' old calls and ignored:
-    the variants stand in one row (a phone stacks them).
+    ``train_many(variants)``. ``unit``: ``"batch"`` makes Step and the speed count
+    mini-batch updates instead of epochs (the mini-batch page). The variants stand in one row
+    (a phone stacks them).
 
     Returns ``[(label, TrainResult), ...]`` as shown now (finished, or the live runs so far),
     for the text and tables the page computes below the picture.
@@ -277,7 +286,7 @@ def live_comparison(variants, data, *, key: str, page: str | None = None,
     if first or finish:
         results = dict(finished() if finished is not None else train_many(variants, page=page))
         st.session_state.pop(live._state_key(key), None)  # every variant shows its finished run
-    session = live.live_session(variants, key=key, results=results)
+    session = live.live_session(variants, key=key, results=results, unit=unit)
     if finish:
         st.session_state[live._mode_key(session)] = "Pause"
     elif session.changed and not first:
@@ -289,8 +298,7 @@ def live_comparison(variants, data, *, key: str, page: str | None = None,
             if v.run is not None and v.run.done and not v.registered:
                 register_run(result, label, page)
                 v.registered = True
-        draw_frame(snapshots, data, key=key, log_cost=log_cost, columns=columns,
-                   points=points)
+        draw_frame(snapshots, data, key=key, log_cost=log_cost, points=points)
 
     live.live_fragment(session, draw)
     return session.snapshots()

@@ -9,7 +9,8 @@ import streamlit as st
 from nnlab import viz
 from nnlab.app import bound
 from nnlab.app.charts import chart_spec
-from nnlab.app.compare import METRIC_COLUMNS, boundary_panels, metrics_frame, show_status
+from nnlab.app.compare import show_status
+from nnlab.app.live_panel import live_comparison
 from nnlab.app.runs import Work, cached_work, train_cached
 from nnlab.config import TrainConfig
 from nnlab.core.budget import estimate_seconds, expected_train_size
@@ -182,14 +183,13 @@ def training_section(pairs: list[tuple[str, TrainConfig]]) -> list:
     return rows
 
 
-def boundaries_section(rows: list, data) -> None:
-    """Decision boundaries and the metrics table of the trained variants."""
-    results = [(label, r) for label, _, r in rows]
-    panels = boundary_panels(results, data)
-    height = {1: 300, 2: 300, 3: 210}.get(len(panels), 160)  # the row fits a laptop screen
-    st.vega_lite_chart(chart_spec(viz.decision_boundary_chart, panels, columns=len(panels),
-                                  height=height))
-    st.dataframe(metrics_frame(results), hide_index=True, column_config=METRIC_COLUMNS)
+def boundaries_section(rows: list, data) -> list:
+    """The variants learning, live, one mini-batch update per Step: every variant makes the
+    same number of updates, so the full batch (one update per epoch) is seen against the
+    small mini-batches (many updates per epoch, each noisier). Returns what is shown."""
+    finished = [(label, r) for label, _, r in rows]
+    return live_comparison([(label, r.config) for label, r in finished], data, key="mb_live",
+                           finished=lambda: finished, unit="batch")
 
 
 def partition_section() -> None:

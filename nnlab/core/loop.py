@@ -204,6 +204,17 @@ class Run:
                 n -= 1
         return self
 
+    @property
+    def steps_per_epoch(self) -> int:
+        """Mini-batch steps (updates) in one epoch: ``ceil(m / mini_batch_size)``."""
+        return -(-self.m // self.net.size)
+
+    @property
+    def steps(self) -> int:
+        """Mini-batch steps (updates) made so far, including those of an unfinished epoch."""
+        return self.epoch * self.steps_per_epoch + (self._bi if self._batches is not None
+                                                    else 0)
+
     def _batch_hook(self, batch, ce, l2):
         b = batch[0].shape[1]
         self.on_batch({"epoch": self.epoch, "batch": self._bi - 1, "size": b, "cost": ce / b + l2,

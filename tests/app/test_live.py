@@ -107,6 +107,10 @@ def test_the_timeline_goes_back_to_an_earlier_frame_once_paused():
     at = AppTest.from_string(SCRIPT, default_timeout=60).run()
     for _ in range(3):
         at.button(key="t_step").click().run()
-    at.select_slider(key="t_timeline").set_value(1).run()
+    # the timeline's key counts the frames (4: epochs 0 to 3), so new frames show the latest
+    at.select_slider(key="t_timeline_4").set_value(1).run()
     assert _epoch(at) == "1 / 40"
     assert all(" running 1 " in line for line in _lines(at))
+    at.button_group(key="t_mode").set_value("Play").run()  # a new frame: the latest again
+    at.button_group(key="t_mode").set_value("Pause").run()
+    assert int(_epoch(at).split(" /")[0]) > 3

@@ -13,8 +13,10 @@ from streamlit.testing.v1 import AppTest
 from tests.app.conftest import page_path
 
 #: (page script, live view key) of every page with a live comparison.
-LIVE_PAGES = [("12_Initialization.py", "init_live"), ("13_Regularization.py", "reg_live"),
-              ("23_Optimizers.py", "opt_live"), ("25_Learning_rate_decay.py", "lr_live"),
+LIVE_PAGES = [("11_Train_dev_test.py", "tdt_live"), ("12_Initialization.py", "init_live"),
+              ("13_Regularization.py", "reg_live"), ("14_Vanishing_gradients.py", "van_live"),
+              ("21_Mini_batches.py", "mb_live"), ("23_Optimizers.py", "opt_live"),
+              ("25_Learning_rate_decay.py", "lr_live"), ("32_Batch_norm.py", "bn_live"),
               ("33_Softmax.py", "sm_live")]
 #: Epochs per frame while these tests play (the fastest speed the toolbar offers).
 SPEED = 100
@@ -26,7 +28,8 @@ STACKED_RTOL = 1e-12
 
 
 def _epoch(at) -> tuple[int, int]:
-    shown = next(m.value for m in at.metric if m.label == "Epoch")
+    """The live view's progress: epochs, or updates on the mini-batch page."""
+    shown = next(m.value for m in at.metric if m.label in ("Epoch", "Update"))
     done, total = (int(v) for v in shown.split(" / "))
     return done, total
 
@@ -49,7 +52,7 @@ def test_a_page_played_live_to_the_end_shows_the_one_shot_runs(script, key):
     at.button(key=f"{key}_reset").click().run()
     assert _epoch(at) == (0, total)
     at.button(key=f"{key}_step").click().run()
-    assert _epoch(at) == (1, total)  # Step: one epoch
+    assert _epoch(at) == (1, total)  # Step: one epoch (one update on the mini-batch page)
     at.select_slider(key=f"{key}_speed").set_value(SPEED).run()
     at.button_group(key=f"{key}_mode").set_value("Play").run()
     frames = 0
@@ -69,7 +72,7 @@ def test_a_page_played_live_to_the_end_shows_the_one_shot_runs(script, key):
 
 
 def test_pause_holds_the_epoch_and_a_knob_change_starts_again_playing():
-    script, key = LIVE_PAGES[0]
+    script, key = "12_Initialization.py", "init_live"
     at = AppTest.from_file(page_path(script), default_timeout=180).run()
     at.button(key=f"{key}_reset").click().run()
     at.button_group(key=f"{key}_mode").set_value("Play").run()

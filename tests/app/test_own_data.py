@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 from nnlab.app import own_data
 from nnlab.config import TrainConfig
 from nnlab.core.train import train
+from tests.app.conftest import finish
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "11_Train_dev_test.py")
 
@@ -38,6 +39,7 @@ def test_upload_then_train_on_it():
     box.set_value(own_data.CUSTOM)
     at.run()
     assert not at.exception
+    finish(at, "tdt_live")  # the new data's run starts live; Finish trains it to the end
     runs = at.session_state["nnlab_runs"]
     custom = [r for r in runs if r["config"].dataset == "custom"]
     assert custom, "the page trained on the uploaded data"

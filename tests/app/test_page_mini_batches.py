@@ -14,7 +14,7 @@ from nnlab.viz.minibatches import (
     partition_chart,
     partition_frame,
 )
-from tests.app.conftest import page_path
+from tests.app.conftest import finish, page_path
 
 PAGE = page_path("21_Mini_batches.py")
 COST_RTOL = 1e-12  # the epoch cost as a weighted mean of iteration costs (round-off only)
@@ -109,6 +109,7 @@ def test_page_renders_and_numbers_come_from_the_engine():
     _run(at)
     at.select_slider(key="mb_num_epochs").set_value(FAST_EPOCHS)
     _run(at)
+    finish(at, "mb_live")
     counts = at.dataframe[0].value
     assert counts["updates per epoch"].tolist() == [180, 6, 1]
     assert counts["last mini-batch"].tolist() == [1, 20, 180]

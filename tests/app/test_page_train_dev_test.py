@@ -87,7 +87,6 @@ def test_error_ladder_on_the_page_keeps_its_labels_inside(at):
     import json
 
     from nnlab.viz.diagnosis import LADDER_HEIGHT
-
     from nnlab.viz.network import SELECTION
 
     def network_drawing(spec):  # the live view's drawing has a text layer too ("+40 more")
