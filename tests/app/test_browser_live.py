@@ -88,7 +88,9 @@ def _wait_epoch(page, test: str) -> tuple[int, int]:
 
 
 def _button(page, key: str, name: str):
-    return page.locator(f".st-key-{key}").get_by_role("button", name=name)
+    """The button ``name`` of the widget ``key`` (the Play/Pause switch's options are
+    buttons without the button role: found by their text)."""
+    return page.locator(f".st-key-{key}").get_by_text(name, exact=True).first
 
 
 @pytest.mark.parametrize("name", list(LIVE_PAGES))
