@@ -100,9 +100,11 @@ class LiveSession:
 
     @property
     def epoch(self) -> int:
-        """The epoch reached: the runs still training are all there (a run that ended early,
-        diverged or stopped, stays where it ended)."""
-        return max(v.epoch for v in self.variants)
+        """The epoch of the runs still training (a knob restarts only the variants it
+        changes; a run that ended early, diverged or stopped, stays where it ended); once all
+        have ended, the furthest any reached."""
+        running = [v.epoch for v in self.variants if not v.done]
+        return min(running) if running else max(v.epoch for v in self.variants)
 
     @property
     def done(self) -> bool:
@@ -140,8 +142,9 @@ class LiveSession:
         """``(done, total)`` in the session's unit: the epoch all runs have reached, or the
         updates made (the most of any run)."""
         if self.unit == "batch":
-            return (max(v.steps for v in self.variants),
-                    max(v.total_steps for v in self.variants))
+            running = [v.steps for v in self.variants if not v.done]
+            done = min(running) if running else max(v.steps for v in self.variants)
+            return done, max(v.total_steps for v in self.variants)
         return self.epoch, max(v.config.num_epochs for v in self.variants)
 
     def tick(self) -> None:
