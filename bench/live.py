@@ -81,7 +81,11 @@ def button(page, key: str, name: str):
 
 
 def nudge(page, slider: str, press: str) -> None:
-    thumb = page.locator(f".st-key-{slider} [role='slider']").first
+    """One keyboard step of a slider (Streamlit 1.67: a visually hidden range input takes the
+    keys). The frontend's debounce before it sends the value counts in the timings."""
+    box = page.locator(f".st-key-{slider}")
+    box.scroll_into_view_if_needed()
+    thumb = box.locator('input[type="range"], [role="slider"]').first
     thumb.focus()
     thumb.press(press)
 
