@@ -8,6 +8,7 @@ from nnlab.core.train import make_dataset
 
 page_setup(__file__)
 
+picture = st.container()  # the live picture first; the knobs that make it come below it
 st.markdown("Every optimizer has its own learning rate α and hyperparameters; the budget "
             "(epochs, mini-batch size, seed) is shared, so the comparison is fair.")
 budget = op.budget_controls()
@@ -18,8 +19,9 @@ for column, name in zip(st.columns(4), op.NAMES, strict=True):
 
 variants = op.variant_configs(parts, budget)
 if variants:
-    variants = live_comparison(variants, make_dataset(op.BASE.replace(**budget)),
-                               key="opt_live", log_cost=True)
+    with picture:
+        variants = live_comparison(variants, make_dataset(op.BASE.replace(**budget)),
+                                   key="opt_live", log_cost=True)
 st.caption("Look at the cost curves (log scale): with the same α and budget, the costs of "
            "gradient descent and momentum are still high and their boundaries almost straight "
            "lines (they underfit), while RMSprop and Adam are near 0. Raise gradient descent's α "
