@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from nnlab.config import TrainConfig
-from nnlab.core.budget import estimate_seconds, expected_train_size
+from nnlab.core.budget import estimate_seconds, expected_train_size, max_seconds
 from nnlab.core.result import TrainResult
 from nnlab.core.train import start
 
@@ -40,6 +40,10 @@ PLAY_SECONDS = 15.0
 SPEEDS = ("auto", 1, 5, 20, 100)
 #: Frames kept for the timeline (older ones are thinned out, every other one dropped).
 MAX_FRAMES = 120
+#: One play (from a press of Play, or a knob change, until it ends or pauses) may spend this
+#: many times one click's budget (``NNLAB_MAX_SECONDS``, 30 s by default) of the server's
+#: time; then it pauses itself and says so. A paused or closed tab spends nothing.
+PLAY_BUDGET_CLICKS = 4
 #: A frame's compute may not exceed this many seconds, whatever the speed asked.
 FRAME_BUDGET_SECONDS = 2.0
 
@@ -101,6 +105,8 @@ class LiveSession:
     unit: str = "epoch"  # what Step and the speed count: "epoch", or "batch" (one update)
     changed: bool = False  # the last live_session call started some variants afresh
     finished_playing: bool = False  # the runs ended while playing: the switch goes to Pause
+    play_spent: float = 0.0  # server seconds (training and drawing) since Play was pressed
+    notice: str = ""  # why the session paused by itself, shown until the next Play
 
     @property
     def epoch(self) -> int:
@@ -153,7 +159,14 @@ class LiveSession:
 
     def tick(self) -> None:
         """One frame while playing: advance by the chosen speed (auto: about
-        :data:`TICK_SECONDS` of computing, measured on the last frames)."""
+        :data:`TICK_SECONDS` of computing, measured on the last frames). Pauses, with
+        :attr:`notice` saying why, once this play has spent :func:`play_budget_seconds` of
+        the server's time."""
+        if self.play_spent >= play_budget_seconds():
+            self.playing = False
+            self.notice = (f"Paused after {self.play_spent:.0f} s of the server's time for this "
+                           "play (the shared server's limit): press Play to go on.")
+            return
         self.scrub = None  # playing shows the latest frame
         epochs = self.epochs_per_frame if self.speed == "auto" else int(self.speed)
         started = time.perf_counter()
@@ -178,6 +191,11 @@ class LiveSession:
         self.frames.append((self.progress[0], states))
         if len(self.frames) > MAX_FRAMES:  # keep the first, thin out the rest
             self.frames = self.frames[:1] + self.frames[2::2]
+
+
+def play_budget_seconds() -> float:
+    """Server seconds one play may spend (see :data:`PLAY_BUDGET_CLICKS`)."""
+    return PLAY_BUDGET_CLICKS * max_seconds()
 
 
 def _steps_per_epoch(config: TrainConfig) -> int:
@@ -248,7 +266,7 @@ def _step(session):
 def _reset(session):
     _latest(session)
     st.session_state[_mode_key(session)] = "Pause"
-    session.playing = False
+    session.playing, session.play_spent, session.notice = False, 0.0, ""
     _restart(session)
 
 
@@ -266,7 +284,8 @@ def _restart(session):
 
 
 def _replay_if_done(session):
-    """Play pressed on finished runs: they start again from epoch 0."""
+    """Play pressed: a new play (its own budget); on finished runs, from epoch 0 again."""
+    session.play_spent, session.notice = 0.0, ""
     if st.session_state.get(_mode_key(session)) == "Play" and session.done:
         _latest(session)
         _restart(session)
@@ -335,9 +354,11 @@ def live_fragment(session: LiveSession, draw) -> None:
         started = time.perf_counter()
         if session.playing:
             session.tick()
-            if not session.playing:  # finished: a full rerun stops the timer and shows Pause
+            if not session.playing:  # ended or paused itself: a full rerun stops the timer
                 session.finished_playing = True
                 st.rerun()
+        if session.notice:
+            st.info(session.notice, icon=":material/pause_circle:")
         shown, total = session.progress
         metric, timeline = st.columns([1, 3], vertical_alignment="bottom")
         if not session.playing and len(session.frames) > 1:
@@ -357,5 +378,7 @@ def live_fragment(session: LiveSession, draw) -> None:
         spent = time.perf_counter() - started
         session.frame_seconds = (spent if not session.frame_seconds
                                  else 0.7 * session.frame_seconds + 0.3 * spent)
+        if session.playing:
+            session.play_spent += spent
 
     frame()

@@ -291,6 +291,7 @@ def live_comparison(variants, data, *, key: str, page: str | None = None,
         st.session_state[live._mode_key(session)] = "Pause"
     elif session.changed and not first:
         st.session_state[live._mode_key(session)] = "Play"  # a knob change: watch it train
+        session.play_spent, session.notice = 0.0, ""  # a new play, with its own budget
     live.toolbar(session, finish_key=f"{key}_finish_requested")
 
     def draw(snapshots):

@@ -114,3 +114,18 @@ def test_the_timeline_goes_back_to_an_earlier_frame_once_paused():
     at.button_group(key="t_mode").set_value("Play").run()  # a new frame: the latest again
     at.button_group(key="t_mode").set_value("Pause").run()
     assert int(_epoch(at).split(" /")[0]) > 3
+
+
+def test_a_play_pauses_itself_once_it_has_spent_its_budget_and_says_so(monkeypatch):
+    from nnlab.app import live
+
+    monkeypatch.setenv("NNLAB_MAX_SECONDS", "1e-6")  # a play may spend 4e-6 s: one frame
+    at = AppTest.from_string(SCRIPT, default_timeout=60).run()
+    at.button_group(key="t_mode").set_value("Play").run()
+    played = _epoch(at)
+    at.run()  # this frame finds the play's budget spent
+    at.run()
+    assert at.button_group(key="t_mode").value == "Pause"
+    assert any("Paused after" in i.value and "press Play" in i.value for i in at.info)
+    assert _epoch(at) == played  # nothing more was trained
+    assert live.play_budget_seconds() == live.PLAY_BUDGET_CLICKS * 1e-6
