@@ -1,11 +1,10 @@
-"""Live training: Play, Pause, Step and Reset for a page's side-by-side runs.
+"""Live training: the session that keeps a page's side-by-side runs stepping.
 
 A page hands its variants ``[(label, config), ...]`` to :func:`live_session`; the session
 keeps one ``nnlab.core`` run per variant (``nnlab.start``), so that a knob that changes one
-variant resets that variant only. :func:`toolbar` draws the buttons, the speed and the Epoch
-metric; :func:`live_fragment` draws the page's picture in a fragment that reruns every
-:data:`FRAME_SECONDS` while playing and not at all while paused, each frame advancing every
-unfinished run by a chunk worth about :data:`TICK_SECONDS` of computing.
+variant resets that variant only. Its widgets are in :mod:`nnlab.app.live_controls`: the
+toolbar, and the fragment that reruns every :data:`FRAME_SECONDS` while playing and not at all
+while paused, each frame advancing every unfinished run by a chunk (:meth:`LiveSession.tick`).
 
 A run finished live is the run ``train(config)`` makes: the same numbers bit for bit (chunks
 change nothing, ``tests/core/test_run.py``). Pausing keeps a timeline of the frames seen (the
@@ -215,7 +214,7 @@ def _at_frame(result: TrainResult, epoch: int, state) -> TrainResult:
                        update_rule=result.update_rule)
 
 
-def _state_key(key: str) -> str:
+def state_key(key: str) -> str:
     return f"{key}_live"
 
 
@@ -229,7 +228,7 @@ def live_session(variants, *, key: str, results=None, unit: str = "epoch") -> Li
         raise ValueError(f"unit must be 'epoch' or 'batch', got {unit!r}")
     variants = [(str(label), config) for label, config in variants]
     finished = dict(results or ())
-    session = st.session_state.get(_state_key(key))
+    session = st.session_state.get(state_key(key))
     if not isinstance(session, LiveSession) or len(session.variants) != len(variants):
         session = LiveSession(key, [])
         old = {}
@@ -243,142 +242,10 @@ def live_session(variants, *, key: str, results=None, unit: str = "epoch") -> Li
     if session.changed:
         session.variants, session.frames, session.scrub = fresh, [], None
         session.keep_frame()
-    st.session_state[_state_key(key)] = session
+    st.session_state[state_key(key)] = session
     return session
 
 
-def _mode_key(session) -> str:
+def mode_key(session) -> str:
+    """Session-state key of the Play / Pause switch of ``session``."""
     return f"{session.key}_mode"
-
-
-def _latest(session):
-    """Show the latest frame: the timeline slider forgets where it was."""
-    session.scrub = None
-    for name in [k for k in st.session_state if str(k).startswith(f"{session.key}_timeline")]:
-        st.session_state.pop(name, None)
-
-
-def _step(session):
-    _latest(session)
-    session.advance(1)
-
-
-def _reset(session):
-    _latest(session)
-    st.session_state[_mode_key(session)] = "Pause"
-    session.playing, session.play_spent, session.notice = False, 0.0, ""
-    _restart(session)
-
-
-#: While playing, every frame reruns the picture's fragment: Streamlit would fade its
-#: elements as stale between two frames, so the animation would flicker grey.
-NO_STALE_FADE = ('<style>[data-testid="stElementContainer"][data-stale="true"]'
-                 "{opacity: 1 !important; transition: none !important;}</style>")
-
-
-def _restart(session):
-    session.frames, session.scrub = [], None
-    session.variants = [Variant(v.label, v.config, start(v.config)) for v in session.variants]
-    session.epochs_per_frame = 1
-    session.keep_frame()
-
-
-def _replay_if_done(session):
-    """Play pressed: a new play (its own budget); on finished runs, from epoch 0 again."""
-    session.play_spent, session.notice = 0.0, ""
-    if st.session_state.get(_mode_key(session)) == "Play" and session.done:
-        _latest(session)
-        _restart(session)
-
-
-def _finish(flag_key: str):
-    st.session_state[flag_key] = True
-
-
-def toolbar(session: LiveSession, *, finish_key: str | None = None) -> None:
-    """Play / Pause (a two-button switch: its value is the state, so a click delivered twice
-    changes nothing), Step (one epoch, while paused), Finish (with ``finish_key``: the
-    session-state flag the page reads to show the finished runs), Reset, the speed (epochs
-    per frame)."""
-    if finish_key is None:
-        play, step, reset, speed = st.columns([2, 1, 1, 2], vertical_alignment="bottom")
-    else:
-        play, step, finish, reset, speed = st.columns([2, 1, 1, 1, 2],
-                                                      vertical_alignment="bottom")
-        with finish:
-            st.button("Finish", key=f"{session.key}_finish", icon=":material/skip_next:",
-                      on_click=_finish, args=(finish_key,), disabled=session.done,
-                      width="stretch", help="Every run to its last epoch at once (the "
-                      "same numbers as playing it to the end).")
-    if session.finished_playing:  # before the switch is drawn: it may not change after
-        st.session_state[_mode_key(session)] = "Pause"
-        session.finished_playing = False
-    with play:
-        mode = st.segmented_control(
-            "Training", ("Play", "Pause"), default="Pause", key=_mode_key(session),
-            on_change=_replay_if_done, args=(session,), label_visibility="collapsed",
-            width="stretch", help="Play trains every run a chunk per frame (from epoch 0 "
-            "again when they have finished); Pause stops all computing.")
-    session.playing = mode == "Play" and not session.done
-    if session.playing:
-        st.html(NO_STALE_FADE)
-    with step:
-        st.button("Step", key=f"{session.key}_step", icon=":material/chevron_right:",
-                  on_click=_step, args=(session,), disabled=session.done or session.playing,
-                  width="stretch",
-                  help=f"One {session.unit_name} more for every run (while paused).")
-    with reset:
-        st.button("Reset", key=f"{session.key}_reset", icon=":material/restart_alt:",
-                  on_click=_reset, args=(session,), width="stretch",
-                  help="Every run back to epoch 0, paused.")
-    with speed:
-        session.speed = st.select_slider(
-            f"Speed ({session.unit_name}s per frame)", SPEEDS, value=session.speed,
-            key=f"{session.key}_speed",
-            help=f"auto: the longest run plays in about {PLAY_SECONDS:.0f} s (at most "
-                 f"{TICK_SECONDS:g} s of training per frame).")
-
-
-def live_fragment(session: LiveSession, draw) -> None:
-    """``draw(snapshots)`` with the Epoch metric, in a fragment that advances the runs every
-    :data:`FRAME_SECONDS` while playing; a timeline slider while paused. Call :func:`toolbar`
-    first."""
-    # Frames must leave the server idle between them: a click of the learner is only sent,
-    # and Pause only heard, in those gaps (measured with Streamlit 1.67). So the timer is at
-    # least IDLE_FACTOR times a frame's measured time.
-    run_every = (max(FRAME_SECONDS, IDLE_FACTOR * session.frame_seconds) if session.playing
-                 else None)
-
-    @st.fragment(run_every=run_every)
-    def frame():
-        started = time.perf_counter()
-        if session.playing:
-            session.tick()
-            if not session.playing:  # ended or paused itself: a full rerun stops the timer
-                session.finished_playing = True
-                st.rerun()
-        if session.notice:
-            st.info(session.notice, icon=":material/pause_circle:")
-        shown, total = session.progress
-        metric, timeline = st.columns([1, 3], vertical_alignment="bottom")
-        if not session.playing and len(session.frames) > 1:
-            with timeline:
-                pick = st.select_slider(
-                    "Timeline: the epoch shown", range(len(session.frames)),
-                    value=len(session.frames) - 1 if session.scrub is None else session.scrub,
-                    format_func=lambda i: f"{session.unit_name} {session.frames[i][0]}",
-                    # a new key per frame count: new frames show the latest again
-                    key=f"{session.key}_timeline_{len(session.frames)}",
-                    help="Go back to any frame you have seen (while paused).")
-            session.scrub = None if pick == len(session.frames) - 1 else pick
-        if session.scrub is not None:
-            shown = session.frames[session.scrub][0]
-        metric.metric("Update" if session.unit == "batch" else "Epoch", f"{shown} / {total}")
-        draw(session.snapshots())
-        spent = time.perf_counter() - started
-        session.frame_seconds = (spent if not session.frame_seconds
-                                 else 0.7 * session.frame_seconds + 0.3 * spent)
-        if session.playing:
-            session.play_spent += spent
-
-    frame()

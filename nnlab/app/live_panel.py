@@ -26,7 +26,7 @@ import json
 import numpy as np
 import streamlit as st
 
-from nnlab.app import bound, live
+from nnlab.app import bound, live, live_controls
 from nnlab.app.charts import _to_vega_lite
 from nnlab.app.compare import (
     GRID_PAD,
@@ -279,20 +279,20 @@ def live_comparison(variants, data, *, key: str, page: str | None = None,
     for the text and tables the page computes below the picture.
     """
     variants = [(str(label), config) for label, config in variants]
-    session = st.session_state.get(live._state_key(key))
+    session = st.session_state.get(live.state_key(key))
     finish = st.session_state.pop(f"{key}_finish_requested", False)
     first = not isinstance(session, live.LiveSession)
     results = None
     if first or finish:
         results = dict(finished() if finished is not None else train_many(variants, page=page))
-        st.session_state.pop(live._state_key(key), None)  # every variant shows its finished run
+        st.session_state.pop(live.state_key(key), None)  # every variant shows its finished run
     session = live.live_session(variants, key=key, results=results, unit=unit)
     if finish:
-        st.session_state[live._mode_key(session)] = "Pause"
+        st.session_state[live.mode_key(session)] = "Pause"
     elif session.changed and not first:
-        st.session_state[live._mode_key(session)] = "Play"  # a knob change: watch it train
+        st.session_state[live.mode_key(session)] = "Play"  # a knob change: watch it train
         session.play_spent, session.notice = 0.0, ""  # a new play, with its own budget
-    live.toolbar(session, finish_key=f"{key}_finish_requested")
+    live_controls.toolbar(session, finish_key=f"{key}_finish_requested")
 
     def draw(snapshots):
         for (label, result), v in zip(snapshots, session.variants, strict=True):
@@ -301,5 +301,5 @@ def live_comparison(variants, data, *, key: str, page: str | None = None,
                 v.registered = True
         draw_frame(snapshots, data, key=key, log_cost=log_cost, points=points)
 
-    live.live_fragment(session, draw)
+    live_controls.live_fragment(session, draw)
     return session.snapshots()

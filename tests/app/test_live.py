@@ -8,21 +8,21 @@ from nnlab.core.train import train
 
 SCRIPT = """
 import streamlit as st
-from nnlab.app import live
+from nnlab.app import live, live_controls
 from nnlab.config import TrainConfig
 
 base = TrainConfig(n_samples=120, hidden_units=(5,), num_epochs=40, learning_rate=0.1)
 rate = st.number_input("rate", value=0.1, key="rate")
 variants = [("gd", base), ("fast", base.replace(learning_rate=rate, optimizer="adam"))]
 session = live.live_session(variants, key="t")
-live.toolbar(session)
+live_controls.toolbar(session)
 
 
 def draw(snapshots):
     for label, result in snapshots:
         st.write(f"{label}: {result.status} {result.epochs_run} {result.final_cost!r}")
 
-live.live_fragment(session, draw)
+live_controls.live_fragment(session, draw)
 """
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from nnlab.viz import network as nw
+from tests.viz.test_viz import walk
 
 #: size = |w| / max|w| is computed in floating point; compare to this.
 SIZE_TOL = 1e-12
@@ -19,15 +20,6 @@ def random_matrices(dims, seed=0):
     return [rng.normal(size=(dims[l], dims[l - 1])) for l in range(1, len(dims))]
 
 
-def walk(node):
-    """Every dict nested anywhere in a spec."""
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from walk(value)
 
 
 # --- layout and names -------------------------------------------------------
