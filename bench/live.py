@@ -50,10 +50,11 @@ PAGES = {
     "Learning_rate_decay": ("lr_live", "lr_learning_rate"),
     "Batch_norm": ("bn_live", "bn_num_epochs"),
     "Softmax": ("sm_live", "sm_noise"),
+    "Loss_landscapes": ("ll_live", "ll_steps"),
 }
 _PROGRESS = """() => {
     const m = Array.from(document.querySelectorAll('[data-testid="stMetric"]'))
-        .find(x => /Epoch|Update/.test(x.innerText));
+        .find(x => /Epoch|Update|Step/.test(x.innerText));
     if (!m) return null;
     const g = m.querySelector('[data-testid="stMetricValue"]').innerText
         .match(/(\\d+)\\s*\\/\\s*(\\d+)/);

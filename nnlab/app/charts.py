@@ -18,8 +18,10 @@ an edited builder would keep serving stale charts.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import importlib
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -98,3 +100,66 @@ def chart_spec(build: Callable, /, *args, **kwargs) -> dict:
         A fresh copy of the spec on every call (``st.vega_lite_chart`` may modify it).
     """
     return _cached_spec(builder_name(build), args, kwargs, VIZ_VERSION)
+
+
+# ------------------------------------------------------------------ charts of live frames
+
+
+def stable_names(spec: dict) -> dict:
+    """``spec`` with its data sets renamed ``nnlab_frame_0``, ``nnlab_frame_1``, ... in order.
+
+    Altair names a data set by a hash of its content, so every frame would be a new spec and
+    the browser would rebuild the chart; with stable names only the data change and Vega
+    updates them in place. (Not ``data_0``: Vega-Lite names its own data sources so, and the
+    chart then draws nothing.)"""
+    datasets = spec.get("datasets") or {}
+    if not datasets:
+        return spec
+    names = {old: f"nnlab_frame_{i}" for i, old in enumerate(datasets)}
+    text = json.dumps({k: v for k, v in spec.items() if k != "datasets"})
+    for old, new in names.items():
+        text = text.replace(f'"{old}"', f'"{new}"')
+    out = json.loads(text)
+    out["datasets"] = {names[k]: v for k, v in datasets.items()}
+    return out
+
+
+def frame_spec(key: tuple, build, frames, *, constant: bool = False) -> dict:
+    """The Vega-Lite spec of ``build()``, a chart whose data sets are the DataFrames
+    ``frames``, for a chart redrawn every frame of a live page.
+
+    Building an Altair chart and converting it validates it against the Vega-Lite schema: about
+    90 ms for the network drawing, most of a frame. The first call with ``key`` (everything
+    but the data the spec depends on) builds it; later calls reuse that spec with the new
+    frames' data only, under stable names, so the browser updates the data in place. With
+    ``constant``, data sets of the chart that are not among ``frames`` (a surface's contour
+    grid) are kept from the first call: ``key`` must then name everything they depend on.
+    """
+    from streamlit.dataframe_util import convert_anything_to_arrow_bytes
+
+    arrows = [convert_anything_to_arrow_bytes(f) for f in frames]
+    hit = _TEMPLATES.get(key)
+    if hit is None:
+        spec = stable_names(_to_vega_lite(build()))
+        names = {}
+        kept = {}
+        for name, data in (spec.get("datasets") or {}).items():
+            if data in arrows:
+                names[name] = arrows.index(data)
+            elif constant:
+                kept[name] = data
+            else:  # a data set that is not one of the frames: no template
+                return spec
+        if len(_TEMPLATES) >= MAX_TEMPLATES:
+            _TEMPLATES.clear()
+        _TEMPLATES[key] = ({k: v for k, v in spec.items() if k != "datasets"}, names, kept)
+        return spec
+    template, names, kept = hit
+    spec = copy.deepcopy(template)  # st.vega_lite_chart may change the spec it is given
+    spec["datasets"] = {**kept, **{name: arrows[i] for name, i in names.items()}}
+    return spec
+
+
+#: Specs kept as templates, by key (cleared when full).
+MAX_TEMPLATES = 64
+_TEMPLATES: dict = {}

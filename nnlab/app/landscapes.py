@@ -13,12 +13,19 @@ import numpy as np
 import streamlit as st
 
 from nnlab.app import bound
-from nnlab.app.charts import chart_spec
-from nnlab.lessons.optimizer_paths import momentum_bound, quadratic_momentum_path, race
+from nnlab.app.charts import chart_spec, frame_spec
+from nnlab.app.live_controls import live_view
+from nnlab.lessons.optimizer_paths import (
+    PathConfig,
+    momentum_bound,
+    quadratic_momentum_path,
+    start_path,
+)
 from nnlab.lessons.surfaces import momentum_phase_diagram
 from nnlab.viz import curves_chart
+from nnlab.viz._common import series_frame
 from nnlab.viz.phases import phase_diagram_chart
-from nnlab.viz.surfaces import race_map_chart
+from nnlab.viz.surfaces import path_frame, race_map_chart
 
 NAMES = {"gd": "gradient descent", "momentum": "momentum", "rmsprop": "RMSprop", "adam": "Adam"}
 SHORT = {"gd": "GD", "momentum": "momentum", "rmsprop": "RMSprop", "adam": "Adam"}  # legends
@@ -173,36 +180,64 @@ def lowest_value(surface) -> float:
     return float(min(surface.f(x, y) for x, y in surface.minima))
 
 
-def race_view(surface, start, runs: dict, steps: int) -> dict:
-    """Paths on the contour map (a click there moves the start) and the cost gap per step."""
-    results = race(surface, start, runs, steps) if runs else {}
-    for label, r in results.items():
-        if r["status"] == "diverged":
-            st.warning(f"**{label}**: {r['message']}. Lower its α.", icon=":material/warning:")
+def race_view(surface, start, runs: dict, steps: int) -> list:
+    """The race, live: paths on the contour map (a click there moves the start) and the cost
+    gap per step, drawn step by step with the live toolbar (Play, Step, Finish, Reset; a knob
+    change plays the race again from the start). Returns ``[(label, TrainResult), ...]`` of the
+    paths as shown (``nnlab.lessons.optimizer_paths.PathRun``)."""
     xs, ys, Z = surface_grid(surface)
-    # a wider map; the 4 paths in 2 columns so that the legend fits under it
-    spec = chart_spec(race_map_chart, xs, ys, Z,
-                      paths={k: r["path"] for k, r in results.items()} or None,
-                      log_z=bool(np.nanmin(Z) >= 0), start=start, select_name=START_PICK)
-    left, right = st.columns([3, 2])
-    with left:
-        st.vega_lite_chart(spec, width="stretch", on_select="rerun", key=CONTOUR_KEY,
+    log_z = bool(np.nanmin(Z) >= 0)
+    if not runs:
+        st.vega_lite_chart(chart_spec(race_map_chart, xs, ys, Z, log_z=log_z, start=start,
+                                      select_name=START_PICK),
+                           width="stretch", on_select="rerun", key=CONTOUR_KEY,
                            selection_mode=START_PICK)
-        st.caption("Click anywhere on the map to start there (or use the sliders). Colour: "
-                   "f(x, y) (darker is lower); the diamond marks the start.")
-    with right:
-        if results:
+        st.info("Tick at least one optimizer to race.")
+        return []
+    variants = [(label, PathConfig.from_spec(surface.name, start, spec, steps))
+                for label, spec in runs.items()]
+
+    def finished():
+        return [(label, start_path(c).advance().snapshot()) for label, c in variants]
+
+    def draw(session, snapshots):
+        for label, r in snapshots:
+            if r.status == "diverged":
+                st.warning(f"**{label}**: {r.message}. Lower its α.", icon=":material/warning:")
+        paths = {label: np.vstack([np.asarray(start, float)[None, :],
+                                   np.c_[r.history["x"], r.history["y"]]])
+                 for label, r in snapshots}
+        labels = tuple(paths)
+        spec = frame_spec(("race", surface.name, tuple(start), labels, log_z),
+                          lambda: race_map_chart(xs, ys, Z, paths=paths, log_z=log_z,
+                                                 start=start, select_name=START_PICK),
+                          [path_frame(paths)], constant=True)
+        left, right = st.columns([3, 2])
+        with left:
+            event = st.vega_lite_chart(spec, width="stretch", on_select="rerun",
+                                       key=CONTOUR_KEY, selection_mode=START_PICK)
+            picked = (event or {}).get("selection", {}).get(START_PICK)
+            if picked and picked != st.session_state.get(LAST_START):
+                st.rerun()  # a new start: the whole page (its sliders) takes it
+            st.caption("Click anywhere on the map to start there (or use the sliders). Colour: "
+                       "f(x, y) (darker is lower); the diamond marks the start.")
+        with right:
             f_star = lowest_value(surface)
-            gaps = {k: np.asarray(r["values"]) - f_star for k, r in results.items()}
-            st.vega_lite_chart(chart_spec(curves_chart, gaps, x_title="step",
-                                          y_title="f − f* (log scale)", log_y=True,
-                                          title="Gap to the lowest minimum"),
-                               width="stretch")  # curves_chart's legend: 2 columns, fits
+            gaps = {label: (np.arange(1, r.epochs_run + 1), r.history["cost"] - f_star)
+                    for label, r in snapshots}
+            st.vega_lite_chart(
+                frame_spec(("race gaps", labels),
+                           lambda: curves_chart(gaps, x_title="step",
+                                                y_title="f − f* (log scale)", log_y=True,
+                                                title="Gap to the lowest minimum"),
+                           [series_frame(gaps, True)]),
+                width="stretch")
             st.caption("A curve that flattens above the bottom is stuck: on a plateau, at a "
-                       "saddle or in a worse local minimum. A curve that ends early diverged.")
-        else:
-            st.info("Tick at least one optimizer to race.")
-    return results
+                       "saddle or in a worse local minimum. A curve that stops early left the "
+                       "map (diverged). A gap of exactly 0 cannot be drawn on the log scale.")
+
+    return live_view(variants, key="ll_live", draw=draw, finished=finished, unit="step",
+                     starter=start_path)
 
 
 # ------------------------------------------------------------------------- phase diagram

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from nnlab.config import TrainConfig
-from nnlab.core.budget import estimate_seconds, expected_train_size, max_seconds
+from nnlab.core.budget import expected_train_size, max_seconds
 from nnlab.core.result import TrainResult
 from nnlab.core.train import start
 
@@ -37,6 +37,9 @@ TICK_SECONDS = 0.1
 PLAY_SECONDS = 15.0
 #: The speeds the learner can choose: epochs per frame (``"auto"``: see ``LiveSession.tick``).
 SPEEDS = ("auto", 1, 5, 20, 100)
+#: What Step and the speed can count -> how the page names it: an epoch, a mini-batch update
+#: (``"batch"``: the mini-batch page), or an optimizer step on a 2-D surface (``"step"``).
+UNITS = {"epoch": "epoch", "batch": "update", "step": "step"}
 #: Frames kept for the timeline (older ones are thinned out, every other one dropped).
 MAX_FRAMES = 120
 #: One play (from a press of Play, or a knob change, until it ends or pauses) may spend this
@@ -76,8 +79,7 @@ class Variant:
     def affordable(self, seconds: float, unit: str) -> int:
         """How many epochs (or updates) of this run the budget model says fit in ``seconds``
         (at least one)."""
-        per_epoch = estimate_seconds(self.config, self.run.m, self.run.data.n_x) / max(
-            1, self.config.num_epochs)
+        per_epoch = self.run.epoch_seconds_estimate()
         per = per_epoch / self.run.steps_per_epoch if unit == "batch" else per_epoch
         return max(1, int(seconds / per)) if per > 0 else 1 << 30
 
@@ -101,11 +103,12 @@ class LiveSession:
     frames: list = field(default_factory=list)  # (epoch, [(params, bn_state, metrics)])
     scrub: int | None = None  # the timeline frame shown while paused (None: the latest)
     frame_seconds: float = 0.0  # a frame's measured wall time (training and drawing)
-    unit: str = "epoch"  # what Step and the speed count: "epoch", or "batch" (one update)
+    unit: str = "epoch"  # what Step and the speed count: one of UNITS
     changed: bool = False  # the last live_session call started some variants afresh
     finished_playing: bool = False  # the runs ended while playing: the switch goes to Pause
     play_spent: float = 0.0  # server seconds (training and drawing) since Play was pressed
     notice: str = ""  # why the session paused by itself, shown until the next Play
+    starter: object = start  # config -> a run at its start
 
     @property
     def epoch(self) -> int:
@@ -144,7 +147,7 @@ class LiveSession:
 
     @property
     def unit_name(self) -> str:
-        return "update" if self.unit == "batch" else "epoch"
+        return UNITS[self.unit]
 
     @property
     def progress(self) -> tuple[int, int]:
@@ -218,14 +221,16 @@ def state_key(key: str) -> str:
     return f"{key}_live"
 
 
-def live_session(variants, *, key: str, results=None, unit: str = "epoch") -> LiveSession:
+def live_session(variants, *, key: str, results=None, unit: str = "epoch",
+                 starter=start) -> LiveSession:
     """The page's live session for ``variants`` (``[(label, config), ...]``): kept across
     reruns; a variant whose label or config changed starts again at epoch 0, or, with
     ``results`` (the variants' finished one-shot runs, e.g. from ``train_many``), shows its
     finished run until the learner presses Reset. ``unit``: what Step and the speed count,
-    ``"epoch"`` or ``"batch"`` (one mini-batch update)."""
-    if unit not in ("epoch", "batch"):
-        raise ValueError(f"unit must be 'epoch' or 'batch', got {unit!r}")
+    one of :data:`UNITS`. ``starter``: config -> a run at its
+    start (default ``nnlab.start``; the loss-landscape page passes its 2-D paths')."""
+    if unit not in UNITS:
+        raise ValueError(f"unit must be one of {tuple(UNITS)}, got {unit!r}")
     variants = [(str(label), config) for label, config in variants]
     finished = dict(results or ())
     session = st.session_state.get(state_key(key))
@@ -236,8 +241,8 @@ def live_session(variants, *, key: str, results=None, unit: str = "epoch") -> Li
         old = {(v.label, v.config): v for v in session.variants}
     fresh = [old.get((label, config)) or (
         Variant(label, config, result=finished[label]) if label in finished
-        else Variant(label, config, start(config))) for label, config in variants]
-    session.unit = unit
+        else Variant(label, config, starter(config))) for label, config in variants]
+    session.unit, session.starter = unit, starter
     session.changed = [id(v) for v in fresh] != [id(v) for v in session.variants]
     if session.changed:
         session.variants, session.frames, session.scrub = fresh, [], None

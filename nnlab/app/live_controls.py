@@ -19,9 +19,10 @@ from nnlab.app.live import (
     TICK_SECONDS,
     LiveSession,
     Variant,
+    live_session,
     mode_key,
+    state_key,
 )
-from nnlab.core.train import start
 
 
 def _latest(session):
@@ -51,7 +52,8 @@ NO_STALE_FADE = ('<style>[data-testid="stElementContainer"][data-stale="true"]'
 
 def _restart(session):
     session.frames, session.scrub = [], None
-    session.variants = [Variant(v.label, v.config, start(v.config)) for v in session.variants]
+    session.variants = [Variant(v.label, v.config, session.starter(v.config))
+                        for v in session.variants]
     session.epochs_per_frame = 1
     session.keep_frame()
 
@@ -146,7 +148,7 @@ def live_fragment(session: LiveSession, draw) -> None:
             session.scrub = None if pick == len(session.frames) - 1 else pick
         if session.scrub is not None:
             shown = session.frames[session.scrub][0]
-        metric.metric("Update" if session.unit == "batch" else "Epoch", f"{shown} / {total}")
+        metric.metric(session.unit_name.capitalize(), f"{shown} / {total}")
         draw(session.snapshots())
         spent = time.perf_counter() - started
         session.frame_seconds = (spent if not session.frame_seconds
@@ -155,3 +157,31 @@ def live_fragment(session: LiveSession, draw) -> None:
             session.play_spent += spent
 
     frame()
+
+
+def live_view(variants, *, key: str, draw, finished, unit: str = "epoch", starter=None) -> list:
+    """A page's live view of ``variants`` (``[(label, config), ...]``): the toolbar, then
+    ``draw(session, snapshots)`` in the frame fragment. Returns ``[(label, TrainResult), ...]``
+    as shown now.
+
+    The first visit and **Finish** show the finished runs (``finished()``, a page's cached
+    one-shot runs), so that the lesson is there at once; a knob change starts the variants it
+    changes at their start and plays them, a new play with its own budget.
+    """
+    session = st.session_state.get(state_key(key))
+    finish = st.session_state.pop(f"{key}_finish_requested", False)
+    first = not isinstance(session, LiveSession)
+    results = None
+    if first or finish:
+        results = dict(finished())
+        st.session_state.pop(state_key(key), None)  # every variant shows its finished run
+    session = live_session(variants, key=key, results=results, unit=unit,
+                           **({"starter": starter} if starter is not None else {}))
+    if finish:
+        st.session_state[mode_key(session)] = "Pause"
+    elif session.changed and not first:
+        st.session_state[mode_key(session)] = "Play"  # a knob change: watch it train
+        session.play_spent, session.notice = 0.0, ""
+    toolbar(session, finish_key=f"{key}_finish_requested")
+    live_fragment(session, lambda snapshots: draw(session, snapshots))
+    return session.snapshots()

@@ -20,14 +20,11 @@ run, which is the same run bit for bit (``tests/core/test_run.py``, ``tests/app/
 
 from __future__ import annotations
 
-import copy
-import json
-
 import numpy as np
 import streamlit as st
 
-from nnlab.app import bound, live, live_controls
-from nnlab.app.charts import _to_vega_lite
+from nnlab.app import bound, live_controls
+from nnlab.app.charts import frame_spec
 from nnlab.app.compare import (
     GRID_PAD,
     METRIC_COLUMNS,
@@ -51,58 +48,6 @@ MAP_GRID = 20
 EDGE_VIEWS = ("weights", "gradients")
 
 
-def stable_names(spec: dict) -> dict:
-    """``spec`` with its data sets renamed ``nnlab_frame_0``, ``nnlab_frame_1``, ... in order.
-
-    Altair names a data set by a hash of its content, so every frame would be a new spec and
-    the browser would rebuild the chart; with stable names only the data change and Vega
-    updates them in place. (Not ``data_0``: Vega-Lite names its own data sources so, and the
-    chart then draws nothing.)"""
-    datasets = spec.get("datasets") or {}
-    if not datasets:
-        return spec
-    names = {old: f"nnlab_frame_{i}" for i, old in enumerate(datasets)}
-    text = json.dumps({k: v for k, v in spec.items() if k != "datasets"})
-    for old, new in names.items():
-        text = text.replace(f'"{old}"', f'"{new}"')
-    out = json.loads(text)
-    out["datasets"] = {names[k]: v for k, v in datasets.items()}
-    return out
-
-
-def frame_spec(key: tuple, build, frames) -> dict:
-    """The Vega-Lite spec of ``build()``, a chart whose data sets are exactly the DataFrames
-    ``frames``, for a chart redrawn every frame.
-
-    Building an Altair chart and converting it validates it against the Vega-Lite schema: about
-    90 ms for the network drawing, most of a frame. The first call with ``key`` (everything
-    but the data the spec depends on) builds it; later calls reuse that spec with the new
-    frames' data only, under stable names, so the browser updates the data in place.
-    """
-    from streamlit.dataframe_util import convert_anything_to_arrow_bytes
-
-    arrows = [convert_anything_to_arrow_bytes(f) for f in frames]
-    hit = _TEMPLATES.get(key)
-    if hit is None:
-        spec = stable_names(_to_vega_lite(build()))
-        names = {}
-        for name, data in (spec.get("datasets") or {}).items():
-            if data not in arrows:  # a data set that is not one of the frames: no template
-                return spec
-            names[name] = arrows.index(data)
-        if len(_TEMPLATES) >= MAX_TEMPLATES:
-            _TEMPLATES.clear()
-        _TEMPLATES[key] = ({k: v for k, v in spec.items() if k != "datasets"}, names)
-        return spec
-    template, names = hit
-    spec = copy.deepcopy(template)  # st.vega_lite_chart may change the spec it is given
-    spec["datasets"] = {name: arrows[i] for name, i in names.items()}
-    return spec
-
-
-#: Specs kept as templates, by key (cleared when full).
-MAX_TEMPLATES = 64
-_TEMPLATES: dict = {}
 
 
 def _n_classes(result) -> int:
@@ -279,27 +224,14 @@ def live_comparison(variants, data, *, key: str, page: str | None = None,
     for the text and tables the page computes below the picture.
     """
     variants = [(str(label), config) for label, config in variants]
-    session = st.session_state.get(live.state_key(key))
-    finish = st.session_state.pop(f"{key}_finish_requested", False)
-    first = not isinstance(session, live.LiveSession)
-    results = None
-    if first or finish:
-        results = dict(finished() if finished is not None else train_many(variants, page=page))
-        st.session_state.pop(live.state_key(key), None)  # every variant shows its finished run
-    session = live.live_session(variants, key=key, results=results, unit=unit)
-    if finish:
-        st.session_state[live.mode_key(session)] = "Pause"
-    elif session.changed and not first:
-        st.session_state[live.mode_key(session)] = "Play"  # a knob change: watch it train
-        session.play_spent, session.notice = 0.0, ""  # a new play, with its own budget
-    live_controls.toolbar(session, finish_key=f"{key}_finish_requested")
 
-    def draw(snapshots):
+    def draw(session, snapshots):
         for (label, result), v in zip(snapshots, session.variants, strict=True):
             if v.run is not None and v.run.done and not v.registered:
                 register_run(result, label, page)
                 v.registered = True
         draw_frame(snapshots, data, key=key, log_cost=log_cost, points=points)
 
-    live_controls.live_fragment(session, draw)
-    return session.snapshots()
+    return live_controls.live_view(
+        variants, key=key, draw=draw, unit=unit,
+        finished=finished or (lambda: train_many(variants, page=page)))

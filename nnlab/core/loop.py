@@ -137,12 +137,18 @@ class Run:
         """Charge every epoch from now on to ``budget`` (an ``nnlab.core.budget.Budget``;
         None: no budget), e.g. one budget per click or per frame of a live page."""
         self.budget = budget
-        if budget is not None and not self.epoch_estimate:
+        if budget is not None:
+            self.epoch_seconds_estimate()
+        return self
+
+    def epoch_seconds_estimate(self) -> float:
+        """Seconds one epoch of this run is estimated to take (``nnlab.core.budget``)."""
+        if not self.epoch_estimate:
             from nnlab.core.budget import estimate_seconds
 
             self.epoch_estimate = estimate_seconds(self.c, self.m, self.data.n_x,
                                                    K=self.K) / self.E
-        return self
+        return self.epoch_estimate
 
     @contextlib.contextmanager
     def _stepping(self):

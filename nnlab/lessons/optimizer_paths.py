@@ -6,11 +6,15 @@ quadratic (the path behind one cell of :func:`nnlab.lessons.surfaces.momentum_ph
 several optimizers racing from one start on a 2-D surface.
 """
 
+from __future__ import annotations
+
 import math
 import numbers
+from dataclasses import dataclass
 
 import numpy as np
 
+from nnlab.core.result import TrainResult
 from nnlab.lessons.surfaces import optimize_path
 from nnlab.spec.optimizers import OPTIMIZERS, init_optimizer_state, optimizer_step
 
@@ -155,3 +159,82 @@ def race(surface, start, runs, num_steps=100):
         lr = spec.pop("learning_rate")
         out[label] = optimize_path(surface, start, optimizer, lr, num_steps, **spec)
     return out
+
+
+@dataclass(frozen=True)
+class PathConfig:
+    """One racer on a 2-D surface, hashable like a ``TrainConfig``: the surface's name, the
+    start, the optimizer with its learning rate and hyperparameters (``hyper``: sorted
+    ``(name, value)`` pairs) and the number of steps (``num_epochs``: one step counts as one
+    epoch, so that a live page steps it like a training run)."""
+
+    surface: str
+    start: tuple
+    optimizer: str
+    learning_rate: float
+    hyper: tuple = ()
+    num_epochs: int = 100
+
+    @classmethod
+    def from_spec(cls, surface: str, start, spec: dict, num_steps: int) -> PathConfig:
+        """From a :func:`race` entry ``{"optimizer", "learning_rate", **hyper}``."""
+        spec = dict(spec)
+        optimizer, lr = spec.pop("optimizer"), float(spec.pop("learning_rate"))
+        return cls(surface, tuple(float(v) for v in start), optimizer, lr,
+                   tuple(sorted(spec.items())), int(num_steps))
+
+
+class PathRun:
+    """A racer's path revealed step by step, with the protocol of ``nnlab.core.loop.Run``
+    (``advance``, ``advance_batches``, ``snapshot``, ``done``), so that the live page's Play,
+    Step and timeline drive it as they drive a network. The whole path is computed at once by
+    :func:`nnlab.lessons.surfaces.optimize_path` (a few hundred 2-D steps take milliseconds);
+    stepping moves through it, so a path played live is the path computed in one go."""
+
+    steps_per_epoch = 1
+
+    def __init__(self, config: PathConfig):
+        self.config = config
+        self.path = optimize_path(config.surface, config.start, config.optimizer,
+                                  config.learning_rate, config.num_epochs, **dict(config.hyper))
+        self.epoch = 0
+
+    @property
+    def last(self) -> int:
+        return self.path["steps"]  # fewer than num_epochs when the path diverged
+
+    @property
+    def done(self) -> bool:
+        return self.epoch >= self.last
+
+    @property
+    def steps(self) -> int:
+        return self.epoch
+
+    def advance(self, n: int | None = None) -> PathRun:
+        """Up to ``n`` more steps (None: to the end)."""
+        self.epoch = self.last if n is None else min(self.last, self.epoch + int(n))
+        return self
+
+    advance_batches = advance
+
+    def epoch_seconds_estimate(self) -> float:
+        return 0.0  # computed already: a step costs nothing more
+
+    def snapshot(self) -> TrainResult:
+        """The path so far as a ``TrainResult``: ``parameters["theta"]`` the point reached,
+        ``history`` per step taken: ``epoch``, ``cost`` (f at the point), ``x``, ``y``."""
+        n, path, values = self.epoch, self.path["path"], self.path["values"]
+        ended = self.done
+        status = (self.path["status"] if ended else "running")
+        message = self.path["message"] if ended else f"Step {n} of {self.config.num_epochs}"
+        history = {"epoch": np.arange(n, dtype=float), "cost": values[1:n + 1].copy(),
+                   "x": path[1:n + 1, 0].copy(), "y": path[1:n + 1, 1].copy()}
+        return TrainResult(self.config, {"theta": path[n].reshape(2, 1).copy()}, {}, history,
+                           status, message, 0.0, n, None, {"f": float(values[n])},
+                           update_rule=f"nnlab.spec.optimizers.{self.config.optimizer}_step")
+
+
+def start_path(config: PathConfig) -> PathRun:
+    """A racer at its start (the live page's ``starter``)."""
+    return PathRun(config)

@@ -36,7 +36,7 @@ def _bands(z: np.ndarray, log_z: bool) -> np.ndarray:
     return 10.0 ** edges[band] if log_z else edges[band]
 
 
-def _path_frame(paths: Mapping) -> pd.DataFrame:
+def path_frame(paths: Mapping) -> pd.DataFrame:
     """Long frame of optimizer paths: ``path``, ``step``, ``x``, ``y`` (finite only)."""
     check_mapping(paths, "paths")
     cap = max(MAX_ROWS // len(paths) - 1, 2)
@@ -132,7 +132,7 @@ def contour_chart(
     layers = [heat]
     starts = None
     if paths:
-        pf = _path_frame(paths)
+        pf = path_frame(paths)
         labels = order_of(paths.keys())
         stroke = alt.Stroke(
             "path:N",

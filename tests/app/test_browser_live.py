@@ -3,7 +3,8 @@
 One ``streamlit run`` on loopback serves the module; each test opens one page in a new browser
 context (a new Streamlit session), waits for its first run (the finished one-shot runs), and
 then, as a learner would: **Reset** shows epoch 0, **Step** one epoch more, **Play** makes the
-Epoch metric rise frame after frame, **Pause** holds it. No exception box at any point.
+Epoch metric (Update on the mini-batch page, Step on the loss landscapes) rise frame after
+frame, **Pause** holds it. No exception box at any point.
 
 Every wait is for a state (the metric's text, a higher epoch), never a count taken once: on a
 loaded machine the frames come slower, not differently.
@@ -34,7 +35,8 @@ pytestmark = pytest.mark.browser
 LIVE_PAGES = {"Train_dev_test": "tdt_live", "Initialization": "init_live",
               "Regularization": "reg_live", "Vanishing_gradients": "van_live",
               "Optimizers": "opt_live", "Learning_rate_decay": "lr_live",
-              "Batch_norm": "bn_live", "Softmax": "sm_live"}
+              "Batch_norm": "bn_live", "Softmax": "sm_live", "Mini_batches": "mb_live",
+              "Loss_landscapes": "ll_live"}
 #: Seconds to wait for a state the page must reach (a frame, a click's answer).
 STATE_TIMEOUT = 60
 #: How long a paused page is watched for a frame that must not come.
@@ -62,8 +64,8 @@ def session(browser):
 
 
 def _epoch_locator(page):
-    return page.locator('[data-testid="stMetric"]', has_text="Epoch").locator(
-        '[data-testid="stMetricValue"]').first
+    metric = page.locator('[data-testid="stMetric"]', has_text=re.compile("Epoch|Update|Step"))
+    return metric.locator('[data-testid="stMetricValue"]').first
 
 
 def _epoch(page) -> tuple[int, int]:
@@ -76,7 +78,7 @@ def _wait_epoch(page, test: str) -> tuple[int, int]:
     page.wait_for_function(
         f"""() => {{
             const m = Array.from(document.querySelectorAll('[data-testid="stMetric"]'))
-                .find(x => x.innerText.includes('Epoch'));
+                .find(x => /Epoch|Update|Step/.test(x.innerText));
             if (!m) return false;
             const v = m.querySelector('[data-testid="stMetricValue"]').innerText;
             const g = v.match(/(\\d+)\\s*\\/\\s*(\\d+)/);

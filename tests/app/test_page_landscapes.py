@@ -7,7 +7,7 @@ import pytest
 from nnlab.lessons.optimizer_paths import momentum_bound, quadratic_momentum_path, race
 from nnlab.lessons.surfaces import SURFACES, momentum_phase_diagram, optimize_path
 from nnlab.viz.phases import phase_diagram_chart
-from tests.app.conftest import page_path, run_page
+from tests.app.conftest import finish, page_path, run_page
 
 PAGE = page_path("24_Loss_landscapes.py")
 PATH_TOLERANCE = 1e-12
@@ -49,6 +49,7 @@ def test_preset_moves_start_and_learning_rates(page):
 def test_divergent_racer_is_a_warning_not_a_crash(page):
     page.select_slider(key="ll_gd_learning_rate").set_value(2.0).run()
     assert not page.exception
+    finish(page, "ll_live")  # the race plays again from the start; Finish shows its end
     assert any("GD" in w.value and "diverged" in w.value for w in page.warning)
 
 

@@ -158,3 +158,26 @@ def test_phase_diagram_validation(kwargs, arg):
     call = {"learning_rates": [0.1], "betas": [0.5], **kwargs}
     with pytest.raises(ValueError, match=arg):
         sf.momentum_phase_diagram(call.pop("learning_rates"), call.pop("betas"), **call)
+
+
+def test_a_path_played_in_chunks_is_the_path_computed_at_once():
+    from nnlab.lessons.optimizer_paths import PathConfig, start_path
+
+    for spec in ({"optimizer": "adam", "learning_rate": 0.05},
+                 {"optimizer": "gd", "learning_rate": 2.0},  # diverges: ends early
+                 {"optimizer": "momentum", "learning_rate": 0.01, "beta": 0.8}):
+        config = PathConfig.from_spec("saddle", (-2.5, 0.01), spec, 60)
+        run = start_path(config)
+        for n in (0, 1, 7, 3, 100):
+            run.advance(n)
+        whole = sf.optimize_path("saddle", (-2.5, 0.01), spec["optimizer"],
+                              spec["learning_rate"], 60,
+                              **{k: v for k, v in spec.items()
+                                 if k not in ("optimizer", "learning_rate")})
+        snap = run.snapshot()
+        assert run.done and snap.epochs_run == whole["steps"]
+        assert snap.status == whole["status"]
+        np.testing.assert_array_equal(np.c_[snap.history["x"], snap.history["y"]],
+                                      whole["path"][1:])
+        np.testing.assert_array_equal(snap.history["cost"], whole["values"][1:])
+        np.testing.assert_array_equal(snap.parameters["theta"].ravel(), whole["path"][-1])
