@@ -64,7 +64,8 @@ st.caption("Left: how spread out each hidden layer's activations are; a falling 
            "layer and slowly vanishes; weights too small vanish fast and too large explode.")
 
 # ---------------------------------------------------------------- after training
-st.markdown("**After some training** (gradient descent, full batch, cached)")
+st.markdown("**Training** (gradient descent, full batch), live: press Play, or Finish for the "
+            "end")
 c1, c2 = st.columns(2)
 with c1:
     lr = controls.learning_rate_control("t", defaults=van.BASE)

@@ -178,7 +178,9 @@ class LiveSession:
             # more than about TICK_SECONDS of computing per frame (measured)
             spent = max(time.perf_counter() - started, 1e-4)
             longest = self.progress[1]
-            watchable = max(1, math.ceil(longest * FRAME_SECONDS / PLAY_SECONDS))
+            # frames come every max(FRAME_SECONDS, IDLE_FACTOR x a frame's time)
+            period = max(FRAME_SECONDS, IDLE_FACTOR * self.frame_seconds)
+            watchable = max(1, math.ceil(longest * period / PLAY_SECONDS))
             affordable = max(1, int(epochs * min(4.0, max(0.25, TICK_SECONDS / spent))))
             self.epochs_per_frame = min(watchable, affordable)
         if self.done:

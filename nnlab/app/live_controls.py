@@ -139,7 +139,7 @@ def live_fragment(session: LiveSession, draw) -> None:
         if not session.playing and len(session.frames) > 1:
             with timeline:
                 pick = st.select_slider(
-                    "Timeline: the epoch shown", range(len(session.frames)),
+                    f"Timeline: the {session.unit_name} shown", range(len(session.frames)),
                     value=len(session.frames) - 1 if session.scrub is None else session.scrub,
                     format_func=lambda i: f"{session.unit_name} {session.frames[i][0]}",
                     # a new key per frame count: new frames show the latest again
@@ -148,7 +148,10 @@ def live_fragment(session: LiveSession, draw) -> None:
             session.scrub = None if pick == len(session.frames) - 1 else pick
         if session.scrub is not None:
             shown = session.frames[session.scrub][0]
-        metric.metric(session.unit_name.capitalize(), f"{shown} / {total}")
+        metric.metric(session.unit_name.capitalize(), f"{shown} / {total}",
+                      help=f"The {session.unit_name} of the runs still training (the one "
+                           "furthest behind, when a knob restarted some of them); each run's "
+                           "own count is in the table.")
         draw(session.snapshots())
         spent = time.perf_counter() - started
         session.frame_seconds = (spent if not session.frame_seconds

@@ -139,7 +139,9 @@ def draw_frame(snapshots, data, *, key: str, log_cost: bool = False,
     unit = _selected_unit(key)
     show_status(snapshots)
     if data.n_x == 2:
-        n_cols = len(snapshots)  # one row: the variants side by side (a phone stacks them)
+        # one row: the variants side by side (a phone stacks them); one or two variants
+        # take a third of the row each, not a whole screen
+        n_cols = max(len(snapshots), 3)
         rows = [snapshots[i:i + n_cols] for i in range(0, len(snapshots), n_cols)]
         for row in rows:
             for col, (label, result) in zip(st.columns(n_cols), row, strict=False):
@@ -151,7 +153,10 @@ def draw_frame(snapshots, data, *, key: str, log_cost: bool = False,
                 name = None if picked is None else network.node_name(*picked, L)
                 with col:
                     st.markdown(f"**{label}**" + (f" · {name}" if name else ""))
-                    st.image(boundary_image(result, data, box, points=points, unit=picked),
+                    # inline (a data URL), not a media file: a frame's file can be gone from
+                    # the server before the browser fetches it while playing (HTTP 404)
+                    img = boundary_image(result, data, box, points=points, unit=picked)
+                    st.image(raster.png_data_url(img),
                              width="stretch", alt=_alt_boundary(label, result, name))
     left, right = st.columns([3, 2])
     with right:

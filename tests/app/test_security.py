@@ -16,13 +16,13 @@ APP_CODE = [p for p in [*ROOT.glob("nnlab/**/*.py"), *ROOT.glob("pages/*.py"),
 def test_no_unsafe_html_eval_exec_or_pickle_in_the_app():
     pattern = re.compile(r"unsafe_allow_html\s*=\s*True|\beval\(|\bexec\(|pickle\.loads?\(|"
                          r"st\.html\(|components\.v1\.html|\bos\.system\(|shell=True")
-    # the one exception: a constant style sheet, no user text (nnlab/app/live.py)
+    # the one exception: a constant style sheet, no user text (nnlab/app/live_controls.py)
     allowed = {"st.html(NO_STALE_FADE)"}
     hits = [f"{p.relative_to(ROOT)}:{i}" for p in APP_CODE
             for i, line in enumerate(p.read_text().splitlines(), 1)
             if pattern.search(line) and line.strip() not in allowed]
     assert not hits, hits
-    from nnlab.app.live import NO_STALE_FADE
+    from nnlab.app.live_controls import NO_STALE_FADE
 
     assert NO_STALE_FADE.startswith("<style>") and "<script" not in NO_STALE_FADE
 
