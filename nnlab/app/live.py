@@ -31,6 +31,8 @@ FRAME_SECONDS = 0.15
 #: server is idle for the rest, when a click (Pause) is heard. (1.5 with a 0.1 s floor was
 #: measured slower, 2.6 instead of 5.6 frames/s on Optimizers: frames then queue and are cut.)
 IDLE_FACTOR = 2.0
+#: Frames measured before the timer may be set again to fit them.
+RETIME_FRAMES = 8
 #: Seconds of training per frame, for all the runs of the page together (at most).
 TICK_SECONDS = 0.1
 #: At the "auto" speed, the longest run plays in about this many seconds.
@@ -109,6 +111,8 @@ class LiveSession:
     play_spent: float = 0.0  # server seconds (training and drawing) since Play was pressed
     notice: str = ""  # why the session paused by itself, shown until the next Play
     starter: object = start  # config -> a run at its start
+    timer: float | None = None  # the frame fragment's run_every now in effect
+    frames_timed: int = 0  # frames measured since the timer was set
 
     @property
     def epoch(self) -> int:

@@ -15,6 +15,7 @@ from nnlab.app.live import (
     FRAME_SECONDS,
     IDLE_FACTOR,
     PLAY_SECONDS,
+    RETIME_FRAMES,
     SPEEDS,
     TICK_SECONDS,
     LiveSession,
@@ -59,8 +60,10 @@ def _restart(session):
 
 
 def _replay_if_done(session):
-    """Play pressed: a new play (its own budget); on finished runs, from epoch 0 again."""
+    """Play pressed: a new play (its own budget, its frames timed afresh); on finished runs,
+    from epoch 0 again."""
     session.play_spent, session.notice = 0.0, ""
+    session.frame_seconds, session.frames_timed = 0.0, 0
     if st.session_state.get(mode_key(session)) == "Play" and session.done:
         _latest(session)
         _restart(session)
@@ -121,8 +124,11 @@ def live_fragment(session: LiveSession, draw) -> None:
     # Frames must leave the server idle between them: a click of the learner is only sent,
     # and Pause only heard, in those gaps (measured with Streamlit 1.67). So the timer is at
     # least IDLE_FACTOR times a frame's measured time.
+    # The timer is fixed until the next full run: when the frames turn out much slower than
+    # it allows, a full run sets a longer one (at most every RETIME_FRAMES frames).
     run_every = (max(FRAME_SECONDS, IDLE_FACTOR * session.frame_seconds) if session.playing
                  else None)
+    session.timer = run_every
 
     @st.fragment(run_every=run_every)
     def frame():
@@ -154,10 +160,16 @@ def live_fragment(session: LiveSession, draw) -> None:
                            "own count is in the table.")
         draw(session.snapshots())
         spent = time.perf_counter() - started
-        session.frame_seconds = (spent if not session.frame_seconds
-                                 else 0.7 * session.frame_seconds + 0.3 * spent)
-        if session.playing:
+        if session.playing:  # a paused redraw (first drawing, templates) says nothing of a frame
             session.play_spent += spent
+            session.frame_seconds = (spent if not session.frame_seconds
+                                     else 0.7 * session.frame_seconds + 0.3 * spent)
+            session.frames_timed += 1
+            ideal = max(FRAME_SECONDS, IDLE_FACTOR * session.frame_seconds)
+            if (session.frames_timed >= RETIME_FRAMES and session.timer
+                    and not 1 / 1.5 < ideal / session.timer < 1.5):
+                session.frames_timed = 0
+                st.rerun()  # a new timer for frames this slow (or fast)
 
     frame()
 
@@ -185,6 +197,7 @@ def live_view(variants, *, key: str, draw, finished, unit: str = "epoch", starte
     elif session.changed and not first:
         st.session_state[mode_key(session)] = "Play"  # a knob change: watch it train
         session.play_spent, session.notice = 0.0, ""
+        session.frame_seconds, session.frames_timed = 0.0, 0
     toolbar(session, finish_key=f"{key}_finish_requested")
     live_fragment(session, lambda snapshots: draw(session, snapshots))
     return session.snapshots()
