@@ -92,7 +92,15 @@ def nudge(page, slider: str, press: str) -> None:
 
 
 def pause(page, key: str) -> None:
-    button(page, f"{key}_mode", "Pause").click()
+    """Pause (if the switch can be clicked: a tab whose runs have ended has nothing to pause,
+    and a loaded server may hold the switch disabled while a rerun is pending)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        button(page, f"{key}_mode", "Pause").click(timeout=10_000)
+    except PlaywrightTimeout:
+        print(f"  (could not press Pause on {page.url}: the switch stayed disabled)",
+              flush=True)
     time.sleep(0.5)
 
 
