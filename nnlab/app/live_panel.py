@@ -152,7 +152,9 @@ def draw_frame(snapshots, data, *, key: str, log_cost: bool = False,
                     picked = None  # the output's map is the decision boundary itself
                 name = None if picked is None else network.node_name(*picked, L)
                 with col:
-                    st.markdown(f"**{label}**" + (f" · {name}" if name else ""))
+                    ended = (f" · {result.status} after {result.epochs_run} epochs"
+                             if result.status in ("diverged", "stopped") else "")
+                    st.markdown(f"**{label}**" + (f" · {name}" if name else "") + ended)
                     # inline (a data URL), not a media file: a frame's file can be gone from
                     # the server before the browser fetches it while playing (HTTP 404)
                     img = boundary_image(result, data, box, points=points, unit=picked)

@@ -139,3 +139,6 @@ def test_diverged_cost_is_formatted_and_called_the_last_finite_one(page):
     assert trained.loc["He", "final_cost"] == f"{train(van.BASE).final_cost:.4g}"
     warning = next(w.value for w in page.warning if "Diverged" in w.value)
     assert "last finite" in warning
+    # its (grey, all-NaN) boundary panel says so in its heading, with the table's epoch count
+    epochs = trained.loc["random ×1", "epochs"]
+    assert any(m.value == f"**random ×1** · diverged after {epochs} epochs" for m in page.markdown)
