@@ -77,10 +77,16 @@ def decision_grid(predict_proba: Callable, X, *, size: int = GRID_SIZE,
         raise ValueError(f"predict_proba must return (n_y, {size * size}), got {P.shape}")
     if P.shape[0] == 1:
         return {"xs": xs, "ys": ys, "probs": P[0].reshape(size, size)}
-    bad = ~np.all(np.isfinite(P), axis=0)
+    return {"xs": xs, "ys": ys, "classes": predicted_classes(P).reshape(size, size)}
+
+
+def predicted_classes(P) -> np.ndarray:
+    """The argmax class of each column of softmax outputs ``P`` (C, ...), as floats; NaN
+    where an output is not finite (a diverged run)."""
+    P = np.asarray(P, dtype=float)
     classes = np.argmax(np.where(np.isfinite(P), P, -np.inf), axis=0).astype(float)
-    classes[bad] = np.nan
-    return {"xs": xs, "ys": ys, "classes": classes.reshape(size, size)}
+    classes[~np.all(np.isfinite(P), axis=0)] = np.nan
+    return classes
 
 
 def _prediction_key(result: TrainResult) -> tuple:

@@ -33,10 +33,11 @@ from nnlab.app.compare import (
     curve_series,
     grid_safe,
     metrics_frame,
+    predicted_classes,
     show_status,
 )
 from nnlab.app.runs import register_run, train_many
-from nnlab.lessons.neuron_maps import unit_maps, weight_gradients
+from nnlab.lessons.neuron_maps import plane, unit_maps, weight_gradients
 from nnlab.viz import curves_chart, network, raster
 from nnlab.viz._common import series_frame
 
@@ -70,22 +71,13 @@ def boundary_image(result, data, box, *, points: str = "train", unit=None) -> np
                                   n_classes=_n_classes(result), radius=factor - 1)
         return raster.to_uint8(img)
     out = maps[-1]
-    panel = {"xs": np.linspace(box[0], box[1], LIVE_GRID),
-             "ys": np.linspace(box[2], box[3], LIVE_GRID), "X": X, "Y": Y}
+    xs, ys, _ = plane(box, LIVE_GRID)
+    panel = {"xs": xs, "ys": ys, "X": X, "Y": Y}
     if out.shape[0] == 1:
         panel["probs"] = out[0]
     else:
-        bad = ~np.all(np.isfinite(out), axis=0)
-        classes = np.argmax(np.where(np.isfinite(out), out, -np.inf), axis=0).astype(float)
-        classes[bad] = np.nan
-        panel["classes"] = classes
+        panel["classes"] = predicted_classes(out)
     return raster.grid_image(panel, pixels=IMAGE_PIXELS, n_classes=_n_classes(result))
-
-
-def _layer_dims(result) -> list[int]:
-    L = sum(1 for k in result.parameters if k.startswith("W"))
-    return [result.parameters["W1"].shape[1]] + [result.parameters[f"W{l}"].shape[0]
-                                                for l in range(1, L + 1)]
 
 
 def network_images(result, box) -> dict:
@@ -145,7 +137,7 @@ def draw_frame(snapshots, data, *, key: str, log_cost: bool = False,
         rows = [snapshots[i:i + n_cols] for i in range(0, len(snapshots), n_cols)]
         for row in rows:
             for col, (label, result) in zip(st.columns(n_cols), row, strict=False):
-                dims = _layer_dims(result)
+                dims = result.config.layer_dims(data.n_x)
                 L = len(dims) - 1
                 picked = unit if label == drawn else None
                 if picked is not None and (picked[0] >= L or picked[1] >= dims[picked[0]]):
@@ -187,7 +179,7 @@ def _network_drawing(results: dict, labels, drawn, unit, data, box, *, key: str)
             help="The weights W, or their gradients dW on the whole training set now "
                  "(where the next steps push them).") or "weights"
     result = results[drawn]
-    dims = _layer_dims(result)
+    dims = list(result.config.layer_dims(data.n_x))
     if not network.drawable(dims):
         st.info(f"This network has {len(dims) - 1} layers: the drawing shows networks of at "
                 f"most {network.MAX_LAYERS - 1} layers.")
