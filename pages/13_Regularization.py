@@ -68,8 +68,7 @@ st.markdown(
     "iteration, so every iteration draws **the same mask**: each example always loses the same "
     "units. That trains one fixed, smaller sub-network per example. It still regularizes "
     "somewhat, but it is not dropout's averaging over many networks.")
-if keep_prob < 1:
-    reg.dropout_mask_section(results[2][1].config, data)
+if keep_prob < 1 and reg.dropout_mask_section(results[2][1].config, data):
     st.caption("Top: the kept units change at every step (left); with the course's mask the "
                "same units are dropped at every step (horizontal stripes, right). Then both "
                "runs with the same keep_prob: look at the training cost. A fresh mask keeps it "

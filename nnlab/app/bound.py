@@ -4,16 +4,106 @@ Every control of the app goes through here (or through ``nnlab.app.controls``, w
 functions bind by default too): ``bound.slider(...)`` is ``st.slider(..., bind=BIND)``, so the
 widget's value is read from and written to the page's query parameters under its key. Pass
 ``bind=None`` to keep a widget out of the URL, ``where=column`` to draw it in a container.
+
+A link is input from a stranger. Streamlit resets most values it cannot use to the widget's
+default without a word, and one it does not catch (``inf`` in a whole-number input raises
+OverflowError in 1.67). So before a bound number widget is drawn, its link value is checked
+here: one that is not a finite number in the widget's range is dropped from the link, the
+widget shows its default, and a notice under it names the value and why. A choice widget
+whose link value is not one of its options gets the same notice.
 """
 
 from __future__ import annotations
 
 import functools
+import math
+from numbers import Integral, Real
 
 import streamlit as st
 
+from nnlab.app.widgets import escape_markdown
+
 #: How every control is bound (Streamlit's ``bind=`` of its widgets).
 BIND = "query-params"
+#: At most this many characters of a rejected link value are quoted back.
+QUOTE_CHARS = 24
+_NUMBER_WIDGETS = {"slider", "number_input"}
+_CHOICE_WIDGETS = {"selectbox", "radio", "segmented_control", "pills", "select_slider"}
+
+
+def _query_params():
+    from streamlit.runtime.state.session_state_proxy import get_session_state
+
+    return get_session_state().query_params()
+
+
+def link_value(key: str) -> str | None:
+    """The value the page's link gives ``key`` (what Streamlit seeds the widget from)."""
+    with _query_params() as qp:
+        value = qp.get_initial_value(key)
+    return value[-1] if isinstance(value, list) else value
+
+
+def forget_link_value(key: str) -> None:
+    """Drop ``key`` from the link: from the URL and from the values widgets are seeded from."""
+    with _query_params() as qp:
+        qp.remove_param(key)
+        qp._initial_query_params.pop(key, None)  # Streamlit 1.67: the seeding values
+
+
+def quote(text: str) -> str:
+    """A stranger's text, quoted back as text (escaped, at most ``QUOTE_CHARS`` characters)."""
+    text = str(text)
+    short = text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS] + "…"
+    return f'"{escape_markdown(short)}"'
+
+
+def _argument(args, kwargs, name, position, default=None):
+    if name in kwargs:
+        return kwargs[name]
+    return args[position] if len(args) > position else default
+
+
+def _number_problem(name: str, raw: str, args, kwargs) -> str | None:
+    """Why the link value ``raw`` cannot be this number widget's value (None if it can)."""
+    if name == "slider":  # slider(label, min_value, max_value, value, step, ...)
+        lo, hi = _argument(args, kwargs, "min_value", 1), _argument(args, kwargs, "max_value", 2)
+        value = _argument(args, kwargs, "value", 3)
+        step = _argument(args, kwargs, "step", 4)
+        if isinstance(value, (list, tuple)):
+            return None  # a range: Streamlit checks both ends and their count
+    else:  # number_input(label, min_value, max_value, value, step, ...)
+        lo, hi = _argument(args, kwargs, "min_value", 1), _argument(args, kwargs, "max_value", 2)
+        value = _argument(args, kwargs, "value", 3, "min")
+        step = _argument(args, kwargs, "step", 4)
+    numbers = [v for v in (lo, hi, value, step) if v is not None and v != "min"]
+    if not all(isinstance(v, Real) and not isinstance(v, bool) for v in numbers):
+        return None  # dates and times: Streamlit's own checks
+    whole = all(isinstance(v, Integral) for v in numbers)
+    try:
+        x = float(raw)
+    except ValueError:
+        return "not a number"
+    if not math.isfinite(x):
+        return "not a finite number"
+    if whole and x != int(x):
+        return "not a whole number"
+    if (lo is not None and x < lo) or (hi is not None and x > hi):
+        lo_text = "" if lo is None else f"{lo:g}"
+        hi_text = "" if hi is None else f"{hi:g}"
+        return f"outside the range {lo_text}…{hi_text}"
+    return None
+
+
+def _label(args, kwargs) -> str:
+    return str(_argument(args, kwargs, "label", 0, "this control"))
+
+
+def _notice(target, label: str, key: str, raw: str, problem: str, value) -> None:
+    shown = value if isinstance(value, (int, float, str, bool)) else "its default"
+    target.warning(f"The link gave **{escape_markdown(label)}** (`{key}`) the value "
+                   f"{quote(raw)}, which is {problem}: it shows {quote(shown)} instead.",
+                   icon=":material/link_off:")
 
 
 def _bound(name):
@@ -21,10 +111,38 @@ def _bound(name):
 
     @functools.wraps(widget)
     def bound_widget(*args, where=None, bind=BIND, **kwargs):
-        target = getattr(where, name) if where is not None else widget
-        return target(*args, bind=bind, **kwargs)
+        target = where if where is not None else st
+        key = kwargs.get("key")
+        raw = link_value(key) if bind is not None and isinstance(key, str) else None
+        new = raw is not None and key not in st.session_state  # seeded from the link this run
+        problem = None
+        if raw is not None and raw != "" and name in _NUMBER_WIDGETS:
+            problem = _number_problem(name, raw, args, kwargs)
+            if problem:
+                forget_link_value(key)
+        value = getattr(target, name)(*args, bind=bind, **kwargs)
+        if new and raw != "" and not problem and name in _CHOICE_WIDGETS:
+            if not _is_choice(raw, value, kwargs):
+                problem = "not one of the choices"
+                forget_link_value(key)
+        if problem:
+            _notice(target, _label(args, kwargs), key, raw, problem, value)
+        return value
 
     return bound_widget
+
+
+def _is_choice(raw: str, value, kwargs) -> bool:
+    """Whether the widget took the link's value (Streamlit falls back to the default when the
+    value is not an option): the shown value, formatted as the URL writes it, is ``raw``."""
+    if value is None:
+        return False
+    fmt = kwargs.get("format_func", str)
+    values = value if isinstance(value, (list, tuple)) else [value]
+    try:
+        return raw in {fmt(v) for v in values} | {str(v) for v in values}
+    except Exception:  # noqa: BLE001 - a format function that fails: no notice
+        return True
 
 
 slider = _bound("slider")

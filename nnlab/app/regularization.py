@@ -98,8 +98,14 @@ def dropout_mask_section(config: TrainConfig, data, *, example: int = 0,
                          steps: int = MASK_STEPS) -> list[tuple[str, TrainResult]]:
     """Fresh vs the course's fixed mask: the masks of one example, and both runs compared.
 
-    ``config`` is the dropout variant (``keep_prob < 1``). Returns the two runs.
+    ``config`` is the dropout variant (``keep_prob < 1``). Returns the two runs (none when the
+    network has no hidden layer: dropout has no unit to drop, and the page says so).
     """
+    if not config.hidden_units:
+        st.info("Dropout drops hidden units, and this network has none (the hidden-units box "
+                "is empty: logistic regression). Add a hidden layer to see the masks.",
+                icon=":material/info:")
+        return []
     m = data.X_train.shape[1]
     masks = {}
     for mode, name in (("fresh", "fresh mask every step (true dropout)"),

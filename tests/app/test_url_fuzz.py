@@ -1,0 +1,97 @@
+"""Every URL parameter of every page, given any string, gives the default or a clear notice.
+
+Widgets are bound to the URL (``nnlab.app.bound``), so a link is input from a stranger: each
+page is opened by AppTest with *every* widget key of the page set to one hostile value at a
+time (infinite, not a number, empty, huge, negative, 10,000 characters, non-ASCII, Markdown),
+and must show no exception box. A rejected number says so next to its control.
+"""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))
+TIMEOUT = 180
+HOSTILE_VALUES = {
+    "inf": "inf",
+    "-inf": "-inf",
+    "nan": "nan",
+    "empty": "",
+    "huge": "9" * 40,
+    "negative": "-7",
+    "long": "x" * 10_000,
+    "non-ascii": "ünïcødé 🙂 中文",
+    "markdown": "[link](https://example.com) **bold** $x$",
+}
+
+
+def _keys(node, found: set) -> set:
+    """The widget keys in AppTest's element tree (a user key, not Streamlit's generated id)."""
+    key = getattr(node, "key", None)
+    if isinstance(key, str) and key and not key.startswith("$$"):
+        found.add(key)
+    for child in getattr(node, "children", {}).values():
+        _keys(child, found)
+    return found
+
+
+def _with_runs(at: AppTest) -> AppTest:
+    """Compare runs has its controls only when the session has runs: give it two."""
+    import nnlab
+    from nnlab.app import runs
+
+    store: dict = {}
+    for seed in (1, 2):
+        config = nnlab.TrainConfig(dataset="moons", hidden_units=(4,), num_epochs=20, seed=seed)
+        runs.register_run(nnlab.train(config), f"seed {seed}", "Test", store=store)
+    for key, value in store.items():
+        at.session_state[key] = value
+    return at
+
+
+def open_page(page: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
+    return _with_runs(at) if "Compare_runs" in page else at
+
+
+def page_keys(page: str) -> list[str]:
+    at = open_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return sorted(_keys(at._tree, set()))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_url_parameter_with_any_value_never_raises(page, monkeypatch):
+    monkeypatch.setenv("NNLAB_MAX_SECONDS", "2")
+    keys = page_keys(page)
+    assert keys, f"{page} has no widget keys: the test would check nothing"
+    for name, value in HOSTILE_VALUES.items():
+        at = open_page(page)
+        for key in keys:
+            at.query_params[key] = value
+        at.run()
+        assert not at.exception, (page, name, [e.value[:300] for e in at.exception])
+
+
+def test_a_rejected_link_value_is_named_next_to_its_control():
+    at = AppTest.from_file(str(ROOT / "pages/11_Train_dev_test.py"), default_timeout=TIMEOUT)
+    at.query_params["tdt_data_seed"] = "inf"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    notices = [w.value for w in at.warning if "tdt_data_seed" in w.value]
+    assert notices and "inf" in notices[0], [w.value for w in at.warning]
+    seed = at.number_input(key="tdt_data_seed")
+    assert isinstance(seed.value, int)
+    assert "tdt_data_seed" not in at.query_params
+
+
+def test_a_valid_link_value_is_used_without_notice():
+    at = AppTest.from_file(str(ROOT / "pages/11_Train_dev_test.py"), default_timeout=TIMEOUT)
+    at.query_params["tdt_data_seed"] = "3"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.number_input(key="tdt_data_seed").value == 3
+    assert not [w.value for w in at.warning if "tdt_data_seed" in w.value]
