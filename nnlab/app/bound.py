@@ -21,12 +21,10 @@ from numbers import Integral, Real
 
 import streamlit as st
 
-from nnlab.app.widgets import escape_markdown
+from nnlab.app.widgets import escape_markdown, user_text
 
 #: How every control is bound (Streamlit's ``bind=`` of its widgets).
 BIND = "query-params"
-#: At most this many characters of a rejected link value are quoted back.
-QUOTE_CHARS = 24
 _NUMBER_WIDGETS = {"slider", "number_input"}
 _CHOICE_WIDGETS = {"selectbox", "radio", "segmented_control", "pills", "select_slider"}
 
@@ -51,12 +49,9 @@ def forget_link_value(key: str) -> None:
         qp._initial_query_params.pop(key, None)  # Streamlit 1.67: the seeding values
 
 
-def quote(text: str) -> str:
-    """A stranger's text, quoted back as text (escaped, at most ``QUOTE_CHARS`` characters)."""
-    text = str(text)
-    short = text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS] + "…"
-    return f'"{escape_markdown(short)}"'
-
+def quote(text) -> str:
+    """A stranger's text in quotes, shown as text (``nnlab.app.widgets.user_text``)."""
+    return f'"{user_text(text)}"'
 
 def _argument(args, kwargs, name, position, default=None):
     if name in kwargs:

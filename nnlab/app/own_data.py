@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from nnlab.app.widgets import escape_markdown, user_text
 from nnlab.data import upload
 
 #: Session-state key of the uploaded data set (a dict, see ``_store``).
 SESSION_KEY = "nnlab_custom_data"
 CUSTOM = "custom"
+#: A file name is shown with at most this many characters (escaped: a name can look like a link).
+NAME_CHARS = 40
 EXAMPLE = "x1,x2,label\n0.12,-1.30,0\n1.05,0.44,1\n..."
 
 
@@ -44,7 +47,8 @@ def upload_box(key: str) -> None:
     """An expander with the CSV uploader; a good file replaces the session's data, a bad one is
     rejected with the line and the reason and changes nothing."""
     data = current()
-    label = ("Your own data: " + data["name"]) if data else "Use your own data (CSV)"
+    label = ("Your own data: " + user_text(data["name"], NAME_CHARS) if data
+             else "Use your own data (CSV)")
     with st.expander(label, expanded=False):
         st.caption(f"Two feature columns and an integer label column, an optional header, "
                    f"{upload.MIN_ROWS} to {upload.MAX_ROWS:,} rows, up to "
@@ -55,12 +59,16 @@ def upload_box(key: str) -> None:
             try:
                 X, Y, classes = upload.parse_csv(file.getvalue())
             except upload.UploadError as err:
-                st.error(f"{file.name} was not loaded: {err}.", icon=":material/error:")
+                # The message quotes the file's cells: shown as text, never as Markdown.
+                st.error(f"{user_text(file.name, NAME_CHARS)} was not loaded: "
+                         f"{escape_markdown(err)}.",
+                         icon=":material/error:")
             else:
                 _store(file.name, file.file_id, X, Y, classes)
                 st.rerun()  # so the data-set box offers it at once
         if data is not None:
-            st.success(f"{data['name']}: {data['rows']} rows, {data['n_classes']} classes "
+            st.success(f"{user_text(data['name'], NAME_CHARS)}: {data['rows']} rows, "
+                       f"{data['n_classes']} classes "
                        f"(labels {', '.join(map(str, data['classes']))}). Pick "
                        f"'{CUSTOM}' in the data-set box.", icon=":material/check:")
             if st.button("Forget my data", key=f"{key}_forget"):

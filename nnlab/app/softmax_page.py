@@ -11,6 +11,7 @@ import streamlit as st
 from nnlab.app import bound
 from nnlab.app.charts import chart_spec
 from nnlab.app.compare import all_points, boundary_panels, bounding_box
+from nnlab.app.widgets import user_text
 from nnlab.core.train import TrainResult
 from nnlab.spec import activations
 from nnlab.viz.bars import confusion_matrix_chart
@@ -23,6 +24,8 @@ WORKED_A = (0.842, 0.042, 0.002, 0.114)
 MAX_LOGITS = 10
 #: |z| above this would make e^z overflow the table's display (softmax itself is safe).
 MAX_ABS_Z = 50.0
+#: The logits box takes at most this many characters (a link can bring more: refused).
+MAX_LOGITS_CHARS = 200
 #: Colour names of the classes, in the order of the multiclass palette (tableau10).
 CLASS_COLOURS = ("blue", "orange", "red", "teal", "green", "yellow", "purple", "pink", "brown",
                  "grey")
@@ -39,17 +42,22 @@ def parse_logits(text: str) -> tuple[float, ...]:
     Raises ValueError (a message for the learner) unless there are 2 to ``MAX_LOGITS`` finite
     numbers of size at most ``MAX_ABS_Z``.
     """
+    text = str(text)
+    if len(text) > MAX_LOGITS_CHARS:
+        raise ValueError(f"the text has {len(text):,} characters; write at most "
+                         f"{MAX_LOGITS_CHARS}")
     values = []
-    for raw in str(text).replace(";", ",").split(","):
+    for raw in text.replace(";", ",").split(","):
         token = raw.strip()
         if not token:
             continue
         try:
             z = float(token)
         except ValueError:
-            raise ValueError(f"'{token}' is not a number") from None
+            raise ValueError(f"'{user_text(token)}' is not a number") from None
         if not math.isfinite(z) or abs(z) > MAX_ABS_Z:
-            raise ValueError(f"'{token}': use numbers between -{MAX_ABS_Z:g} and {MAX_ABS_Z:g}")
+            raise ValueError(f"'{user_text(token)}': use numbers between -{MAX_ABS_Z:g} and "
+                             f"{MAX_ABS_Z:g}")
         values.append(z)
     if not 2 <= len(values) <= MAX_LOGITS:
         raise ValueError(f"write 2 to {MAX_LOGITS} numbers separated by commas, got "
@@ -72,6 +80,7 @@ def worked_example(key: str = "sm_z") -> None:
     """Text input for z, the table z -> t -> a, and the probabilities as bars."""
     default = ", ".join(f"{v:g}" for v in WORKED_Z)
     text = bound.text_input("Logits z of the output layer (one example)", default, key=key,
+                            max_chars=MAX_LOGITS_CHARS,
                          help="Comma separated, 2 to 10 numbers. The lecture's example is "
                               f"{default}.")
     try:

@@ -89,7 +89,7 @@ def parse_hidden_units(text: str, *, max_layers: int = APP_MAX_LAYERS,
     units: list[int] = []
     for raw in str(text).replace(";", ",").split(","):
         token = raw.strip()
-        shown = escape_markdown(token[:MAX_TOKEN_SHOWN])  # echoed as text, never as Markdown
+        shown = user_text(token)  # echoed as text, never as Markdown
         if not token:
             continue
         size, _, times = token.partition("*")
@@ -117,6 +117,14 @@ _MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|~$:")
 def escape_markdown(text: str) -> str:
     """Backslash-escape Markdown so that typed text is shown as typed, never rendered."""
     return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in str(text))
+
+
+def user_text(text, limit: int = MAX_TOKEN_SHOWN) -> str:
+    """A visitor's text (typed, from a link or a file name) for a Markdown message: at most
+    ``limit`` characters (then "…") and escaped, so that it shows as typed and never renders
+    as a link, emphasis or maths."""
+    text = " ".join(str(text).split())  # no line breaks: no Markdown blocks
+    return escape_markdown(text if len(text) <= limit else text[:limit] + "…")
 
 
 def format_hidden_units(units: Sequence[int]) -> str:

@@ -4,7 +4,8 @@ Nothing in the file is executed or unpickled: it is read as text with the ``csv`
 every value must parse as a finite float (features) or an integer (label). Each rejection says
 what is wrong and on which line, so the learner can fix the file.
 
-Expected layout (a header row is optional)::
+Expected layout (a header row is optional; a first row ``0,1,2`` whose label 2 appears nowhere
+else is pandas' header of unnamed columns and is skipped too)::
 
     x1,x2,label
     0.12,-1.3,0
@@ -105,6 +106,19 @@ def _label(value: str, line: int) -> int:
     return int(y)
 
 
+#: The header pandas writes for unnamed columns (``DataFrame(array).to_csv(index=False)``).
+DEFAULT_HEADER = ("0", "1", "2")
+
+
+def _is_default_header(rows) -> bool:
+    """A first row ``0,1,2`` whose label 2 occurs on no other row: pandas' header of unnamed
+    columns, not an example (read as data it would add a class of one point)."""
+    first = tuple(c.strip() for c in rows[0][1])
+    if first != DEFAULT_HEADER:
+        return False
+    return not any(len(r) == 3 and _is_number(r[2]) and float(r[2]) == 2 for _, r in rows[1:])
+
+
 def parse_csv(data):
     """Parse a CSV upload into features and labels.
 
@@ -137,6 +151,8 @@ def parse_csv(data):
         if len(header) != 3:
             raise UploadError(f"line {rows[0][0]}: the header has {len(header)} columns; "
                               f"expected 3 ({', '.join(COLUMNS)})")
+        rows = rows[1:]
+    elif _is_default_header(rows):
         rows = rows[1:]
     if len(rows) > MAX_ROWS:
         raise UploadError(f"the file has {len(rows)} data rows; the limit is {MAX_ROWS}")

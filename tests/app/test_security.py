@@ -53,3 +53,62 @@ def test_runtime_dependencies_are_bounded():
         line = line.split("#")[0].strip()
         if line:
             assert ">=" in line and "<" in line, line
+
+
+def test_a_visitors_text_is_capped_and_escaped_wherever_it_is_echoed():
+    from nnlab.app.softmax_page import parse_logits
+    from nnlab.app.widgets import user_text
+
+    link = "[win](https://example.com)"
+    shown = user_text(link * 100)
+    assert "](" not in shown.replace("\\](", "") and len(shown) < 80
+    assert "\n" not in user_text("a\n\n# heading")
+    with pytest.raises(ValueError) as err:  # the softmax logits box
+        parse_logits(link)
+    assert "\\]\\(" in str(err.value) and "](" not in str(err.value).replace("\\](", "")
+    with pytest.raises(ValueError, match="at most 200"):
+        parse_logits("1," * 5000)
+
+
+def test_the_softmax_logits_box_echoes_a_link_as_text():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "pages/33_Softmax.py"), default_timeout=120)
+    at.query_params["sm_z"] = "[win](https://example.com) " * 300
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    errors = [e.value for e in at.error if e.value.startswith("z:")]
+    assert errors and "https\\:" in errors[0] and len(errors[0]) < 300, errors
+
+
+def test_an_upload_error_quoting_a_cell_is_shown_as_text(monkeypatch):
+    """The uploader's messages quote the file's name and cells: both reach the page escaped."""
+    from nnlab.app import own_data
+
+    shown = []
+
+    class Upload:
+        name = "[prize](https://example.com).csv"
+        file_id = "f1"
+
+        def getvalue(self):
+            good = "".join(f"{i},1,{i % 2}\n" for i in range(25))
+            return f"x1,x2,label\n[a](https://e.com),1,0\n{good}".encode()
+
+    class Expander:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    monkeypatch.setattr(own_data.st, "expander", lambda *a, **k: Expander())
+    monkeypatch.setattr(own_data.st, "caption", lambda *a, **k: None)
+    monkeypatch.setattr(own_data.st, "code", lambda *a, **k: None)
+    monkeypatch.setattr(own_data.st, "file_uploader", lambda *a, **k: Upload())
+    monkeypatch.setattr(own_data.st, "error", lambda body, **k: shown.append(body))
+    monkeypatch.setattr(own_data, "current", lambda: None)
+    own_data.upload_box("t")
+    assert len(shown) == 1
+    assert "](" not in shown[0].replace("\\](", ""), shown[0]
+    assert "prize" in shown[0] and "line 2" in shown[0]

@@ -106,3 +106,17 @@ def test_the_upload_limit_agrees_with_the_server_config():
     config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit/config.toml")
                            .read_text())
     assert config["server"]["maxUploadSize"] * 1024 * 1024 == upload.MAX_BYTES
+
+
+def test_pandas_default_header_is_not_read_as_a_point():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame({0: rng.randn(30), 1: rng.randn(30), 2: [0, 1] * 15})
+    X, Y, classes = upload.parse_csv(frame.to_csv(index=False))
+    assert X.shape == (2, 30) and classes == [0, 1]
+
+
+def test_a_first_row_0_1_2_is_data_when_class_2_exists():
+    rows = ["0,1,2"] + [f"{i / 10},{-i / 10},{i % 3}" for i in range(30)]
+    X, Y, classes = upload.parse_csv("\n".join(rows))
+    assert X.shape == (2, 31) and classes == [0, 1, 2]
