@@ -26,6 +26,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from nnlab.app.session_budget import new_interaction_budget
+from nnlab.app.shared_cache import protect as protect_shared_cache
 
 #: The repository root: the directory of ``streamlit_app.py`` and ``pages/``.
 ROOT = Path(__file__).resolve().parents[2]
@@ -220,6 +221,7 @@ def page_setup(page: str, what_you_will_see: str | None = None, *, icon: str | N
     st.set_page_config(page_title=f"{title} · nnlab", page_icon=icon, layout="wide")
     st.session_state[CURRENT_PAGE_KEY] = title
     new_interaction_budget()  # this script run is one click: its runs share one budget
+    protect_shared_cache()  # one visitor's clear_cache must not wipe everyone's runs
     if menu:
         with st.sidebar:
             course_menu()
