@@ -19,6 +19,12 @@ ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SERVER_START_TIMEOUT = 60
 PAGE_IDLE_TIMEOUT = 120  # seconds for a page's first run (training included) to finish
+#: Seconds to wait for an element that an action brings. Generous on purpose: a test must not
+#: fail because the machine is busy (it ends as soon as the element is there).
+UI_TIMEOUT = 60
+#: Seconds within which a rerun must start after an action, else it is taken to have been too
+#: quick to be seen. Under load a run starts late: too short a wait then reads the old page.
+RERUN_START_WITHIN = 15.0
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-dev-shm-usage"]
@@ -225,7 +231,7 @@ def choose_option(page, key: str, option: str | None = None) -> tuple[str, str]:
     before = box.input_value().strip()
     box.click()
     options = page.locator('[role="listbox"] [role="option"]')
-    options.first.wait_for(state="visible", timeout=10_000)
+    options.first.wait_for(state="visible", timeout=UI_TIMEOUT * 1000)
     if option is None:
         texts = [t.strip() for t in options.all_inner_texts()]
         option = next(t for t in texts if t and t != before)
@@ -281,7 +287,8 @@ def wait_for_app(page, timeout=PAGE_IDLE_TIMEOUT) -> int:
     return page.evaluate(_COUNT_RUNS)
 
 
-def wait_for_rerun(page, runs_before: int, timeout=PAGE_IDLE_TIMEOUT, start_within=5.0) -> int:
+def wait_for_rerun(page, runs_before: int, timeout=PAGE_IDLE_TIMEOUT,
+                   start_within=RERUN_START_WITHIN) -> int:
     """After an interaction: wait until a new script run has started (at most
     ``start_within`` seconds: a run can be too quick to be seen) and finished."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -294,7 +301,7 @@ def wait_for_rerun(page, runs_before: int, timeout=PAGE_IDLE_TIMEOUT, start_with
     return wait_for_app(page, timeout)
 
 
-def wait_for_chart(page, timeout=30.0) -> int:
+def wait_for_chart(page, timeout=UI_TIMEOUT) -> int:
     """Wait until at least one chart is drawn; return how many are."""
     page.locator(f"{CHART}:visible").filter(has=page.locator("canvas, svg")).first.wait_for(
         state="visible", timeout=timeout * 1000)

@@ -23,6 +23,7 @@ import pytest
 from tests.browser import (
     BACKGROUND_ARGS,
     EXCEPTION,
+    UI_TIMEOUT,
     app_scripts,
     choose_option,
     chromium,
@@ -144,7 +145,7 @@ def _run_search(page, runs: int) -> str:
     page.get_by_role("button", name="Run search").click()
     wait_for_rerun(page, runs)
     page.get_by_text(re.compile(rf"and {budget} random trials")).first.wait_for(
-        timeout=30_000)
+        timeout=UI_TIMEOUT * 1000)
     return f"form: budget {budget}, epochs {slider_value(page, 'hs_epochs')}, 'Run search'"
 
 
@@ -158,7 +159,7 @@ def _compare(page, base: str) -> str:
     wait_for_app(page)
     go_to_page(page, "Compare runs")
     heading = page.get_by_text(re.compile(r"^\d+ runs? in this session$")).first
-    heading.wait_for(timeout=10_000)
+    heading.wait_for(timeout=UI_TIMEOUT * 1000)
     _check(page, "Compare runs with runs")
     runs = wait_for_app(page)
     widget(page, "compare_log_cost").locator("label").first.click()

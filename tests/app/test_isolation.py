@@ -14,6 +14,7 @@ import re
 import pytest
 
 from tests.browser import (
+    UI_TIMEOUT,
     app_scripts,
     chromium,
     exception_texts,
@@ -56,7 +57,7 @@ def _csv() -> bytes:
 
 def _run_count(page) -> int:
     heading = page.get_by_text(RUNS_HEADING).first
-    heading.wait_for(timeout=15_000)
+    heading.wait_for(timeout=UI_TIMEOUT * 1000)
     return int(RUNS_HEADING.match(heading.inner_text().strip()).group(1))
 
 
@@ -75,7 +76,7 @@ def _upload(page) -> bool:
     uploader.locator('input[type="file"]').first.set_input_files(
         files=[{"name": A_FILE, "mimeType": "text/csv", "buffer": _csv()}])
     wait_for_rerun(page, runs)
-    page.get_by_text(f"Your own data: {A_FILE}").first.wait_for(timeout=20_000)
+    page.get_by_text(f"Your own data: {A_FILE}").first.wait_for(timeout=UI_TIMEOUT * 1000)
     return True
 
 
@@ -113,7 +114,7 @@ def test_two_sessions_do_not_share_runs_or_uploads():
             runs = wait_for_app(a)
             widget(a, "clear_runs").locator("button").first.click()
             wait_for_rerun(a, runs)
-            a.get_by_text(NO_RUNS).first.wait_for(timeout=15_000)
+            a.get_by_text(NO_RUNS).first.wait_for(timeout=UI_TIMEOUT * 1000)
 
             # B's registry is untouched by A's clearing
             runs = wait_for_app(b)
