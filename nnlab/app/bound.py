@@ -99,6 +99,9 @@ def _notice(target, label: str, key: str, raw: str, problem: str, value) -> None
     target.warning(f"The link gave **{escape_markdown(label)}** (`{key}`) the value "
                    f"{quote(raw)}, which is {problem}: it shows {quote(shown)} instead.",
                    icon=":material/link_off:")
+    # The control may sit in a collapsed sidebar (a phone): say it where the learner looks too.
+    st.toast(f"The link's value for **{escape_markdown(label)}** could not be used: it shows "
+             f"{quote(shown)}.", icon=":material/link_off:", duration="infinite")
 
 
 def _bound(name):

@@ -83,6 +83,7 @@ def test_a_rejected_link_value_is_named_next_to_its_control():
     assert not at.exception, [e.value for e in at.exception]
     notices = [w.value for w in at.warning if "tdt_data_seed" in w.value]
     assert notices and "inf" in notices[0], [w.value for w in at.warning]
+    assert any("Data seed" in t.value for t in at.toast)  # also where a phone user looks
     seed = at.number_input(key="tdt_data_seed")
     assert isinstance(seed.value, int)
     assert "tdt_data_seed" not in at.query_params
