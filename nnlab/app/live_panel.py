@@ -80,13 +80,14 @@ def boundary_image(result, data, box, *, points: str = "train", unit=None) -> np
     return raster.grid_image(panel, pixels=IMAGE_PIXELS, n_classes=_n_classes(result))
 
 
-def network_images(result, box) -> dict:
-    """``{(l, i): PNG data URL}`` of every drawn unit's map (diverging colours, each unit on
-    its own scale; the output on the probability scale)."""
+def network_images(result, box, layers) -> dict:
+    """``{(l, i): PNG data URL}`` of the maps of the drawn units of ``layers`` (diverging
+    colours, each unit on its own scale; the output on the probability scale)."""
     maps = unit_maps(result.config, result.parameters, result.bn_state, box, size=MAP_GRID)
     images = {}
     L = len(maps) - 1
-    for l, layer in enumerate(maps):
+    for l in layers:
+        layer = maps[l]
         for i in range(min(layer.shape[0], network.MAX_UNITS)):
             if l == L and result.config.output_activation != "softmax":
                 colours = raster.probability_rgb(layer[i])
@@ -180,10 +181,6 @@ def _network_drawing(results: dict, labels, drawn, unit, data, box, *, key: str)
                  "(where the next steps push them).") or "weights"
     result = results[drawn]
     dims = list(result.config.layer_dims(data.n_x))
-    if not network.drawable(dims):
-        st.info(f"This network has {len(dims) - 1} layers: the drawing shows networks of at "
-                f"most {network.MAX_LAYERS - 1} layers.")
-        return
     L = len(dims) - 1
     if edges == "gradients":
         matrices = weight_gradients(result.config, result.parameters, result.bn_state,
@@ -191,7 +188,7 @@ def _network_drawing(results: dict, labels, drawn, unit, data, box, *, key: str)
     else:
         matrices = [result.parameters[f"W{l}"] for l in range(1, L + 1)]
     what = "gradient" if edges == "gradients" else "weight"
-    images = network_images(result, box)
+    images = network_images(result, box, network.drawn_layers(dims))
     selected = None if unit is None else network.node_id(*unit)
     frames = network.network_frames(dims, matrices, images=images, selected=selected, what=what)
     spec = frame_spec(("network", tuple(dims), what),

@@ -25,7 +25,8 @@ from ._common import GREY
 SELECTION = "neuron"
 #: Units drawn per layer at the most (a wider layer shows its first ones and says so).
 MAX_UNITS = 10
-#: Layers (including the input) drawn at the most.
+#: Columns drawn at the most. A deeper network shows its first and last layers with a gap
+#: column between them that says how many layers it leaves out (:func:`columns`).
 MAX_LAYERS = 9
 #: Pixels between layers and between units; the size of a node's image.
 LAYER_GAP, UNIT_GAP, NODE = 110, 38, 30
@@ -34,9 +35,21 @@ POSITIVE, NEGATIVE = "#0072b2", "#e69f00"
 MARGIN = 14
 
 
-def drawable(layer_dims: Sequence[int]) -> bool:
-    """Whether the network is small enough to draw (at most :data:`MAX_LAYERS` layers)."""
-    return len(layer_dims) <= MAX_LAYERS
+def columns(layer_dims: Sequence[int]) -> list[int | None]:
+    """The layer drawn in each column (0: the input), ``None`` for the gap of a network deeper
+    than :data:`MAX_LAYERS` columns: its first and last layers are drawn, the middle ones are
+    counted in the gap (vanishing gradients show as thinner edges in the first layers)."""
+    n = len(layer_dims)
+    if n <= MAX_LAYERS:
+        return list(range(n))
+    head = (MAX_LAYERS - 1) // 2
+    tail = MAX_LAYERS - 1 - head
+    return [*range(head), None, *range(n - tail, n)]
+
+
+def drawn_layers(layer_dims: Sequence[int]) -> list[int]:
+    """The layers (0: the input) that the drawing shows."""
+    return [l for l in columns(layer_dims) if l is not None]
 
 
 def node_id(l: int, i: int) -> str:
@@ -54,16 +67,22 @@ def parse_node(value) -> tuple[int, int] | None:
 
 
 def layout(layer_dims: Sequence[int]) -> dict:
-    """``{(l, i): (x, y)}`` pixel positions of the drawn units, and ``width``, ``height``."""
-    shown = [min(n, MAX_UNITS) for n in layer_dims]
-    height = max(shown) * UNIT_GAP
-    pos = {}
-    for l, n in enumerate(shown):
-        top = (height - n * UNIT_GAP) / 2 + UNIT_GAP / 2
-        for i in range(n):
-            pos[(l, i)] = (l * LAYER_GAP + NODE, top + i * UNIT_GAP)
-    return {"pos": pos, "width": (len(layer_dims) - 1) * LAYER_GAP + 2 * NODE,
-            "height": height}
+    """``pos``: ``{(l, i): (x, y)}`` pixel positions of the drawn units; ``width``,
+    ``height``; ``gap``: ``(x, layers left out)`` of a deep network's gap column, or None."""
+    cols = columns(layer_dims)
+    shown = {l: min(int(layer_dims[l]), MAX_UNITS) for l in cols if l is not None}
+    height = max(shown.values()) * UNIT_GAP
+    pos, gap = {}, None
+    for c, l in enumerate(cols):
+        x = c * LAYER_GAP + NODE
+        if l is None:
+            gap = (x, len(layer_dims) - len(shown))
+            continue
+        top = (height - shown[l] * UNIT_GAP) / 2 + UNIT_GAP / 2
+        for i in range(shown[l]):
+            pos[(l, i)] = (x, top + i * UNIT_GAP)
+    return {"pos": pos, "width": (len(cols) - 1) * LAYER_GAP + 2 * NODE, "height": height,
+            "gap": gap}
 
 
 def node_name(l: int, i: int, L: int) -> str:
@@ -86,8 +105,9 @@ def _width(v: float, biggest: float) -> float:
 def network_frames(layer_dims: Sequence[int], matrices: Sequence[np.ndarray], *,
                    images: Mapping | None = None, selected=None,
                    what: str = "weight") -> tuple:
-    """The tidy frames of :func:`network_chart`: edges, nodes, and the "+n more" labels of
-    layers wider than :data:`MAX_UNITS` (None when there are none)."""
+    """The tidy frames of :func:`network_chart`: edges, nodes, and the labels (None when there
+    are none): "+n more" under layers wider than :data:`MAX_UNITS`, and the gap of a deep
+    network ("⋯ 13 layers ⋯"). Edges join consecutive drawn layers only."""
     dims = [int(n) for n in layer_dims]
     L = len(dims) - 1
     if len(matrices) != L:
@@ -97,12 +117,15 @@ def network_frames(layer_dims: Sequence[int], matrices: Sequence[np.ndarray], *,
     # the largest finite |value| sets the widths (an overflowed weight must not thin them all)
     biggest = max((float(np.max(np.abs(np.asarray(M)[np.isfinite(M)]))) for M in matrices
                    if np.size(M) and np.isfinite(M).any()), default=0.0)
+    drawn = set(drawn_layers(dims))
     edges = []
     for l in range(1, L + 1):
         M = np.asarray(matrices[l - 1], dtype=float)
         if M.shape != (dims[l], dims[l - 1]):
             raise ValueError(f"matrix {l} must have shape {(dims[l], dims[l - 1])}, "
                              f"got {M.shape}")
+        if l not in drawn or l - 1 not in drawn:
+            continue
         for i in range(min(dims[l], MAX_UNITS)):
             for j in range(min(dims[l - 1], MAX_UNITS)):
                 v = M[i, j]
@@ -118,7 +141,11 @@ def network_frames(layer_dims: Sequence[int], matrices: Sequence[np.ndarray], *,
                       "url": (images or {}).get((l, i), ""),
                       "picked": (l, i) == sel})
     more = [{"x": pos[(l, MAX_UNITS - 1)][0], "y": geo["height"] + 4,
-             "text": f"+{n - MAX_UNITS} more"} for l, n in enumerate(dims) if n > MAX_UNITS]
+             "text": f"+{n - MAX_UNITS} more"} for l, n in enumerate(dims)
+            if n > MAX_UNITS and l in drawn]
+    if geo["gap"] is not None:
+        x, left_out = geo["gap"]
+        more.append({"x": x, "y": geo["height"] / 2, "text": f"⋯ {left_out} layers ⋯"})
     return (pd.DataFrame(edges, columns=["x", "y", "x2", "y2", "size", "sign", "label"]),
             pd.DataFrame(nodes), pd.DataFrame(more) if more else None)
 

@@ -57,13 +57,33 @@ def test_parse_node_returns_none_for_junk(junk):
     assert nw.parse_node(junk) is None
 
 
-def test_node_names_and_drawable():
+def test_node_names_and_columns():
     assert nw.node_name(0, 1, 3) == "input x2"
     assert nw.node_name(2, 0, 3) == "layer 2, unit 1"
     assert nw.node_name(3, 0, 3) == "output"
     assert nw.node_name(3, 2, 3) == "output 3"
-    assert nw.drawable([2] * nw.MAX_LAYERS)
-    assert not nw.drawable([2] * (nw.MAX_LAYERS + 1))
+    assert nw.columns([2] * nw.MAX_LAYERS) == list(range(nw.MAX_LAYERS))
+    deep = nw.columns([2] * 22)  # Vanishing gradients' default: 21 layers
+    assert len(deep) == nw.MAX_LAYERS and deep.count(None) == 1
+    assert deep == [0, 1, 2, 3, None, 18, 19, 20, 21]
+
+
+def test_a_deep_network_draws_its_first_and_last_layers_and_counts_the_gap():
+    dims = [2] + [5] * 20 + [1]
+    geo = nw.layout(dims)
+    layers = nw.drawn_layers(dims)
+    assert layers == [0, 1, 2, 3, 18, 19, 20, 21]
+    assert {l for l, _ in geo["pos"]} == set(layers)
+    assert geo["width"] == (nw.MAX_LAYERS - 1) * nw.LAYER_GAP + 2 * nw.NODE
+    edges, nodes, more = nw.network_frames(dims, random_matrices(dims))
+    # edges only between consecutive drawn layers: 0-1, 1-2, 2-3 and 18-19, 19-20, 20-21
+    assert len(edges) == 2 * 5 + 5 * 5 + 5 * 5 + 5 * 5 + 5 * 5 + 5 * 1
+    gap_x = geo["gap"][0]
+    assert not ((edges["x"] < gap_x) & (edges["x2"] > gap_x)).any()  # nothing crosses the gap
+    assert list(more["text"]) == ["⋯ 14 layers ⋯"]
+    assert len(nodes) == 2 + 5 * 6 + 1
+    chart = nw.network_chart(dims, random_matrices(dims))
+    assert "⋯ 14 layers ⋯" in json.dumps(chart.to_dict(), ensure_ascii=False)
 
 
 # --- frames -----------------------------------------------------------------
