@@ -1,5 +1,7 @@
 """Lab: every run of this session in one table; overlay any of them; download them."""
 
+from functools import partial
+
 import streamlit as st
 
 from nnlab.app import bound, runs
@@ -21,6 +23,17 @@ if not all_runs:
     st.stop()
 
 st.subheader(f"{len(all_runs)} run{'s' if len(all_runs) != 1 else ''} in this session")
+dropped = runs.dropped_runs()
+if dropped:
+    st.caption(f"{dropped} older run{'s were' if dropped != 1 else ' was'} dropped: a session "
+               f"keeps its latest {runs.MAX_RUNS} runs and at most "
+               f"{runs.MAX_SESSION_BYTES / 2**20:.0f} MB of histories (less when the server "
+               "holds many sessions' runs).")
+strides = [e.get("stride", 1) for e in all_runs]
+if max(strides) > 1:
+    st.caption(f"Runs longer than {runs.MAX_HISTORY_ROWS} epochs are kept at every k-th epoch "
+               f"(k up to {max(strides)}), plus their last epoch and the epochs where the dev "
+               "set was evaluated: the curves and the CSV show these epochs.")
 st.dataframe(
     runs.runs_table(all_runs),
     hide_index=True,
@@ -70,15 +83,17 @@ if chosen:
 else:
     st.caption("Pick runs above to overlay their curves.")
 
+# The files are built only when a download button is pressed (``data`` is a callable that the
+# server calls on that click): a rerun never builds them. They hold at most the registry.
 st.subheader("Download")
 left, middle, right = st.columns(3)
 with left:
-    st.download_button("Histories (CSV)", runs.histories_csv(all_runs),
+    st.download_button("Histories (CSV)", partial(runs.histories_csv, all_runs),
                        file_name="nnlab_histories.csv", mime="text/csv", on_click="ignore",
                        icon=":material/download:", key="download_histories",
-                       help="One row per run and epoch: run_id, label, page, epoch, cost, ...")
+                       help="One row per run and kept epoch: run_id, label, page, epoch, cost, ...")
 with middle:
-    st.download_button("Configs (JSON)", runs.configs_json(all_runs),
+    st.download_button("Configs (JSON)", partial(runs.configs_json, all_runs),
                        file_name="nnlab_configs.json", mime="application/json",
                        on_click="ignore", icon=":material/download:", key="download_configs",
                        help="TrainConfig.from_dict(item['config']) rebuilds each run's config.")

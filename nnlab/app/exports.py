@@ -39,7 +39,8 @@ def runs_table(runs: list[dict]):
         del row["run"]
         row.update({"dataset": c.dataset, "hidden_units": ",".join(map(str, c.hidden_units)),
                     "optimizer": c.optimizer, "learning_rate": c.learning_rate,
-                    "mini_batch_size": c.mini_batch_size or "full", "lambd": c.lambd,
+                    # one type per column: "full" beside numbers made pyarrow warn and guess
+                    "mini_batch_size": str(c.mini_batch_size or "full"), "lambd": c.lambd,
                     "keep_prob": c.keep_prob, "initializer": c.initializer, "seed": c.seed})
         rows.append(row)
     return pd.DataFrame(rows)
@@ -50,7 +51,10 @@ def histories_csv(runs: list[dict]) -> str:
 
     Columns ``run_id, label, page, epoch`` then every history column (``cost``,
     ``learning_rate``, accuracies, ``dev_cost``, ``grad_norm_1 ..``); a column a run does not
-    have (fewer layers) is empty.
+    have (fewer layers) is empty. The rows are the registry's own: a run longer than
+    ``nnlab.app.runs.MAX_HISTORY_ROWS`` epochs has only its kept epochs (``thin_history``), and
+    the whole file is bounded by the registry's bounds (``register_run``). The "Compare runs"
+    page builds it only when its download button is pressed.
     """
     import pandas as pd
 

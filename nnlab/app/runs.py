@@ -4,7 +4,8 @@
 the arguments, :data:`ENGINE_VERSION` and the function's own source, with the interaction's
 budget and a progress bar (a :class:`Work` object, the function's first argument).
 :func:`train_cached` is how every page trains: one run through it, recorded in the session's
-run registry (the "Compare runs" page lists, overlays and downloads the registry);
+run registry, bounded in runs and bytes per session and in bytes per process (see
+:func:`register_run`; the "Compare runs" page lists, overlays and downloads the registry);
 :func:`train_many` stacks variants that can share one batch.
 
 Traps this module avoids (see the design notes):
@@ -28,13 +29,31 @@ import functools
 import hashlib
 import inspect
 import time
-from collections.abc import MutableMapping
 from pathlib import Path
 
 import numpy as np
 import streamlit as st
 from streamlit.logger import get_logger
 
+from nnlab.app.registry import (  # noqa: F401 - the registry, re-exported for pages and tests
+    COUNTER_KEY,
+    DROPPED_KEY,
+    MAX_HISTORY_ROWS,
+    MAX_RUNS,
+    MAX_SESSION_BYTES,
+    MAX_TOTAL_BYTES,
+    RUNS_KEY,
+    clear_runs,
+    dropped_runs,
+    entry_bytes,
+    get_run,
+    held_bytes,
+    list_runs,
+    register_run,
+    registry_bytes,
+    run_entry,
+    thin_history,
+)
 from nnlab.app.session_budget import interaction_budget
 from nnlab.config import TrainConfig
 from nnlab.core.batched import can_batch, start_batched
@@ -43,16 +62,10 @@ from nnlab.core.train import TrainResult, train
 
 #: Cached runs kept (least recently used evicted first).
 CACHE_MAX_ENTRIES = 256
-#: Runs kept in a session's registry (oldest dropped first).
-MAX_RUNS = 100
 #: Progress bar updates per run (each one is also a point where the run can be stopped).
 PROGRESS_UPDATES = 25
 #: Seconds a run computes before its progress bar appears (quick runs show none).
 PROGRESS_DELAY = 0.25
-#: Session-state key of the run registry (a list of entries, oldest first).
-RUNS_KEY = "nnlab_runs"
-#: Session-state key of the counter that numbers runs.
-COUNTER_KEY = "nnlab_run_counter"
 _LOG = get_logger(__name__)
 #: Columns of the metrics tables, in order.
 SUMMARY_COLUMNS = ("train_accuracy", "dev_accuracy", "test_accuracy", "final_cost", "epochs",
@@ -316,82 +329,6 @@ def describe(config: TrainConfig) -> str:
 def clear_training_cache() -> None:
     """Forget every cached run (all sessions)."""
     _train_cached.clear()
-
-
-# ---------------------------------------------------------------------------- run registry
-
-
-def run_entry(result: TrainResult, label: str, page: str = "", run_id: str = "") -> dict:
-    """The registry entry of a run: a plain dict (no parameters, no Streamlit objects).
-
-    Keys: ``id``, ``label``, ``page``, ``config`` (the ``TrainConfig``), ``status``,
-    ``message``, ``seconds``, ``epochs_run``, ``final_cost``, ``metrics`` (train/dev/test
-    accuracy and cost), ``history`` (column -> 1-D array, as in ``TrainResult.history``),
-    ``created`` (Unix time).
-    """
-    return {
-        "id": run_id,
-        "label": str(label),
-        "page": str(page or ""),
-        "config": result.config,
-        "status": result.status,
-        "message": result.message,
-        "seconds": float(result.seconds),
-        "epochs_run": int(result.epochs_run),
-        "final_cost": float(result.final_cost),
-        "metrics": dict(result.metrics),
-        "history": {k: np.asarray(v, dtype=float) for k, v in result.history.items()},
-        "created": time.time(),
-    }
-
-
-def _same_run(entry: dict, label: str, page: str, config: TrainConfig) -> bool:
-    return entry["label"] == label and entry["page"] == page and entry["config"] == config
-
-
-def register_run(result: TrainResult, label: str, page: str | None = None, *,
-                 store: MutableMapping | None = None) -> str:
-    """Add a run to the session's registry and return its id (``"r1"``, ``"r2"``, ...).
-
-    The same (page, label, config) is registered once: a rerun that shows the same run again
-    returns the existing id. ``store`` defaults to ``st.session_state`` (tests pass a dict).
-    At most :data:`MAX_RUNS` runs are kept; the oldest are dropped.
-    """
-    from nnlab.app.pages import current_page
-
-    use_session = store is None
-    store = st.session_state if use_session else store
-    if page is None:
-        page = current_page() if use_session else ""
-    if RUNS_KEY not in store:
-        store[RUNS_KEY] = []
-    runs = store[RUNS_KEY]
-    for entry in runs:
-        if _same_run(entry, str(label), page, result.config):
-            return entry["id"]
-    counter = int(store.get(COUNTER_KEY, 0)) + 1
-    store[COUNTER_KEY] = counter
-    entry = run_entry(result, label, page, run_id=f"r{counter}")
-    runs.append(entry)
-    del runs[:-MAX_RUNS]
-    return entry["id"]
-
-
-def list_runs(store: MutableMapping | None = None) -> list[dict]:
-    """The registry's entries, oldest first (a copy of the list; entries are shared)."""
-    store = st.session_state if store is None else store
-    return list(store.get(RUNS_KEY, []))
-
-
-def get_run(run_id: str, store: MutableMapping | None = None) -> dict | None:
-    """The entry with this id, or None."""
-    return next((e for e in list_runs(store) if e["id"] == run_id), None)
-
-
-def clear_runs(store: MutableMapping | None = None) -> None:
-    """Empty the registry (the numbering goes on, so ids are never reused)."""
-    store = st.session_state if store is None else store
-    store[RUNS_KEY] = []
 
 
 # Tables and exports live in nnlab.app.exports; re-exported here for pages and tests.

@@ -15,7 +15,7 @@ pytest.importorskip("streamlit")
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from nnlab.app import compare, controls, runs  # noqa: E402
+from nnlab.app import compare, controls, registry, runs  # noqa: E402
 from nnlab.app.pages import PAGES, ROOT, existing_pages, find_page  # noqa: E402
 from nnlab.config import TrainConfig  # noqa: E402
 from nnlab.core.train import train  # noqa: E402
@@ -188,7 +188,7 @@ def test_register_run_deduplicates_same_page_label_and_config(results):
 
 
 def test_registry_is_bounded(results, monkeypatch):
-    monkeypatch.setattr(runs, "MAX_RUNS", 3)
+    monkeypatch.setattr(registry, "MAX_RUNS", 3)
     store = {}
     for i in range(5):
         runs.register_run(results["a"], f"run {i}", "p", store=store)
