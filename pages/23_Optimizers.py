@@ -21,12 +21,7 @@ variants = op.variant_configs(parts, budget)
 if variants:
     with picture:
         variants = live_comparison(variants, make_dataset(op.BASE.replace(**budget)),
-                                   key="opt_live", log_cost=True)
-st.caption("Look at the cost curves (log scale): with the same α and budget, the costs of "
-           "gradient descent and momentum are still high and their boundaries almost straight "
-           "lines (they underfit), while RMSprop and Adam are near 0. Raise gradient descent's α "
-           "and it catches up, until it diverges: Adam is much less sensitive to the choice of "
-           "α.")
+                                   key="opt_live", log_cost=True, verdict=op.verdict)
 
 st.subheader("Adam's bias correction in the first steps")
 op.bias_correction_section(parts["adam"], budget)

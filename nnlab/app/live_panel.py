@@ -205,9 +205,23 @@ def _network_drawing(results: dict, labels, drawn, unit, data, box, *, key: str)
                "output to go back.")
 
 
+def show_verdict(verdict, snapshots) -> None:
+    """``verdict(snapshots)`` as Markdown under the picture; "So far (epoch e of n):" before
+    it while a run is still going."""
+    text = verdict(snapshots)
+    if not text:
+        return
+    going = [r for _, r in snapshots if r.status == "running"]
+    if going:
+        done = max(int(r.epochs_run) for r in going)
+        total = max(int(r.config.num_epochs) for r in going)
+        text = f"**So far (epoch {done} of {total}):** {text}"
+    st.markdown(text)
+
+
 def live_comparison(variants, data, *, key: str, page: str | None = None,
                     log_cost: bool = False, points: str = "train",
-                    finished=None, unit: str = "epoch") -> list:
+                    finished=None, unit: str = "epoch", verdict=None) -> list:
     """The live view of ``variants`` (``[(label, TrainConfig), ...]``, 1 to 4, on ``data``).
 
     ``finished``: a function returning the variants' finished one-shot runs ``[(label,
@@ -215,6 +229,11 @@ def live_comparison(variants, data, *, key: str, page: str | None = None,
     ``train_many(variants)``. ``unit``: ``"batch"`` makes Step and the speed count
     mini-batch updates instead of epochs (the mini-batch page). The variants stand in one row
     (a phone stacks them).
+
+    ``verdict``: a function of the runs as drawn, ``[(label, TrainResult), ...]``, returning
+    Markdown that says what they show (``nnlab.lessons.claims``); drawn under the picture in
+    every frame, prefixed "So far" while a run is still going, so that it never describes
+    another moment than the picture's.
 
     Returns ``[(label, TrainResult), ...]`` as shown now (finished, or the live runs so far),
     for the text and tables the page computes below the picture.
@@ -227,6 +246,8 @@ def live_comparison(variants, data, *, key: str, page: str | None = None,
                 register_run(result, label, page)
                 v.registered = True
         draw_frame(snapshots, data, key=key, log_cost=log_cost, points=points)
+        if verdict is not None:
+            show_verdict(verdict, snapshots)
 
     return live_controls.live_view(
         variants, key=key, draw=draw, unit=unit,

@@ -16,6 +16,7 @@ from nnlab.app import bound, controls
 from nnlab.app.charts import chart_spec
 from nnlab.app.runs import Work, cached_work, train_cached
 from nnlab.config import TrainConfig
+from nnlab.lessons import claims
 from nnlab.lessons.optimizer_paths import adam_step_sizes
 from nnlab.viz import curves_chart
 
@@ -79,6 +80,30 @@ def variant_label(name: str, part: dict) -> str:
     if name == "adam" and not part.get("bias_correction", True):
         return "Adam (no bias correction)"
     return NAMES[name]
+
+
+def verdict(results) -> str:
+    """What the live runs show, computed from them (``nnlab.lessons.claims``): the ranking by
+    final cost, then the lecture's lesson only where these runs show it."""
+    labels = [label for label, _ in results]
+    adaptive = [label for label in labels if label.startswith(("RMSprop", "Adam"))]
+    plain = [label for label in labels if label in (NAMES["gd"], NAMES["momentum"])]
+    text = claims.comparison(results, what="final cost")
+    if not (adaptive and plain):
+        return text
+    if claims.beats(results, adaptive, plain):
+        lesson = (f"{claims.join(adaptive)} end lower than {claims.join(plain)}, as the lecture "
+                  "predicts: dividing each step by the root of the recent squared gradients "
+                  "lets them take steps of a useful size in every direction at once. Raise "
+                  "gradient descent's α: how close does it get before it diverges?")
+    elif claims.beats(results, plain, adaptive):
+        lesson = (f"Here {claims.join(plain)} end lower than {claims.join(adaptive)}, not what "
+                  "the lecture's defaults show: at these settings their α suits this network "
+                  "better. Move the α sliders back towards 0.01 to see the usual order.")
+    else:
+        lesson = ("At these settings neither family clearly ends lower: compare the curves' "
+                  "speed as well as where they end.")
+    return f"{text} {lesson}"
 
 
 def variant_configs(parts: dict, budget: dict) -> list[tuple[str, object]]:
