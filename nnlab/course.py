@@ -16,7 +16,7 @@ import sys
 import numpy as np
 
 from nnlab.config import TrainConfig
-from nnlab.core.train import train
+from nnlab.core.train import start, train
 from nnlab.data.datasets import Dataset
 from nnlab.data.toy2d import make_circles, make_moons
 from nnlab.spec import gradcheck, model
@@ -137,8 +137,15 @@ def optimization_run(optimizer: str, learning_rate: float, schedule: str = "cons
     mini-batches re-shuffled with ``RandomState(10 + i + 1)`` before epoch i. ``on_epoch``
     (progress bars, full cost curves) and ``budget`` are passed to ``train``."""
     config = optimization_config(optimizer, learning_rate, schedule, num_epochs=num_epochs)
+    return start_optimization(config, on_epoch=on_epoch, budget=budget).advance().snapshot()
+
+
+def start_optimization(config: TrainConfig, *, on_epoch=None, budget=None):
+    """A run of an :func:`optimization_config` at epoch 0, as the course starts it (He weights
+    from ``RandomState(3)``, :func:`course_shuffle`, :func:`optimization_data`): played to the
+    end it is :func:`optimization_run` (the "reproduce" sections play it live)."""
     params = initialize_parameters((2, 5, 2, 1), "he", rng=np.random.RandomState(3))
-    return train(config, data=optimization_data(), parameters=params,
+    return start(config, data=optimization_data(), parameters=params,
                  shuffle_rng=course_shuffle, on_epoch=on_epoch, budget=budget)
 
 

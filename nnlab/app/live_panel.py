@@ -221,7 +221,7 @@ def show_verdict(verdict, snapshots) -> None:
 
 def live_comparison(variants, data, *, key: str, page: str | None = None,
                     log_cost: bool = False, points: str = "train",
-                    finished=None, unit: str = "epoch", verdict=None) -> list:
+                    finished=None, unit: str = "epoch", verdict=None, starter=None) -> list:
     """The live view of ``variants`` (``[(label, TrainConfig), ...]``, 1 to 4, on ``data``).
 
     ``finished``: a function returning the variants' finished one-shot runs ``[(label,
@@ -229,6 +229,10 @@ def live_comparison(variants, data, *, key: str, page: str | None = None,
     ``train_many(variants)``. ``unit``: ``"batch"`` makes Step and the speed count
     mini-batch updates instead of epochs (the mini-batch page). The variants stand in one row
     (a phone stacks them).
+
+    ``starter``: config -> a run at epoch 0, for runs that start their own way (the course's
+    reproductions: its weights and shuffles, ``nnlab.course.start_optimization``); default
+    ``nnlab.start``.
 
     ``verdict``: a function of the runs as drawn, ``[(label, TrainResult), ...]``, returning
     Markdown that says what they show (``nnlab.lessons.claims``); drawn under the picture in
@@ -250,5 +254,5 @@ def live_comparison(variants, data, *, key: str, page: str | None = None,
             show_verdict(verdict, snapshots)
 
     return live_controls.live_view(
-        variants, key=key, draw=draw, unit=unit,
+        variants, key=key, draw=draw, unit=unit, starter=starter,
         finished=finished or (lambda: train_many(variants, page=page)))

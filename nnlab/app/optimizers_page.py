@@ -157,20 +157,24 @@ def bias_correction_section(adam: dict, budget: dict) -> None:
 # ---------------------------------------------------------------------------- the course
 
 
-@cached_work(max_entries=8)
-def _course_run(work: Work, name: str, num_epochs: int) -> dict:
-    """``course.run_optimization`` with a progress bar; adds the cost of every epoch."""
-    optimizer, lr, _ = course.OPTIMIZATION_EXPERIMENTS[name]
-    costs = []
+@cached_work(max_entries=4, what="Reproducing the assignment")
+def course_results_cached(work: Work, num_epochs: int) -> list:
+    """The course's optimization experiments, ``[(label, TrainResult), ...]``: each
+    ``course.optimization_run`` (the run the live view replays with
+    ``course.start_optimization``), with a progress bar and one budget."""
+    out = []
+    for i, (name, (optimizer, lr, _)) in enumerate(course.OPTIMIZATION_EXPERIMENTS.items()):
+        work.part(i, len(course.OPTIMIZATION_EXPERIMENTS), name)
+        out.append((NAMES[optimizer], course.optimization_run(
+            optimizer, lr, num_epochs=num_epochs, on_epoch=work.on_epoch, budget=work.budget)))
+    return out
 
-    def on_epoch(info: dict) -> bool:
-        costs.append(info["cost"])
-        return work.on_epoch(info)
 
-    work.part(0, 1, name)
-    record = course.run_optimization(name, optimizer, lr, num_epochs=num_epochs,
-                                     on_epoch=on_epoch, budget=work.budget)
-    return {**record, "cost_curve": np.asarray(costs, dtype=float)}
+def course_records(results) -> list[dict]:
+    """The rows :func:`course_frame` compares with the published numbers."""
+    return [{"name": name, "train_accuracy": r.metrics["train_accuracy"],
+             "cost_curve": np.asarray(r.history["cost"], dtype=float), "seconds": r.seconds}
+            for name, (_, r) in zip(course.OPTIMIZATION_EXPERIMENTS, results, strict=True)]
 
 
 def course_frame(records: list[dict]):
@@ -190,28 +194,38 @@ def course_frame(records: list[dict]):
 
 
 def reproduce_section() -> None:
-    """The button, then (once clicked, for the rest of the session) the table and the curves."""
+    """The button, then (once clicked, for the rest of the session) the three runs live (the
+    finished ones first; Reset and Play replay them epoch by epoch), the table against the
+    published numbers and a sentence computed from both."""
     if st.button("Reproduce the assignment", icon=":material/play_arrow:", key="opt_course_run",
                  help="Runs the course's three optimization experiments: 5000 epochs each, "
-                 "a few seconds each (then cached)."):
+                 "a few seconds each (then cached); Reset and Play replay them live."):
         st.session_state[COURSE_SHOWN_KEY] = True
     if not st.session_state.get(COURSE_SHOWN_KEY):
         return
-    records = [_course_run(name, course.OPTIMIZATION_EPOCHS)
-               for name in course.OPTIMIZATION_EXPERIMENTS]
-    st.dataframe(course_frame(records), hide_index=True, column_config={
+    from nnlab.app.live_panel import live_comparison
+
+    epochs = course.OPTIMIZATION_EPOCHS
+    results = course_results_cached(epochs)
+    live_comparison([(label, r.config) for label, r in results], course.optimization_data(),
+                    key="opt_course_live", finished=lambda: results,
+                    starter=course.start_optimization, verdict=course_verdict)
+    st.dataframe(course_frame(course_records(results)), hide_index=True, column_config={
         "learning_rate": st.column_config.NumberColumn("α", format="%g"),
         "train_accuracy": st.column_config.NumberColumn("train acc. (nnlab)", format="%.4f"),
         "published": st.column_config.NumberColumn("train acc. (course)", format="%.4f"),
         "final_cost": st.column_config.NumberColumn("final cost", format="%.4g"),
         "seconds": st.column_config.NumberColumn("seconds", format="%.2f")})
-    curves = {NAMES[course.OPTIMIZATION_EXPERIMENTS[r["name"]][0]]: r["cost_curve"]
-              for r in records}
-    st.vega_lite_chart(chart_spec(curves_chart, curves, y_title="cost",
-                                  title="The course's cost curves "
-                                        "(mini-batches of 64, α = 0.0007)"), width="stretch")
-    st.caption("At α = 0.0007 gradient descent and momentum crawl: after 5000 epochs both "
-               "still classify only 72 % of the training set. "
-               "Adam's per-parameter step, about α whatever the gradient's scale, reaches 94 % "
-               "on the same budget. Momentum's gain is small here because with mini-batches of "
-               "64 and such a small α there is little zig-zag to smooth out.")
+
+
+def course_verdict(results) -> str:
+    """The reproduction in one sentence, from the runs shown: each train accuracy, and the
+    course's explanation only where the runs agree with it."""
+    text = claims.comparison(results, "train_accuracy", what="train accuracy",
+                             lower_is_better=False, fmt=claims.percent)
+    slow = [label for label in (NAMES["gd"], NAMES["momentum"])
+            if label in dict(results)]
+    if claims.beats(results, ["Adam"], slow, "train_accuracy", lower_is_better=False):
+        text += (f" At α = 0.0007 {claims.join(slow)} crawl, while Adam's per-parameter step, "
+                 "about α whatever the gradient's scale, gets much further on the same budget.")
+    return text

@@ -75,6 +75,30 @@ def test_reproduce_the_assignment_shows_the_course_runs(page, monkeypatch):
     assert any("experiment" in d.value.columns for d in page.dataframe)
 
 
+def test_the_reproduction_replays_live_and_ends_as_the_one_shot_run(page, monkeypatch):
+    """Reset and Step replay the course's runs from epoch 0 (its weights and shuffles); Finish
+    ends them with the numbers of ``course.optimization_run``, bit for bit."""
+    monkeypatch.setattr(course, "OPTIMIZATION_EPOCHS", SHORT_COURSE_EPOCHS)
+    page.button(key="opt_course_run").click().run()
+    page.button(key="opt_course_live_reset").click().run()
+    page.button(key="opt_course_live_step").click().run()
+    assert not page.exception, [e.value for e in page.exception]
+
+    def live_table():
+        return next(d.value for d in page.dataframe if "run" in d.value.columns
+                    and set(d.value["run"]) == {"gradient descent", "momentum", "Adam"})
+
+    assert list(live_table()["epochs"]) == [1, 1, 1]
+    finish(page, "opt_course_live")
+    table = live_table().set_index("run")
+    for name, (optimizer, lr, _) in course.OPTIMIZATION_EXPERIMENTS.items():
+        expected = course.optimization_run(optimizer, lr, num_epochs=SHORT_COURSE_EPOCHS)
+        label = op.NAMES[optimizer]
+        assert table.loc[label, "epochs"] == SHORT_COURSE_EPOCHS
+        assert table.loc[label, "train_accuracy"] == expected.metrics["train_accuracy"]
+        assert table.loc[label, "final_cost"] == expected.final_cost
+
+
 def test_course_frame_compares_with_published_numbers():
     records = [{"name": name, "train_accuracy": published, "cost_curve": np.array([0.5]),
                 "seconds": 1.0}
