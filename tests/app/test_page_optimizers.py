@@ -91,7 +91,7 @@ def test_the_reproduction_replays_live_and_ends_as_the_one_shot_run(page, monkey
     assert list(live_table()["epochs"]) == [1, 1, 1]
     finish(page, "opt_course_live")
     table = live_table().set_index("run")
-    for name, (optimizer, lr, _) in course.OPTIMIZATION_EXPERIMENTS.items():
+    for optimizer, lr, _ in course.OPTIMIZATION_EXPERIMENTS.values():
         expected = course.optimization_run(optimizer, lr, num_epochs=SHORT_COURSE_EPOCHS)
         label = op.NAMES[optimizer]
         assert table.loc[label, "epochs"] == SHORT_COURSE_EPOCHS
