@@ -40,13 +40,21 @@ def variants(base: TrainConfig, scale: float) -> list[tuple[str, TrainConfig]]:
 
 @cached_work
 def snapshots_cached(work: Work, config: TrainConfig, start: str, constant: float,
-                     key: str) -> dict:
+                     key: str, _ahead: int = 1) -> dict:
     """Train ``config`` from ``start`` ("zeros", "constant" or "He") and keep ``key`` at
     :data:`N_SNAPSHOTS` moments. Returns ``snapshots`` {epoch: array}, ``distinct`` {epoch:
-    number of different units}, ``train_accuracy`` and ``status``."""
+    number of different units}, ``train_accuracy`` and ``status``.
+
+    ``_ahead`` (not part of the cache key): how many runs like this one the click still asks
+    for, this one included; their estimate is required before this one trains, so that a view
+    too large for the budget is refused before its first run, not stopped in its second."""
+    from nnlab.core.budget import estimate_seconds
     from nnlab.core.train import make_dataset
 
     data = make_dataset(config)
+    work.require(max(1, _ahead) * estimate_seconds(config, data.m_train, data.n_x),
+                 f"The symmetry view ({max(1, _ahead)} runs)" if _ahead > 1
+                 else "The symmetry view")
     dims = config.layer_dims(data.n_x)
     if start == "He":
         config, parameters = config.replace(initializer="he", init_scale=None), None
@@ -74,8 +82,9 @@ def symmetry_view(config: TrainConfig, *, key: str = "sym") -> dict:
                          horizontal=True, key=f"{key}_layer",
                          help="Rows are the layer's units, columns its inputs.")
     out = {}
-    for start in SYMMETRY_STARTS:
-        res = snapshots_cached(config, start, float(constant), layer)
+    for i, start in enumerate(SYMMETRY_STARTS):
+        res = snapshots_cached(config, start, float(constant), layer,
+                               _ahead=len(SYMMETRY_STARTS) - i)
         out[start] = res
         name = f"constant {constant:g}" if start == "constant" else start
         last = max(res["distinct"])
@@ -101,7 +110,15 @@ def symmetry_view(config: TrainConfig, *, key: str = "sym") -> dict:
 
 @cached_work(max_entries=4, what="Reproducing the assignment")
 def course_runs_cached(work: Work) -> dict:
-    """``nnlab.course.run_initialization`` for zeros, random and He (15,000 iterations each)."""
+    """``nnlab.course.run_initialization`` for zeros, random and He (15,000 iterations each),
+    their estimate required before the first."""
+    from nnlab.core.budget import estimate_seconds
+
+    one = TrainConfig(dataset="circles", hidden_units=(10, 5), optimizer="gd",
+                      num_epochs=15000)  # the shape of course.run_initialization's runs
+    data = course.initialization_data()
+    work.require(len(course.INITIALIZATIONS) * estimate_seconds(one, data.m_train, data.n_x),
+                 f"Reproducing the assignment ({len(course.INITIALIZATIONS)} runs)")
     out = {}
     for i, init in enumerate(course.INITIALIZATIONS):
         work.part(i, len(course.INITIALIZATIONS), f'initialization = "{init}"')

@@ -14,7 +14,7 @@ import streamlit as st
 from nnlab import viz
 from nnlab.app.charts import chart_spec
 from nnlab.app.compare import METRIC_COLUMNS, comparison_view, grid_safe, metrics_frame
-from nnlab.app.runs import train_cached, train_many
+from nnlab.app.runs import Work, cached_work, train_cached, train_many
 from nnlab.config import TrainConfig
 from nnlab.core.train import TrainResult
 from nnlab.lessons import dropout_replay as regularization
@@ -94,6 +94,17 @@ def weights_section(results: list[tuple[str, TrainResult]]) -> None:
                "can't bend its boundary around single noisy points.")
 
 
+@cached_work(max_entries=16)
+def example_masks(work: Work, hidden_units: tuple, m: int, keep_prob: float, steps: int,
+                  seed: int, example: int) -> tuple:
+    """The layer-1 masks ``(steps, n_1)`` of one training example, with fresh masks and with
+    the course's fixed mask (cached: replaying every layer's draws of a deep, wide network,
+    as the training loop makes them, takes seconds, and the page reruns on every widget)."""
+    return tuple(regularization.dropout_masks(hidden_units, m, keep_prob, steps,
+                                              dropout_mask=mode, seed=seed)[:, :, example].copy()
+                 for mode in ("fresh", "fixed"))
+
+
 def dropout_mask_section(config: TrainConfig, data, *, example: int = 0,
                          steps: int = MASK_STEPS) -> list[tuple[str, TrainResult]]:
     """Fresh vs the course's fixed mask: the masks of one example, and both runs compared.
@@ -107,12 +118,10 @@ def dropout_mask_section(config: TrainConfig, data, *, example: int = 0,
                 icon=":material/info:")
         return []
     m = data.X_train.shape[1]
-    masks = {}
-    for mode, name in (("fresh", "fresh mask every step (true dropout)"),
-                       ("fixed", "the course's fixed mask (re-seeded every step)")):
-        full = regularization.dropout_masks(config.hidden_units, m, config.keep_prob, steps,
-                                            dropout_mask=mode, seed=config.seed)
-        masks[name] = full[:, :, example]
+    masks = {name: mask for name, mask in zip(
+        ("fresh mask every step (true dropout)", "the course's fixed mask (re-seeded every step)"),
+        example_masks(tuple(config.hidden_units), m, float(config.keep_prob), int(steps),
+                      int(config.seed), int(example)), strict=True)}
     st.vega_lite_chart(chart_spec(dropout_mask_chart, masks,
                                   title=f"Layer-1 units kept for training example "
                                         f"{example + 1}, step by step"), width="content")

@@ -182,7 +182,10 @@ def learning_curve(config: TrainConfig, sizes: Sequence[int], *, data: Dataset |
     data : Dataset, optional; default ``make_dataset(config)``.
     progress : callable(i, n), optional; called before run ``i`` of ``n`` and once with
         ``(n, n)`` at the end.
-    on_epoch, budget : optional; passed to every run's ``nnlab.core.train.train``.
+    on_epoch, budget : optional; passed to every run's ``nnlab.core.train.train``: one
+        ``nnlab.core.budget.Budget`` for the whole sweep. Once it is spent (or its stop token
+        says the page has gone) the runs left are not started: their errors are NaN and their
+        status ``"stopped"``.
 
     Returns
     -------
@@ -223,8 +226,15 @@ def capacity_configs(config: TrainConfig, widths: Sequence[int]) -> list[TrainCo
 
 
 def _sweep(xs, runs, progress, on_epoch=None, budget=None) -> dict:
+    """Train every run in turn, all charged to ``budget``; once it is spent or its page has
+    gone, the remaining runs are not started (NaN errors, status ``"stopped"``)."""
     train_err, dev_err, status = [], [], []
     for i, (config, data) in enumerate(runs):
+        if budget is not None and (budget.cancelled or budget.spent > budget.limit):
+            train_err.append(np.nan)
+            dev_err.append(np.nan)
+            status.append("stopped")
+            continue
         if progress is not None:
             progress(i, len(runs))
         result = train(config, data=data, on_epoch=on_epoch, budget=budget)
