@@ -113,7 +113,8 @@ class Work:
     progress bar made INSIDE the cached function (replay-safe) that appears only after
     :data:`PROGRESS_DELAY` seconds (quick work shows none) and is removed at the end.
 
-    ``require(seconds)`` / ``require_runs(configs)`` refuse the work before it computes;
+    ``require(seconds)`` / ``require_runs(configs)`` refuse the work before it computes
+    (``spend(seconds)`` also charges it, for work the training loop does not charge);
     ``progress(fraction, text)`` reports; ``part(i, n, text)`` says that the next runs fill the
     i-th of n equal parts of the bar; ``on_epoch`` is the callback for nnlab's training
     functions (updated :data:`PROGRESS_UPDATES` times a run; each update is also where
@@ -128,6 +129,12 @@ class Work:
     def require(self, seconds: float, what: str | None = None) -> None:
         """Raise ``BudgetError`` (nothing computed yet) if ``seconds`` would overspend."""
         self.budget.require(seconds, what or self._what())
+
+    def spend(self, seconds: float, what: str | None = None) -> None:
+        """:meth:`require` ``seconds``, then charge them: for work outside the training loop
+        (which charges its own epochs), estimated before it computes."""
+        self.require(seconds, what)
+        self.budget.charge(seconds)
 
     def require_runs(self, configs, what: str | None = None) -> float:
         """:meth:`require` the estimate of training every config of ``configs``."""

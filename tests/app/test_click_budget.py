@@ -6,6 +6,7 @@ No timings here: every assertion compares estimates and charges (speed figures l
 """
 
 import math
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -20,6 +21,7 @@ from nnlab.core.train import make_dataset
 from nnlab.lessons import fit_diagnosis, symmetry
 
 TIMEOUT = 120
+_ROOT = Path(__file__).resolve().parents[2]
 #: The Train/dev/test page's network at the issue's setting: 50 hidden layers, most epochs.
 DEEP = TrainConfig(dataset="moons", n_samples=300, noise=0.2, hidden_units=(8,) * 50,
                    optimizer="adam", learning_rate=0.01, num_epochs=max(EPOCHS))
@@ -204,3 +206,20 @@ def test_reproducing_the_initialization_assignment_is_required_as_three_runs(mon
     assert not at.exception, at.exception
     assert calls == []
     assert any("Reproducing the assignment (3 runs) needs about" in e.value for e in at.error)
+
+
+def test_gradient_checks_are_estimated_and_charged_to_the_click():
+    """Gradient checking had no budget (76 s of CPU at 6 hidden layers of 32): every check now
+    spends its estimate, two cost evaluations per parameter, before it runs."""
+    from nnlab.app import gradient_checking as gc
+
+    small, big = gc.check_seconds((5, 3)), gc.check_seconds((32,) * 6, "softmax")
+    assert big > 100 * small
+    assert gc.check_seconds((5, 3), n_epsilons=12) == pytest.approx(12 * small)
+    at = AppTest.from_file(str(_ROOT / "pages/16_Gradient_checking.py"), default_timeout=TIMEOUT)
+    at.query_params["g_hidden_units"] = "32*6"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NNLAB_MAX_SECONDS", str(3 * big))  # a few checks fit, not the page's ~20
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("this server allows" in e.value for e in at.error), [e.value for e in at.error]
