@@ -422,12 +422,15 @@ class Parity:
         return len(self.nnlab_cost) == len(self.tf_cost) and worst <= self.tolerance
 
 
-def compare(config: TrainConfig, *, on_epoch=None, exact: bool = True) -> Parity:
+def compare(config: TrainConfig, *, on_epoch=None, exact: bool = True, budget=None) -> Parity:
     """Train ``config`` with nnlab (:func:`nnlab.core.train.train`) and with TensorFlow
-    (:func:`train_tf`) from the same data, initial values and mini-batch order; compare."""
+    (:func:`train_tf`) from the same data, initial values and mini-batch order; compare.
+    ``budget`` (``nnlab.core.budget.Budget``) is charged by nnlab's run; the TensorFlow run's
+    ``on_epoch`` can stop it."""
     check_supported(config)
     data = make_dataset(config)
-    ours = train(config, data=data, parameters=initial_parameters(config, data.n_x))
+    ours = train(config, data=data, parameters=initial_parameters(config, data.n_x),
+                 budget=budget)
     theirs = train_tf(config, data=data, on_epoch=on_epoch, exact=exact)
     n = min(len(ours.history["cost"]), len(theirs.cost))
     a, b = ours.history["cost"][:n], theirs.cost[:n]

@@ -100,3 +100,20 @@ def test_live_run_traces_the_same_cost_curve(monkeypatch):
     assert float(metrics["Largest cost difference"]) > tf_bridge.PARITY_TOLERANCE
     assert any("epsilon hat" in i.value for i in at.info)
     assert any("Same cost curve" in s.value for s in at.success)  # within the looser tolerance
+
+
+def test_training_with_tensorflow_is_budgeted(monkeypatch):
+    """The TensorFlow run had no budget (about 1.5 ms a step: 90,000 steps took 130-160 s):
+    both runs' estimates are required before anything trains."""
+    from nnlab.app import tensorflow_page as tp
+
+    long = DEFAULT.replace(num_epochs=2000, mini_batch_size=1)
+    assert tp.tf_seconds(long, 180) > 100 * tp.tf_seconds(DEFAULT, 180)
+    monkeypatch.setenv("NNLAB_MAX_SECONDS", str(tp.tf_seconds(DEFAULT, 180) / 2))
+    at = _page(monkeypatch, available=True)
+    at.selectbox(key="tf_dataset").set_value("moons").run()
+    at.button(key="tf_run").click().run()
+    assert not at.exception, at.exception
+    assert any("Training with nnlab and TensorFlow needs about" in e.value for e in at.error), (
+        [e.value for e in at.error])
+    assert not at.metric  # nothing was trained
