@@ -135,6 +135,29 @@ class LiveSession:
         return [(label, _at_frame(result, epoch, state))
                 for (label, result), state in zip(out, states, strict=True)]
 
+    def chunk_seconds(self) -> float:
+        """The estimated seconds of one chunk (an epoch, or an update with the "batch" unit)
+        of every unfinished run together: the least a frame or a Step can compute."""
+        return sum(v.run.epoch_seconds_estimate()
+                   / (v.run.steps_per_epoch if self.unit == "batch" else 1)
+                   for v in self.variants if not v.done and v.run is not None)
+
+    def too_big(self, seconds: float) -> str:
+        """Why one chunk cannot be computed within ``seconds`` (empty when it can)."""
+        need = self.chunk_seconds()
+        if need <= seconds:
+            return ""
+        return (f"One {self.unit_name} of these networks takes about {need:.1f} s of the "
+                f"server's time, more than {seconds:g} s: live play is for networks whose "
+                f"{self.unit_name} fits in a frame. Press Finish to train them to the end "
+                "within one click's budget, or make them smaller or use mini-batches.")
+
+    def step(self) -> None:
+        """One chunk (Step): a click, so it may take up to one click's budget."""
+        self.notice = self.too_big(max_seconds())
+        if not self.notice:
+            self.advance(1)
+
     def advance(self, n: int) -> None:
         """Every unfinished run ``n`` epochs further (``n`` mini-batch steps with the "batch"
         unit), within the frame budget; then keep the frame for the timeline."""
@@ -174,6 +197,10 @@ class LiveSession:
                            "play (the shared server's limit): press Play to go on.")
             return
         self.scrub = None  # playing shows the latest frame
+        reason = self.too_big(FRAME_BUDGET_SECONDS)
+        if reason:  # a frame's compute is capped: even one chunk would overrun it
+            self.playing, self.notice = False, reason
+            return
         epochs = self.epochs_per_frame if self.speed == "auto" else int(self.speed)
         started = time.perf_counter()
         self.advance(epochs)

@@ -35,7 +35,7 @@ def _latest(session):
 
 def _step(session):
     _latest(session)
-    session.advance(1)
+    session.step()
 
 
 def _reset(session):

@@ -20,6 +20,8 @@ run, which is the same run bit for bit (``tests/core/test_run.py``, ``tests/app/
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import streamlit as st
 
@@ -47,6 +49,18 @@ LIVE_GRID, IMAGE_PIXELS = 60, 300
 MAP_GRID = 20
 #: What the network drawing's edges show.
 EDGE_VIEWS = ("weights", "gradients")
+#: Multiply-adds one grid picture may cost (a frame draws one per variant): a huge network
+#: (50 layers of 512 units: 13 million a point, 3.7 s for a 60x60 grid) gets a coarser grid,
+#: never under MIN_GRID points a side.
+GRID_MACS, MIN_GRID = 2e8, 8
+
+
+def grid_size(config, n_x: int, size: int) -> int:
+    """Points per axis for ``config``'s grid pictures: ``size``, or fewer so that the forward
+    pass costs at most :data:`GRID_MACS` multiply-adds (at least :data:`MIN_GRID`)."""
+    dims = config.layer_dims(n_x)
+    per_point = sum(dims[l] * dims[l - 1] for l in range(1, len(dims)))
+    return int(min(size, max(MIN_GRID, math.isqrt(int(GRID_MACS // max(1, per_point))))))
 
 
 
@@ -62,16 +76,17 @@ def boundary_image(result, data, box, *, points: str = "train", unit=None) -> np
     (``unit_maps``) serves both; a batch-norm network that has taken no step yet (no running
     statistics) is drawn with batch norm in train mode over the grid itself."""
     X, Y = getattr(data, f"X_{points}"), getattr(data, f"Y_{points}")
-    maps = unit_maps(result.config, result.parameters, result.bn_state, box, size=LIVE_GRID)
+    grid = grid_size(result.config, data.n_x, LIVE_GRID)
+    maps = unit_maps(result.config, result.parameters, result.bn_state, box, size=grid)
     if unit is not None:
         l, i = unit
         colours = raster.diverging_rgb(maps[l][i])[::-1]
-        factor = max(1, IMAGE_PIXELS // LIVE_GRID)
+        factor = max(1, IMAGE_PIXELS // grid)
         img = raster.stamp_points(raster.upscale(colours, factor), X, Y, box,
                                   n_classes=_n_classes(result), radius=factor - 1)
         return raster.to_uint8(img)
     out = maps[-1]
-    xs, ys, _ = plane(box, LIVE_GRID)
+    xs, ys, _ = plane(box, grid)
     panel = {"xs": xs, "ys": ys, "X": X, "Y": Y}
     if out.shape[0] == 1:
         panel["probs"] = out[0]
@@ -83,7 +98,8 @@ def boundary_image(result, data, box, *, points: str = "train", unit=None) -> np
 def network_images(result, box, layers) -> dict:
     """``{(l, i): PNG data URL}`` of the maps of the drawn units of ``layers`` (diverging
     colours, each unit on its own scale; the output on the probability scale)."""
-    maps = unit_maps(result.config, result.parameters, result.bn_state, box, size=MAP_GRID)
+    maps = unit_maps(result.config, result.parameters, result.bn_state, box,
+                     size=grid_size(result.config, result.parameters["W1"].shape[1], MAP_GRID))
     images = {}
     L = len(maps) - 1
     for l in layers:

@@ -129,3 +129,33 @@ def test_a_play_pauses_itself_once_it_has_spent_its_budget_and_says_so(monkeypat
     assert any("Paused after" in i.value and "press Play" in i.value for i in at.info)
     assert _epoch(at) == played  # nothing more was trained
     assert live.play_budget_seconds() == live.PLAY_BUDGET_CLICKS * 1e-6
+
+
+def test_a_network_whose_epoch_overruns_a_frame_does_not_play_and_says_why(monkeypatch):
+    """A frame's compute is capped (50 layers of 512 units took 3.5 s an epoch, 35-58 s of
+    CPU for the first frame of four): a chunk estimated over the frame's cap is not played, a
+    Step over one click's budget is not taken, and the notice names the estimate."""
+    from nnlab.app import live
+
+    monkeypatch.setattr(live, "FRAME_BUDGET_SECONDS", 1e-12)  # every epoch overruns a frame
+    at = AppTest.from_string(SCRIPT, default_timeout=60).run()
+    at.button_group(key="t_mode").set_value("Play").run()
+    at.run()
+    assert at.button_group(key="t_mode").value == "Pause"
+    assert _epoch(at) == "0 / 40"  # nothing trained
+    assert any("live play is for networks" in i.value for i in at.info)
+    monkeypatch.setenv("NNLAB_MAX_SECONDS", "1e-12")
+    at.button(key="t_step").click().run()
+    assert _epoch(at) == "0 / 40"
+    monkeypatch.setenv("NNLAB_MAX_SECONDS", "30")
+    at.button(key="t_step").click().run()  # within one click's budget: a Step is taken
+    assert _epoch(at) == "1 / 40"
+
+
+def test_a_huge_network_gets_a_coarser_grid_picture():
+    from nnlab.app.live_panel import LIVE_GRID, MIN_GRID, grid_size
+
+    small = TrainConfig(hidden_units=(50, 50))
+    huge = TrainConfig(hidden_units=(512,) * 50)
+    assert grid_size(small, 2, LIVE_GRID) == LIVE_GRID
+    assert MIN_GRID <= grid_size(huge, 2, LIVE_GRID) < LIVE_GRID
