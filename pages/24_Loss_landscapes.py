@@ -18,8 +18,8 @@ surface = surfaces.SURFACES[preset["surface"]]
 st.info(preset["note"], icon=":material/lightbulb:")
 runs = ll.racer_controls(preset)
 with st.expander("Start point", expanded=True):
-    start = ll.start_controls(surface)
-ll.race_view(surface, start, runs, steps)
+    start = ll.start_controls(surface, preset["start"])
+ll.race_view(surface, start, runs, steps, preset["lesson"])
 st.markdown(ll.HIGH_DIMENSIONS)
 
 st.header("Momentum's phase diagram")
@@ -31,9 +31,6 @@ st.markdown("On the simplest surface, the quadratic f(x) = x²/2, momentum's fat
 lrs, betas = ll.phase_grid(ll.CURVATURE)
 lr, beta = ll.phase_controls(lrs, betas, ll.CURVATURE)
 ll.phase_view(ll.CURVATURE, ll.PHASE_STEPS, lr, beta, lrs, betas)
-st.caption("Along a row, a larger β needs a smaller step at first (the (1 − β) factor) but "
-           "tolerates a much larger α before it diverges; between converging and diverging lies "
-           "a wide band where it overshoots and oscillates.")
 
 math_and_code(
     [r"v_{d\theta} = \beta\, v_{d\theta} + (1-\beta)\, d\theta,\qquad "

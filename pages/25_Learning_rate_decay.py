@@ -28,7 +28,7 @@ decay.rates_section(dict(variants))
 
 st.subheader("Training with each schedule")
 data = make_dataset(decay.BASE)
-results = live_comparison(variants, data, key="lr_live")
+results = live_comparison(variants, data, key="lr_live", verdict=decay.live_verdict)
 
 st.subheader("Reproduce the assignment")
 decay.course_section()

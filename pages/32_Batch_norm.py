@@ -10,8 +10,8 @@ from nnlab.app.charts import chart_spec
 from nnlab.app.compare import grid_safe
 from nnlab.core.train import make_dataset
 from nnlab.spec import layers, model
-from nnlab.viz import bar_chart, curves_chart
-from nnlab.viz.batchnorm import snapshot_histograms_chart
+from nnlab.viz import bar_chart
+from nnlab.viz.batchnorm import snapshot_histograms_chart, styled_curves_chart
 
 page_setup(__file__)
 
@@ -55,18 +55,21 @@ for lr in rates:
                  "BN final cost": norm.final_cost, "plain status": plain.status,
                  "BN status": norm.status})
 table = pd.DataFrame(rows)
+styles = {"colours": {bnp.variant_label(lr, bn): f"α = {lr:g}" for lr, bn in runs},
+          "dashes": {bnp.variant_label(lr, bn): "BN" if bn else "plain" for lr, bn in runs},
+          "colour_title": "learning rate", "dash_title": "network"}
 left, right = st.columns(2)
 with left:
     st.vega_lite_chart(chart_spec(
-        curves_chart,
+        styled_curves_chart,
         {bnp.variant_label(lr, bn): r.history["cost"] for (lr, bn), (r, _) in runs.items()},
-        log_y=True, title="Training cost (log scale)"),
-        width="stretch")  # legend in two columns: one row per α, plain next to BN
+        log_y=True, title="Training cost (log scale)", **styles),
+        width="stretch")  # colour: the rate; solid: plain, dashed on top: batch norm
 with right:
     st.vega_lite_chart(chart_spec(
-        curves_chart,
+        styled_curves_chart,
         {bnp.variant_label(lr, bn): bnp.dev_curve(r) for (lr, bn), (r, _) in runs.items()},
-        y_title="dev accuracy", title="Dev accuracy"), width="stretch")
+        y_title="dev accuracy", title="Dev accuracy", **styles), width="stretch")
 LAST_FINITE = ("The last finite training cost: for a diverged run, the last value before it "
                "became NaN or infinite.")
 st.dataframe(**grid_safe(table, {
@@ -76,18 +79,13 @@ st.dataframe(**grid_safe(table, {
     "plain final cost": st.column_config.NumberColumn(format="%.4g", help=LAST_FINITE),
     "BN final cost": st.column_config.NumberColumn(format="%.4g", help=LAST_FINITE)}),
     hide_index=True)
-broken = [r for r in rows if r["BN dev acc."] - r["plain dev acc."] >= 0.1]
-if broken:
-    r = broken[-1]
-    st.markdown(f"At **α = {r['α']:g}** the plain network ends at dev accuracy "
-                f"**{r['plain dev acc.']:.3f}** (status: {r['plain status']}); with batch norm "
-                f"the same network at the same rate reaches **{r['BN dev acc.']:.3f}**.")
-else:
-    st.markdown("No learning rate here separates them: try a larger one (3 or 10).")
+st.markdown(bnp.grid_verdict([(lr, runs[(lr, False)][0], runs[(lr, True)][0])
+                              for lr in rates]))
 st.caption("Batch norm keeps every hidden layer's pre-activations at mean β and standard "
            "deviation γ whatever the weights do, so a large step cannot push the next layer "
-           "into saturation or kill its ReLUs as easily. Click a legend entry to highlight a "
-           "run.")
+           "into saturation or kill its ReLUs as easily. Colour is the learning rate; solid "
+           "lines are the plain network, dashed ones batch norm. Click a legend entry to "
+           "highlight a rate.")
 for (lr, bn), (r, _) in runs.items():
     if r.status == "diverged":
         st.warning(f"**{bnp.variant_label(lr, bn)}**: {r.message}", icon=":material/warning:")
@@ -96,7 +94,7 @@ top = rates[-1]
 st.markdown(f"**The largest rate, α = {top:g}, side by side**")
 side_by_side = [(bnp.variant_label(top, bn), runs[(top, bn)][0]) for bn in (False, True)]
 live_comparison([(label, r.config) for label, r in side_by_side], data, key="bn_live",
-                finished=lambda: side_by_side)
+                finished=lambda: side_by_side, verdict=bnp.live_verdict)
 
 # ------------------------------------------------------------------------------ distributions
 st.subheader("Hidden pre-activations during training")
@@ -108,12 +106,14 @@ with left:
 with right:
     layer = bound.slider("Hidden layer l", 1, L - 1, min(L - 1, 3), key="bn_layer") if L > 2 else 1
 left, right = st.columns(2)
+stacks = {}
 for col, bn in ((left, False), (right, True)):
     result, snaps = runs[(hist_lr, bn)]
     values = {}
     for epoch, params in snaps.items():
         name = "initial" if epoch < 0 else f"after epoch {epoch + 1}"
         values[name] = bnp.preactivations(result.config, params, data.X_train, layer)
+    stacks[bn] = values
     with col:
         what = "γ·Z_norm + β" if bn else "Z"
         st.vega_lite_chart(chart_spec(
@@ -122,9 +122,10 @@ for col, bn in ((left, False), (right, True)):
             width="stretch")  # a vconcat: Streamlit fits each panel to the column
 st.caption("Each panel is the histogram of the values that enter layer "
            f"{layer}'s ReLU, over all training examples and units, at a moment of training. "
-           "Without batch norm their spread drifts as the weights of the earlier layers "
-           "change (a large rate blows it up or pushes it below 0, where ReLU outputs 0). "
-           "With batch norm each unit is normalized to mean β and standard deviation γ.")
+           "Without batch norm their spread follows the weights of the earlier layers (a "
+           "large rate can blow it up or push it below 0, where ReLU outputs 0); with batch "
+           "norm each unit is normalized to mean β and standard deviation γ.")
+st.markdown(bnp.histogram_verdict(stacks[False], stacks[True]))
 
 # ------------------------------------------------------------------------------ test time
 st.subheader("Test time: running averages vs the statistics of a tiny batch")
@@ -149,10 +150,11 @@ with right:
 st.markdown(
     "At test time examples may come one at a time. Normalized with its own statistics, a batch "
     "of one has μ = z and σ² = 0, so every unit outputs β and every example gets the same "
-    "prediction: accuracy falls to the share of one class. A few examples give noisy μ and σ². "
-    "The running averages, kept during training, give each test example the statistics of the "
-    "training distribution. With momentum 0.999 they still remember the first mini-batches "
-    "(the network has changed since), and with 0 they are the last mini-batch alone.")
+    "prediction. A few examples give noisy μ and σ². The running averages, kept during "
+    "training, give each test example the statistics of the training distribution. With "
+    "momentum 0.999 they still remember the first mini-batches, and with 0 they are the last "
+    "mini-batch alone: try both, and watch the first row.")
+st.markdown(bnp.inference_verdict(bnp.test_time_rows(bn_result, data), data.Y_test))
 
 # ------------------------------------------------------------------------------ gamma, beta
 st.subheader(f"The learned γ and β of layer {layer}")

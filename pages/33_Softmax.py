@@ -36,12 +36,14 @@ if linear is None or deep is None:
     st.stop()
 data = make_dataset(deep)
 hidden = controls.format_hidden_units(deep.hidden_units) or "none"
-variants = [("no hidden layer (softmax regression)", linear),
+# short labels: the live cost chart's legend has two narrow columns
+variants = [(sm.LINEAR_PREFIX, linear),
             (f"hidden layers {hidden}", deep)]
 if not deep.hidden_units:
     st.info("Type hidden layer sizes above (e.g. 20,10) to see the borders bend.")
-st.subheader(f"{data.n_classes} classes, {data.n_classes} regions")
-variants = live_comparison(variants, data, key="sm_live")
+st.subheader(f"{data.n_classes} classes: where does each network draw them?")
+variants = live_comparison(variants, data, key="sm_live",
+                           verdict=lambda results: sm.live_verdict(results, data))
 
 st.subheader("The probabilities at one point")
 st.markdown(
@@ -64,8 +66,7 @@ sm.worked_example()
 st.subheader("Which classes get confused (dev set)")
 st.markdown(
     "Rows are the true classes, columns the predicted ones: the diagonal is right, every "
-    "other cell counts the examples of one class taken for another. Without a hidden layer, "
-    "neighbouring arms of the spiral are mixed up.")
+    "other cell counts the examples of one class taken for another.")
 sm.confusion_section(variants, data)
 
 math_and_code(

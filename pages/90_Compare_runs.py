@@ -54,8 +54,16 @@ def _name(run_id: str) -> str:
     return f"{run_id} · {e['label']}" + (f" ({e['page']})" if e["page"] else "")
 
 
+# The same config trains the same run (a page registers what it shows, under the label it
+# shows it with): the default overlay takes the latest run of each config, so that it never
+# draws one curve twice.
+latest = {}
+for e in all_runs:
+    latest.pop(e["config"], None)
+    latest[e["config"]] = e["id"]
+default = list(latest.values())[-MAX_DEFAULT_SELECTION:]
 chosen = bound.multiselect("Runs to overlay", list(by_id), format_func=_name,
-                        default=list(by_id)[-MAX_DEFAULT_SELECTION:], key="compare_selection")
+                        default=default, key="compare_selection")
 log_cost = bound.toggle("Logarithmic cost axis", value=False, key="compare_log_cost")
 if chosen:
     cost, dev = {}, {}
@@ -68,6 +76,13 @@ if chosen:
     for run_id in chosen:
         if by_id[run_id]["status"] == "diverged":
             st.warning(f"**{_name(run_id)}**: {by_id[run_id]['message']}")
+    same = {}
+    for run_id in chosen:
+        same.setdefault(by_id[run_id]["config"], []).append(run_id)
+    twins = [ids for ids in same.values() if len(ids) > 1]
+    if twins:
+        st.markdown("Same config, so the same run (their curves lie on each other): "
+                    + "; ".join(" and ".join(ids) for ids in twins) + ".")
     # Run names are long: wrap the legends in two columns so that none is cut off.
     left, right = st.columns(2)
     with left:

@@ -10,6 +10,7 @@ import streamlit as st
 from nnlab.app import bound
 from nnlab.app.charts import chart_spec
 from nnlab.data.datasets import make_temperatures
+from nnlab.lessons import claims
 from nnlab.spec.weighted_averages import (
     effective_window,
     ewa_weights,
@@ -25,6 +26,101 @@ DEFAULT_ZOOM_DAYS = 30
 #: The weights plot runs to this many windows of the largest beta shown (capped).
 WEIGHT_WINDOWS = 3
 MAX_WEIGHT_DAYS = 365
+#: The plain average has "caught up" once it is this close to the corrected one (°F).
+CAUGHT_UP = 1.0
+
+
+# ------------------------------------------------------------------ computed sentences
+
+
+def wiggle(v) -> float:
+    """Mean day-to-day change ``mean |v_t - v_{t-1}|`` of a curve (°F): lower is smoother."""
+    return float(np.mean(np.abs(np.diff(np.asarray(v, float)))))
+
+
+def peak_day(day, v) -> int:
+    """The day of a curve's highest point."""
+    return int(day[int(np.argmax(v))])
+
+
+def _beta_of(label: str) -> float:
+    return float(label.split("=")[1].split()[0])
+
+
+def year_verdict(day, theta, curves: dict) -> str:
+    """What the year chart shows, computed from its curves: how smooth each average is and
+    when it peaks, and whether a larger β is smoother and later *here*."""
+    if not curves:
+        return ""
+    ordered = sorted(curves.items(), key=lambda kv: _beta_of(kv[0]))
+    betas = [f"β = {_beta_of(k):g}" for k, _ in ordered]
+    wig = [wiggle(v) for _, v in ordered]
+    peaks = [peak_day(day, v) for _, v in ordered]
+    text = ("Mean day-to-day change (lower is smoother): the data "
+            f"{wiggle(theta):.2f} °F, " + ", ".join(f"{b} {w:.2f} °F"
+                                                for b, w in zip(betas, wig, strict=True))
+            + ". Highest point: the data on day " + f"{peak_day(day, theta)}, "
+            + ", ".join(f"{b} on day {p}" for b, p in zip(betas, peaks, strict=True)) + ".")
+    if len(ordered) < 2:
+        return text
+    smoother = all(a > b for a, b in zip(wig, wig[1:], strict=False))
+    later = all(a <= b for a, b in zip(peaks, peaks[1:], strict=False))
+    if smoother and later:
+        text += (" The larger β, the smoother the line and the later it peaks: it averages "
+                 "more days, so it also reacts later to a change.")
+    elif smoother:
+        text += (" The larger β, the smoother the line; the peaks of the wiggly lines are "
+                 "single hot days, so they do not move in order here.")
+    else:
+        text += " Here a larger β is not smoother everywhere: compare the lines yourself."
+    return text
+
+
+def startup_verdict(theta, plain, fixed, beta: float) -> str:
+    """The start-up bias as the zoom shows it: day 1's share and the day the plain average
+    comes within :data:`CAUGHT_UP` °F of the corrected one."""
+    if beta == 0:
+        return "With β = 0 the average is the data itself: there is no start-up bias."
+    share = plain[0] / theta[0] if theta[0] else float("nan")
+    close = np.abs(np.asarray(plain) - np.asarray(fixed)) < CAUGHT_UP
+    behind = np.flatnonzero(~close)
+    if behind.size == 0:
+        day = 1
+    elif behind[-1] + 1 < close.size:
+        day = int(behind[-1]) + 2
+    else:
+        day = None
+    text = (f"On day 1 the plain average holds {claims.percent(share)} of θ₁ (1 − β = "
+            f"{1 - beta:.3g}); ")
+    w = int(round(effective_window(beta)))
+    if 1 <= w <= len(plain) and fixed[w - 1]:
+        text += (f"on day {w} = 1/(1 − β) it holds {claims.percent(plain[w - 1] / fixed[w - 1])}"
+                 " of the corrected value; ")
+    if day is None:
+        text += (f"it is still more than {CAUGHT_UP:g} °F below the corrected one on the last "
+                 "day of the year.")
+    else:
+        text += f"it stays within {CAUGHT_UP:g} °F of it from day {day} on."
+    return text
+
+
+def crossing_day(beta: float) -> float:
+    """Where ``beta**k`` falls to 1/e: ``k = -1 / ln(beta)``."""
+    return float("nan") if not 0 < beta < 1 else -1.0 / math.log(beta)
+
+
+def weights_verdict(betas) -> str:
+    """Where each weight curve crosses 1/e, against its window 1/(1 − β)."""
+    betas = sorted(b for b in betas if 0 < b < 1)
+    parts = [f"β = {b:g} at k = {crossing_day(b):.3g} (window {effective_window(b):.3g})"
+             for b in betas]
+    if not parts:
+        return ""
+    text = "Each curve crosses the 1/e line at: " + "; ".join(parts) + "."
+    ratios = [crossing_day(b) / effective_window(b) for b in betas]
+    if len(betas) > 1 and all(a < b for a, b in zip(ratios, ratios[1:], strict=False)):
+        text += " The closer β is to 1, the closer the crossing comes to the window."
+    return text
 
 
 def beta_label(beta: float, free: bool = False) -> str:
@@ -76,9 +172,9 @@ def year_section(day, theta, settings: dict) -> None:
         title=f"A year of daily temperatures and their averages ({state} bias correction)"),
         width="stretch", height=420)
     st.caption("Grey dots: each day's temperature θₜ. Lines: vₜ, the exponentially weighted "
-               "averages. A larger β averages over more days: smoother, but it reacts later "
-               "(the curve is shifted to the right of the data). Click a legend entry to pick "
-               "one line.")
+               "averages; β near 1 averages over about 1/(1 − β) days. Click a legend entry to "
+               "pick one line.")
+    st.markdown(year_verdict(day, theta, curves))
 
 
 def startup_section(day, theta, settings: dict) -> None:
@@ -96,14 +192,17 @@ def startup_section(day, theta, settings: dict) -> None:
             title=f"The first {n} days, your β = {beta:g}"), width="stretch", height=340)
     with right:
         st.metric("Day 1 temperature θ₁", f"{theta[0]:.1f} °F")
-        st.metric("v₁ = (1 − β) θ₁", f"{plain[0]:.1f} °F", f"{plain[0] - theta[0]:+.1f} °F",
-                  delta_color="off")
+        # a gap between two temperatures, not a temperature: "46.9 °F below θ₁", never
+        # "−46.9 °F" (which reads as a day of frost)
+        gap = plain[0] - theta[0]
+        st.metric("v₁ = (1 − β) θ₁", f"{plain[0]:.1f} °F",
+                  f"{abs(gap):.1f} °F {'below' if gap < 0 else 'above'} θ₁",
+                  delta_color="off", delta_arrow="off")
         st.metric("v₁ / (1 − β¹)", f"{fixed[0]:.1f} °F")
-    st.caption("v₀ = 0, so the plain average starts far too low and needs about 1/(1 − β) days "
-               "to catch up: on day t it holds only 1 − βᵗ of the weight, and the rest is the "
-               "zero it started from. Dividing by 1 − βᵗ (which tends to 1) rescales the "
-               "weights to sum to 1: the corrected curve tracks the data from day 1, and the "
-               "two curves merge once βᵗ is small.")
+    st.caption("v₀ = 0, so on day t the plain average holds only 1 − βᵗ of the weight, and the "
+               "rest is the zero it started from. Dividing by 1 − βᵗ (which tends to 1) "
+               "rescales the weights to sum to 1.")
+    st.markdown(startup_verdict(theta, plain, fixed, beta))
 
 
 def weights_section(settings: dict) -> None:
@@ -119,9 +218,9 @@ def weights_section(settings: dict) -> None:
                        height=340)
     st.caption("Unrolled, vₜ = (1 − β) θₜ + (1 − β) β θₜ₋₁ + (1 − β) β² θₜ₋₂ + ...: "
                "each day further back counts β times less. Drawn relative to today's weight "
-               "(βᵏ), every curve crosses the grey 1/e line close to its dashed rule at "
-               "k = 1/(1 − β): that is the sense in which the average spans about 1/(1 − β) "
-               "days.")
+               "(βᵏ); the dashed rule of each curve is at k = 1/(1 − β), the rule of thumb's "
+               "window.")
+    st.markdown(weights_verdict(betas))
     beta = settings["free"]
     window = effective_window(beta)
     cols = st.columns(3)

@@ -17,6 +17,7 @@ from nnlab.app.runs import Work, cached_work, register_run
 from nnlab.config import TrainConfig
 from nnlab.core.budget import estimate_seconds, expected_train_size
 from nnlab.core.train import TrainResult, make_dataset, predict_options, train
+from nnlab.lessons import claims
 from nnlab.spec import model
 from nnlab.spec.initializers import initialize_parameters
 
@@ -136,3 +137,156 @@ def gamma_beta(parameters: dict, layer: int) -> tuple[dict, dict]:
     g, b = parameters[f"gamma{layer}"].ravel(), parameters[f"beta{layer}"].ravel()
     return ({f"unit {i + 1}": float(v) for i, v in enumerate(g)},
             {f"unit {i + 1}": float(v) for i, v in enumerate(b)})
+
+
+# ------------------------------------------------------------------ computed sentences
+#: A dev-accuracy difference of at least this (5 points) separates plain from batch norm.
+MARGIN = 0.05
+#: The spread drifts "further" when its ratio end/start is this many times more extreme.
+DRIFT_FACTOR = 1.5
+#: ... or when its share below 0 moves by this much more (15 points).
+ZERO_SHIFT = 0.15
+
+
+def _acc(x: float) -> str:
+    return "n/a" if not np.isfinite(x) else f"{x:.3f}"
+
+
+def _side(result) -> str:
+    """A run's dev accuracy as the table shows it, and how it ended if it did not finish."""
+    text = _acc(float(result.metrics.get("dev_accuracy", np.nan)))
+    return f"{text} ({claims.ended(result)})" if result.status in ("diverged", "stopped") else text
+
+
+def separation(plain, norm) -> str:
+    """``"batch norm"``, ``"plain"`` or ``"neither"``: which run of a pair is clearly better on
+    the dev set (by :data:`MARGIN`, or because only the other one diverged)."""
+    p_bad, b_bad = plain.status == "diverged", norm.status == "diverged"
+    if p_bad != b_bad:
+        return "plain" if b_bad else "batch norm"
+    p = float(plain.metrics.get("dev_accuracy", np.nan))
+    b = float(norm.metrics.get("dev_accuracy", np.nan))
+    if not (np.isfinite(p) and np.isfinite(b)):
+        return "neither"
+    if b - p >= MARGIN:
+        return "batch norm"
+    if p - b >= MARGIN:
+        return "plain"
+    return "neither"
+
+
+def grid_verdict(pairs) -> str:
+    """What the grid shows: ``pairs`` is ``[(α, plain result, BN result), ...]``; the dev
+    accuracy of each pair, which one is clearly better, and the lesson only where it holds."""
+    tags = {"batch norm": "batch norm better", "plain": "plain better",
+            "neither": f"less than {MARGIN * 100:.0f} points apart"}
+    parts, better = [], {"batch norm": [], "plain": [], "neither": []}
+    for lr, plain, norm in pairs:
+        who = separation(plain, norm)
+        better[who].append(lr)
+        parts.append(f"α = {lr:g}: {_side(plain)} vs {_side(norm)} ({tags[who]})")
+    text = "Dev accuracy, plain vs batch norm: " + "; ".join(parts) + "."
+    rates = lambda lrs: claims.join([f"{v:g}" for v in lrs])  # noqa: E731
+    if better["batch norm"]:
+        text += (f" At α = {rates(better['batch norm'])} batch norm ends clearly better (by "
+                 f"{MARGIN * 100:.0f} points or more, or it finished where the plain run "
+                 "diverged): normalizing every layer keeps a large step from wrecking the "
+                 "layers after it.")
+    if better["plain"]:
+        text += (f" At α = {rates(better['plain'])} the plain network ends clearly better: "
+                 "batch norm does not help at every rate.")
+    if not better["batch norm"] and not better["plain"]:
+        text += (f" No learning rate here separates them by {MARGIN * 100:.0f} points or "
+                 "more: try a larger one (3 or 10).")
+    return text
+
+
+def live_verdict(results) -> str:
+    """The side-by-side runs ranked by dev accuracy (as the table under them shows it)."""
+    return claims.comparison(results, "dev_accuracy", what="dev accuracy",
+                             lower_is_better=False, fmt=_acc)
+
+
+def spread(values) -> tuple[float, float]:
+    """Standard deviation and share ``<= 0`` (where ReLU outputs 0) of the finite values;
+    NaN when there are none."""
+    a = np.asarray(values, float).ravel()
+    a = a[np.isfinite(a)]
+    if not a.size:
+        return float("nan"), float("nan")
+    return float(a.std()), float(np.mean(a <= 0))
+
+
+def _ends(snapshots: dict) -> tuple[tuple[float, float], tuple[float, float]]:
+    values = list(snapshots.values())
+    return spread(values[0]), spread(values[-1])
+
+
+def _drift(snapshots: dict) -> float:
+    """How far the spread moves from the first panel to the last: |log10(std_last/std_0)|
+    (the numbers the sentence shows)."""
+    (s0, _), (s1, _) = _ends(snapshots)
+    if not (np.isfinite(s0) and np.isfinite(s1) and s0 > 0 and s1 > 0):
+        return float("inf")
+    return float(abs(np.log10(s1 / s0)))
+
+
+def histogram_verdict(plain: dict, norm: dict) -> str:
+    """What the two stacks of histograms show (``{snapshot: values}`` of each network): the
+    spread and the share below 0 at the first and last snapshot, and which one drifts."""
+    def line(name, snaps):
+        first, last = list(snaps.values())[0], list(snaps.values())[-1]
+        (s0, z0), (s1, z1) = spread(first), spread(last)
+        if not np.isfinite(s1):
+            return f"{name} no finite values at the end"
+        return (f"{name} {claims.number(s0)} → {claims.number(s1)} "
+                f"(share ≤ 0: {claims.percent(z0)} → {claims.percent(z1)})")
+
+    text = ("Standard deviation of the values, first → last panel: "
+            f"{line('plain', plain)}; {line('batch norm', norm)}.")
+    dp, db = _drift(plain), _drift(norm)
+    zp, zb = _zero_shift(plain), _zero_shift(norm)
+    if dp > db + np.log10(DRIFT_FACTOR) or zp > zb + ZERO_SHIFT:
+        text += (" Without batch norm the values drift further from where they started (their "
+                 "spread, or their share below 0 where ReLU outputs 0); with it each unit stays "
+                 "normalized to mean β and standard deviation γ.")
+    elif db > dp + np.log10(DRIFT_FACTOR) or zb > zp + ZERO_SHIFT:
+        text += (" Here batch norm's values move more than the plain network's: γ and β are "
+                 "learned and may move them.")
+    else:
+        text += (" Here both stay about where they started. Pick a larger rate to see the "
+                 "plain network's values drift.")
+    return text
+
+
+def _zero_shift(snapshots: dict) -> float:
+    """How far the share below 0 moves from the first panel to the last."""
+    (_, z0), (_, z1) = _ends(snapshots)
+    return float(abs(z1 - z0)) if np.isfinite(z0) and np.isfinite(z1) else 1.0
+
+
+def inference_verdict(rows: list[dict], Y) -> str:
+    """What the test-time table shows: the running averages against the batches normalized
+    with their own statistics, and whether a batch of one predicts one class for all."""
+    acc = {r["short"]: float(r["test accuracy"]) for r in rows}
+    running = acc["running avg."]
+    others = {k: v for k, v in acc.items() if k != "running avg."}
+    best_other = max(others, key=others.get)
+    if claims.about_equal(running, others[best_other], claims.ACCURACY_TIE):
+        rank = f"about equal to the best other row ({best_other}, {others[best_other]:.3f})"
+    elif running > others[best_other]:
+        rank = "the highest of the table"
+    else:
+        rank = f"below {best_other} ({others[best_other]:.3f})"
+    text = f"Here the running averages give test accuracy {running:.3f}, {rank}."
+    one = acc.get("batch of 1")
+    if one is not None:
+        y = np.asarray(Y).ravel()
+        shares = {int(c): float(np.mean(y == c)) for c in np.unique(y)}
+        match = [c for c, s in shares.items() if abs(s - one) < 1e-9]
+        if match:
+            text += (f" A batch of one gives {one:.3f}, the share of class {match[0]} in the test "
+                     "set: every example got the same prediction.")
+        else:
+            text += f" A batch of one gives {one:.3f}."
+    return text

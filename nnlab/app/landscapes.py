@@ -15,6 +15,7 @@ import streamlit as st
 from nnlab.app import bound
 from nnlab.app.charts import chart_spec, frame_spec
 from nnlab.app.live_controls import live_view
+from nnlab.lessons import claims
 from nnlab.lessons.optimizer_paths import (
     PathConfig,
     momentum_bound,
@@ -40,46 +41,62 @@ DEFAULT_PICK = (10.0, 0.9)
 PHASE_STEPS = 100
 #: Curvature c of the phase diagram's quadratic (another c only rescales the α axis by 1/c).
 CURVATURE = 1.0
+#: Gaps f − f* below this are drawn at it: a run exactly at f* (a gap of 0, which RMSprop
+#: reaches on the saddle) has no place on a log axis and its curve would vanish.
+GAP_FLOOR = 1e-12
+#: A gap below this counts as "at f*": the verdict writes "< 0.001" and ranks such runs equal.
+REACHED = 1e-3
+#: A run that ends this close to one of the surface's minima ends "at" that minimum.
+NEAR = 0.1
+#: Steps shorter than this are a run at rest: they never count as turning back.
+STILL = 1e-9
+ADAPTIVE, PLAIN = ("RMSprop", "Adam"), ("GD", "momentum")
 
-#: Presets: surface, start, steps, learning rate per optimizer, and what to look for.
+#: Presets: surface, start, steps, learning rate per optimizer, what to look for (``note``:
+#: how the optimizers work here and a question, never an outcome) and the ``lesson`` the race's
+#: verdict checks on the runs drawn (see :func:`lesson`).
 PRESETS = {
     "Saddle point": dict(
         surface="saddle", start=(-2.5, 0.01), steps=100,
-        lrs=dict(gd=0.05, momentum=0.05, rmsprop=0.05, adam=0.05),
-        note="The start is almost on the ridge line y = 0: the gradient's y part is tiny, so "
-             "gradient descent first slides down to the saddle at (0, 0) and only slowly rolls "
-             "off it to a minimum at (0, ±1). RMSprop and Adam divide by the gradient's size, "
-             "so the tiny y gradient still gives a full step: they leave the saddle at once."),
+        lrs=dict(gd=0.05, momentum=0.05, rmsprop=0.05, adam=0.05), lesson="adaptive",
+        note="The start is almost on the ridge line y = 0: the gradient's y part is tiny. "
+             "Gradient descent's step is α times the gradient, so the tiny y part moves it "
+             "off the ridge only slowly; RMSprop and Adam divide by the gradient's size, so "
+             "even a tiny y gradient gives a full step. Which racer leaves the saddle at "
+             "(0, 0) for a minimum at (0, ±1) first?"),
     "Plateau": dict(
         surface="plateau", start=(-3.5, -3.0), steps=200,
-        lrs=dict(gd=0.1, momentum=0.1, rmsprop=0.1, adam=0.1),
+        lrs=dict(gd=0.1, momentum=0.1, rmsprop=0.1, adam=0.1), lesson="adaptive",
         note="Far from the three wells the surface is almost flat: gradient descent's steps "
-             "are α times a tiny gradient, so it crawls and is still on the plateau after 200 "
-             "steps. Adam and RMSprop take steps of about α whatever the gradient's size and "
-             "cross it. Plateaus, not local minima, are what slows learning."),
+             "are α times a tiny gradient, while Adam and RMSprop take steps of about α "
+             "whatever the gradient's size. Which racers cross the plateau within the steps "
+             "given? Plateaus, not local minima, are what slows learning."),
     "Local minima": dict(
         surface="plateau", start=(0.5, 4.0), steps=200,
-        lrs=dict(gd=0.5, momentum=0.5, rmsprop=0.1, adam=0.1),
-        note="Three wells of different depth: from the same start, optimizers can settle in "
-             "different wells, and the shallow one at (−2, 2) is a local minimum (its cost "
-             "gap stays above 0 on the right). Move the start or the learning rates and watch "
-             "which well each one picks."),
+        lrs=dict(gd=0.5, momentum=0.5, rmsprop=0.1, adam=0.1), lesson="wells",
+        note="Three wells of different depth; the one at (2, −1.5) is the deepest, the other "
+             "two are local minima (their f − f* stays above 0 on the right). From the same "
+             "start, do the optimizers settle in the same well? Move the start or the "
+             "learning rates and watch which well each one picks."),
     "Four equal minima": dict(
         surface="himmelblau", start=(0.0, 0.0), steps=100,
-        lrs=dict(gd=0.01, momentum=0.03, rmsprop=0.1, adam=0.1),
-        note="Himmelblau's function has four minima, all with f = 0: the optimizers may end in "
-             "different ones, and every one is as good as the others."),
+        lrs=dict(gd=0.01, momentum=0.03, rmsprop=0.1, adam=0.1), lesson="wells",
+        note="Himmelblau's function has four minima, all with f = 0: wherever an optimizer "
+             "ends among them, it is as good as the others. Do they all pick the same one?"),
     "Elongated bowl": dict(
         surface="bowl", start=(-5.0, 2.0), steps=100,
-        lrs=dict(gd=0.19, momentum=0.19, rmsprop=0.1, adam=0.1),
+        lrs=dict(gd=0.19, momentum=0.19, rmsprop=0.1, adam=0.1), lesson="zigzag",
         note="Curvature 10 across the valley, 1 along it. Gradient descent is stable only for "
-             "α < 2/10: at α = 0.19 it zig-zags across the valley. Momentum averages the "
-             "zig-zag away; push its α up and it oscillates (see the phase diagram below)."),
+             "α < 2/10, and close to that bound each step overshoots the valley's floor. "
+             "Momentum averages its recent steps, so steps that alternate across the valley "
+             "cancel out. Count the zig-zags; then push momentum's α up (see the phase "
+             "diagram below)."),
     "Rosenbrock valley": dict(
         surface="rosenbrock", start=(-1.5, 2.0), steps=300,
-        lrs=dict(gd=0.001, momentum=0.001, rmsprop=0.01, adam=0.05),
-        note="A curved valley with a flat floor to the minimum at (1, 1): the steep walls force "
-             "a small α on gradient descent, and then it barely moves along the floor."),
+        lrs=dict(gd=0.001, momentum=0.001, rmsprop=0.01, adam=0.05), lesson="adaptive",
+        note="A curved valley with a flat floor to the minimum at (1, 1): the steep walls "
+             "force a small α on gradient descent, and along the flat floor a small α times "
+             "a small gradient is a tiny step. How far along the floor does each racer get?"),
 }
 HIGH_DIMENSIONS = (
     "**Why local optima are rare in high dimensions.** At a point where the gradient is zero, "
@@ -121,8 +138,9 @@ def _apply_click(selection_key: str, param: str, last_key: str) -> dict | None:
     return points[0]
 
 
-def start_controls(surface) -> tuple[float, float]:
-    """The start point: two sliders, moved by a click on the contour map."""
+def start_controls(surface, default=None) -> tuple[float, float]:
+    """The start point: two sliders (at ``default``, else the surface's start), moved by a
+    click on the contour map."""
     (x0, x1), (y0, y1) = surface.domain
     clicked = _apply_click(CONTOUR_KEY, START_PICK, LAST_START)
     if clicked and "x" in clicked and "y" in clicked:
@@ -131,7 +149,7 @@ def start_controls(surface) -> tuple[float, float]:
     for k, lo, hi in (("ll_x", x0, x1), ("ll_y", y0, y1)):  # another surface: clip
         if k in st.session_state and not lo <= st.session_state[k] <= hi:
             st.session_state[k] = _snap(st.session_state[k], lo, hi)
-    sx, sy = surface.start
+    sx, sy = surface.start if default is None else default
     x = bound.slider("start x", x0, x1, float(sx), step=(x1 - x0) / SLIDER_STEPS, key="ll_x",
                      format="%.3f")
     y = bound.slider("start y", y0, y1, float(sy), step=(y1 - y0) / SLIDER_STEPS, key="ll_y",
@@ -180,11 +198,215 @@ def lowest_value(surface) -> float:
     return float(min(surface.f(x, y) for x, y in surface.minima))
 
 
-def race_view(surface, start, runs: dict, steps: int) -> list:
+def gap_curves(snapshots, f_star: float) -> dict:
+    """label -> (steps 1..n, f − f* per step), gaps below :data:`GAP_FLOOR` raised to it (so a
+    run that reaches f* exactly stays on the log chart)."""
+    return {label: (np.arange(1, r.epochs_run + 1),
+                    np.maximum(np.asarray(r.history["cost"], float) - f_star, GAP_FLOOR))
+            for label, r in snapshots}
+
+
+def final_gap(result, f_star: float) -> float:
+    """f − f* where the run is now, raised to :data:`REACHED` (closer counts as "at f*")."""
+    return max(float(result.metrics["f"]) - f_star, REACHED)
+
+
+def first_reached(result, f_star: float) -> int | None:
+    """The first step after which f − f* < :data:`REACHED`, or None."""
+    hit = np.flatnonzero(np.asarray(result.history["cost"], float) - f_star < REACHED)
+    return int(hit[0]) + 1 if hit.size else None
+
+
+def turn_backs(result, start) -> int:
+    """How many steps turn back by more than 90° from the step before (a zig-zag), steps
+    shorter than :data:`STILL` left out."""
+    h = result.history
+    path = np.vstack([np.asarray(start, float)[None, :], np.c_[h["x"], h["y"]]])
+    d = np.diff(path, axis=0)
+    moving = np.linalg.norm(d, axis=1) > STILL
+    turned = np.einsum("ij,ij->i", d[1:], d[:-1]) < 0
+    return int(np.sum(turned & moving[1:] & moving[:-1]))
+
+
+def _gap_text(v: float) -> str:
+    return f"< {REACHED:g}" if v <= REACHED else claims.number(v)
+
+
+def _verb(labels, singular: str, plural: str) -> str:
+    return singular if len(labels) == 1 else plural
+
+
+def _reached_sentence(finished, f_star: float, steps: int) -> str:
+    hits = sorted(((first_reached(r, f_star), label) for label, r in finished
+                   if first_reached(r, f_star) is not None))
+    misses = [label for label, r in finished if first_reached(r, f_star) is None]
+    parts = [f"{label} at step {n}" for n, label in hits]
+    text = f"First within {REACHED:g} of f*: " + ", ".join(parts) if parts else ""
+    if misses:
+        gone = (f"{claims.join(misses)} {_verb(misses, 'is', 'are')} not within {REACHED:g} "
+                f"of f* after {steps} steps")
+        text = f"{text}; {gone}" if text else gone[0].upper() + gone[1:]
+    return text + "." if text else ""
+
+
+def _earlier(finished, winners, losers, f_star: float) -> bool:
+    """Every winner got within :data:`REACHED` of f*, each before every loser did (a loser
+    that never did counts as later)."""
+    steps = {label: first_reached(r, f_star) for label, r in finished}
+    if any(label not in steps or steps[label] is None for label in winners):
+        return False
+    return all(steps[w] < (steps[lo] if steps.get(lo) is not None else np.inf)
+               for w in winners for lo in losers)
+
+
+def _adaptive_lesson(results, finished, f_star: float) -> str:
+    labels = [label for label, _ in results]
+    ada = [label for label in labels if label in ADAPTIVE]
+    plain = [label for label in labels if label in PLAIN]
+    if not (ada and plain):
+        return "Tick both a plain racer (GD, momentum) and an adaptive one (RMSprop, Adam) to " \
+               "compare the two families."
+    gap = lambda r: final_gap(r, f_star)  # noqa: E731
+    if claims.beats(results, ada, plain, gap):
+        how = f"{_verb(ada, 'ends', 'end')} closer to f* than {claims.join(plain)}"
+    elif _earlier(finished, ada, plain, f_star):
+        how = f"{_verb(ada, 'gets', 'get')} within {REACHED:g} of f* before {claims.join(plain)}"
+    else:
+        how = None
+    if how:
+        return (f"{claims.join(ada)} {how}, as the lecture predicts: dividing each step by the "
+                "size of the recent gradients gives a step of about α even where the gradient "
+                "is tiny.")
+    if claims.beats(results, plain, ada, gap) or _earlier(finished, plain, ada, f_star):
+        return (f"Here {claims.join(plain)} {_verb(plain, 'does', 'do')} better than "
+                f"{claims.join(ada)}: not the lecture's picture, at these learning rates and "
+                "this start. Pick the preset again to get its settings back.")
+    return ("At these settings neither family clearly does better: compare the curves' speed "
+            "as well as where they end.")
+
+
+def _where_they_end(surface, finished, f_star: float) -> tuple[str, list]:
+    """The sentence saying at which minimum each finished run ends, and the minima reached
+    (indices of ``surface.minima``)."""
+    minima = np.asarray(surface.minima, float)
+    depth = np.array([float(surface.f(x, y)) - f_star for x, y in minima])
+    lowest = depth <= REACHED
+    at, nowhere = {}, []
+    for label, r in finished:
+        point = np.asarray(r.parameters["theta"], float).ravel()
+        dist = np.linalg.norm(minima - point, axis=1)
+        k = int(np.argmin(dist))
+        if dist[k] <= NEAR:
+            at.setdefault(k, []).append(label)
+        else:
+            nowhere.append(f"{label} at no minimum (the nearest is {claims.number(dist[k], 2)} "
+                           "away)")
+    parts = []
+    for k, labels in at.items():
+        x, y = minima[k]
+        if not lowest[k]:
+            what = f"a local minimum, {claims.number(depth[k])} above f*"
+        elif lowest.sum() == 1:
+            what = "the lowest one"
+        else:
+            what = "f = f* there"
+        parts.append(f"{claims.join(labels)} at the minimum ({x:.3g}, {y:.3g}), {what}")
+    text = "; ".join(parts + nowhere)
+    return (f"Where they end (within {NEAR:g}): {text}." if text else ""), list(at)
+
+
+def _wells_lesson(surface, finished, f_star: float) -> str:
+    where, reached = _where_they_end(surface, finished, f_star)
+    depth = {k: float(surface.f(*surface.minima[k])) - f_star for k in reached}
+    if not reached:
+        return f"{where} No racer is at a minimum yet: give them more steps.".strip()
+    if len(reached) > 1:
+        lesson = f"From one start they end at {len(reached)} different minima"
+        caught = [k for k in reached if depth[k] > REACHED]
+        lesson += ("; the ones in a local minimum stay above the lowest, however many steps "
+                   "they take." if caught else ", all as low as each other.")
+    else:
+        lesson = ("They all end at the same minimum here: move the start or the learning "
+                  "rates to see them part.")
+    return f"{where} {lesson}"
+
+
+def _zigzag_lesson(finished, start) -> str:
+    if not finished:
+        return ""
+    turns = {label: turn_backs(r, start) for label, r in finished}
+    counts = ", ".join(f"{label} {n} of {max(r.epochs_run - 1, 0)}"
+                       for (label, r), n in zip(finished, turns.values(), strict=True))
+    text = f"Steps that turn back on the step before (a zig-zag): {counts}."
+    if "GD" not in turns or "momentum" not in turns:
+        return text
+    gd, mom = turns["GD"], turns["momentum"]
+    if gd >= 2 * mom and gd >= 5:
+        lesson = ("GD zig-zags across the valley and momentum turns back far less often: "
+                  "averaging the steps cancels the part that alternates.")
+    elif gd < 5:
+        lesson = ("GD hardly zig-zags at this α: its steps overshoot the floor only when α "
+                  "comes close to 2/10.")
+    else:
+        lesson = ("Here momentum turns back about as often as GD or more: at this α and β it "
+                  "overshoots as well (see the phase diagram below).")
+    return f"{text} {lesson}"
+
+
+def race_verdict(surface, start, results, kind: str) -> str:
+    """What the race shows, computed from its paths: the ranking by f − f* (diverged racers
+    named), then the preset's ``lesson`` checked on these paths: ``"adaptive"`` (do RMSprop
+    and Adam end closer to f*, or get there first, than GD and momentum?), ``"wells"`` (which
+    minimum each racer ends at) or ``"zigzag"`` (how often each one turns back)."""
+    if not results:
+        return ""
+    f_star = lowest_value(surface)
+    finished = [(label, r) for label, r in results if r.status != "diverged"]
+    text = claims.comparison(results, lambda r: final_gap(r, f_star), what="gap f − f*",
+                             fmt=_gap_text, unit="steps")
+    steps = max(int(r.epochs_run) for _, r in results)
+    if kind == "adaptive":
+        more = [_reached_sentence(finished, f_star, steps),
+                _adaptive_lesson(results, finished, f_star)]
+    elif kind == "wells":
+        more = [_wells_lesson(surface, finished, f_star)]
+    else:
+        more = [_zigzag_lesson(finished, start)]
+    return " ".join(t for t in [text, *more] if t)
+
+
+def _gap_caption(gaps: dict, results) -> str:
+    notes = []
+    for label, r in results:
+        x, y = gaps[label]
+        floor = np.flatnonzero(y <= GAP_FLOOR)
+        if floor.size:
+            notes.append(f"{label} reaches f* up to rounding at step {int(x[floor[0]])} and is "
+                         f"drawn at {GAP_FLOOR:g} from there on.")
+        if r.status == "diverged":
+            notes.append(f"{label}'s curve ends at step {r.epochs_run}: its next step left the "
+                         "map (diverged).")
+    return " ".join(notes)
+
+
+def show_race_verdict(text: str, snapshots) -> None:
+    """``text`` as Markdown, after "So far (step s of n):" while a racer is still going."""
+    if not text:
+        return
+    going = [r for _, r in snapshots if r.status == "running"]
+    if going:
+        done = max(int(r.epochs_run) for r in going)
+        total = max(int(r.config.num_epochs) for r in going)
+        text = f"**So far (step {done} of {total}):** {text}"
+    st.markdown(text)
+
+
+def race_view(surface, start, runs: dict, steps: int, lesson: str = "adaptive") -> list:
     """The race, live: paths on the contour map (a click there moves the start) and the cost
     gap per step, drawn step by step with the live toolbar (Play, Step, Finish, Reset; a knob
-    change plays the race again from the start). Returns ``[(label, TrainResult), ...]`` of the
-    paths as shown (``nnlab.lessons.optimizer_paths.PathRun``)."""
+    change plays the race again from the start), and under them :func:`race_verdict` of the
+    paths as drawn. Returns ``[(label, TrainResult), ...]`` of the paths as shown
+    (``nnlab.lessons.optimizer_paths.PathRun``)."""
     xs, ys, Z = surface_grid(surface)
     log_z = bool(np.nanmin(Z) >= 0)
     if not runs:
@@ -222,9 +444,7 @@ def race_view(surface, start, runs: dict, steps: int) -> list:
             st.caption("Click anywhere on the map to start there (or use the sliders). Colour: "
                        "f(x, y) (darker is lower); the diamond marks the start.")
         with right:
-            f_star = lowest_value(surface)
-            gaps = {label: (np.arange(1, r.epochs_run + 1), r.history["cost"] - f_star)
-                    for label, r in snapshots}
+            gaps = gap_curves(snapshots, lowest_value(surface))
             st.vega_lite_chart(
                 frame_spec(("race gaps", labels),
                            lambda: curves_chart(gaps, x_title="step",
@@ -232,9 +452,12 @@ def race_view(surface, start, runs: dict, steps: int) -> list:
                                                 title="Gap to the lowest minimum"),
                            [series_frame(gaps, True)]),
                 width="stretch")
-            st.caption("A curve that flattens above the bottom is stuck: on a plateau, at a "
-                       "saddle or in a worse local minimum. A curve that stops early left the "
-                       "map (diverged). A gap of exactly 0 cannot be drawn on the log scale.")
+            st.caption("A curve that flattens above the bottom has stopped improving: on a "
+                       "plateau, at a saddle or in a worse local minimum.")
+            notes = _gap_caption(gaps, snapshots)
+            if notes:
+                st.markdown(notes)
+        show_race_verdict(race_verdict(surface, start, snapshots, lesson), snapshots)
 
     return live_view(variants, key="ll_live", draw=draw, finished=finished, unit="step",
                      starter=start_path)
@@ -270,6 +493,51 @@ def phase_controls(lrs: np.ndarray, betas: np.ndarray, curvature: float) -> tupl
     return float(lr), float(beta)
 
 
+def phase_row(labels, lrs) -> str:
+    """One row of the diagram (a β) as its runs of equal labels along α: "slow up to α = 0.049,
+    fast 0.073–0.784, oscillates 1.17–1.73, diverges from 2.58"."""
+    runs, i = [], 0
+    while i < len(labels):
+        j = i
+        while j + 1 < len(labels) and labels[j + 1] == labels[i]:
+            j += 1
+        lo, hi = claims.number(float(lrs[i])), claims.number(float(lrs[j]))
+        if i == 0 and j == len(labels) - 1:
+            runs.append(f"{labels[i]} for every α shown")
+        elif i == 0:
+            runs.append(f"{labels[i]} up to α = {hi}")
+        elif j == len(labels) - 1:
+            runs.append(f"{labels[i]} from {lo}")
+        else:
+            runs.append(f"{labels[i]} {lo}–{hi}" if i != j else f"{labels[i]} at {lo}")
+        i = j + 1
+    return ", ".join(runs)
+
+
+def phase_summary(diagram, lrs, betas, beta: float) -> str:
+    """What the diagram shows along the rows β = 0 and ``beta`` (the picked cell's), computed
+    from its labels, and how much larger an α the larger β tolerates before diverging."""
+    labels = diagram["labels"]
+    rows = [0, int(np.argmin(np.abs(np.asarray(betas) - beta)))]
+    text = []
+    for j in dict.fromkeys(rows):
+        text.append(f"β = {betas[j]:g}: {phase_row(labels[:, j], lrs)}")
+    out = "Along α, " + "; ".join(text) + "."
+
+    def first_diverging(j):
+        hit = np.flatnonzero(labels[:, j] == "diverges")
+        return float(lrs[hit[0]]) if hit.size else None
+
+    a, b = first_diverging(rows[0]), first_diverging(rows[1])
+    if rows[1] != rows[0] and a and b and b > a:
+        out += (f" With β = {betas[rows[1]]:g} the first diverging α of the grid is "
+                f"{b / a:.3g} times the one of β = 0, as the bound α < 2(1 + β) / ((1 − β) c) "
+                "predicts.")
+    elif rows[1] != rows[0] and a and b and b <= a:
+        out += f" With β = {betas[rows[1]]:g} it diverges no later than with β = 0."
+    return out
+
+
 def phase_view(curvature: float, steps: int, lr: float, beta: float,
                lrs: np.ndarray, betas: np.ndarray) -> dict:
     """The diagram (a click picks a cell) and the picked cell's path."""
@@ -301,4 +569,5 @@ def phase_view(curvature: float, steps: int, lr: float, beta: float,
         st.vega_lite_chart(chart_spec(curves_chart, {"|xₜ|": (t, np.abs(path))},
                                       x_title="step t", y_title="|xₜ| (log scale)", log_y=True,
                                       title="Distance to the minimum"), width="stretch")
+    st.markdown(phase_summary(diagram, lrs, betas, float(betas[j])))
     return {"label": label, "path": path, "diagram": diagram}

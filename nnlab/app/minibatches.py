@@ -16,6 +16,7 @@ from nnlab.config import TrainConfig
 from nnlab.core.budget import estimate_seconds, expected_train_size
 from nnlab.core.iterations import iteration_counts, record_iterations
 from nnlab.data.toy2d import make_moons
+from nnlab.lessons import claims
 from nnlab.spec.minibatch import mini_batch_indices
 from nnlab.spec.weighted_averages import exponentially_weighted_average
 from nnlab.viz.minibatches import batch_points_chart, iteration_cost_chart, partition_chart
@@ -146,6 +147,95 @@ def trends(rows: list) -> dict:
     return out
 
 
+def rises(cost) -> float:
+    """The share of updates whose mini-batch cost is higher than the one before (0 for a
+    curve that only goes down); NaN with fewer than two finite costs."""
+    c = np.asarray(cost, float)
+    c = c[np.isfinite(c)]
+    return float(np.mean(np.diff(c) > 0)) if c.size > 1 else float("nan")
+
+
+def _size_of(rec: dict) -> int:
+    return int(rec["counts"]["mini_batch_size"])
+
+
+#: Two shares of rising updates closer than this (2 points) are "about as often".
+RISE_TIE = 0.02
+
+
+def noise_verdict(rows: list) -> str:
+    """What the iteration chart shows, computed: how often each run's cost goes up from one
+    update to the next, and whether the mini-batches jump more than the full batch here."""
+    ordered = sorted(rows, key=lambda row: _size_of(row[1]))
+    ups = [(label, rises(rec["cost"]), rec["counts"]["per_epoch"] == 1)
+           for label, rec, _ in ordered]
+    text = ("Updates after which the cost went up: "
+            + ", ".join(f"{label} {claims.percent(u)}" for label, u, _ in ups) + ".")
+    full = [(label, u) for label, u, whole in ups if whole]
+    minis = [(label, u) for label, u, whole in ups if not whole]
+    if not (full and minis) or not np.isfinite([u for _, u, _ in ups]).all():
+        return text
+    (name, f), labels = full[0], claims.join([label for label, _ in minis])
+    if all(u > f + RISE_TIE for _, u in minis):
+        went = "never goes up" if f == 0 else f"goes up after {claims.percent(f)} of its updates"
+        text += (f" Each mini-batch is a noisy sample of the training set, so the cost of "
+                 f"{labels} jumps up far more often; the {name} {went}.")
+        shares = [u for _, u in minis]
+        if len(shares) > 1 and all(a > b + RISE_TIE for a, b in zip(shares, shares[1:],
+                                                                      strict=False)):
+            text += " The smaller the mini-batch, the more often."
+    else:
+        text += (f" Here the {name}'s cost goes up about as often as a mini-batch's: at this α "
+                 "its steps overshoot.")
+    return text
+
+
+def epoch_verdict(rows: list) -> str:
+    """The epoch chart's runs ranked by their last epoch cost, and whether the smaller
+    mini-batches end lower after the same number of epochs."""
+    results = [(label, r) for label, _, r in rows]
+    text = claims.comparison(results, what=f"cost after {_epochs(rows)} epochs")
+    ordered = [label for label, rec, _ in sorted(rows, key=lambda row: _size_of(row[1]))]
+    if len(ordered) < 2:
+        return text
+    small, large = ordered[:1], ordered[-1:]
+    if claims.beats(results, small, large):
+        text += (f" Epoch for epoch, {small[0]} ends lower than {large[0]}: it makes many more "
+                 "updates per epoch.")
+    elif claims.beats(results, large, small):
+        text += (f" Here {large[0]} ends lower than {small[0]}, though it makes fewer updates: "
+                 "at this α the small mini-batches' noise costs more than their extra steps.")
+    else:
+        text += f" {small[0][0].upper()}{small[0][1:]} and {large[0]} end about equal."
+    return text
+
+
+def _epochs(rows: list) -> int:
+    return max(int(r.epochs_run) for _, _, r in rows)
+
+
+def time_verdict(frame) -> str:
+    """What the table's times say (whatever this machine measured): the slowest epoch and what
+    an update of the largest mini-batch costs against one of the smallest."""
+    if len(frame) < 2:
+        return ""
+    slow = frame.loc[frame["ms per epoch"].idxmax()]
+    small = frame.loc[frame["mini-batch size"].idxmin()]
+    big = frame.loc[frame["mini-batch size"].idxmax()]
+    ratio = big["ms per update"] / small["ms per update"] if small["ms per update"] else np.nan
+    examples = big["mini-batch size"] / small["mini-batch size"]
+    text = (f"Measured here: the slowest epoch is {slow['run']}'s "
+            f"({slow['ms per epoch']:.3g} ms, {int(slow['updates per epoch'])} updates). "
+            f"An update of {big['run']} takes {claims.number(ratio, 2)}× the time of one of "
+            f"{small['run']}, for {examples:.0f}× the examples")
+    if np.isfinite(ratio) and ratio < examples / 2:
+        text += (": NumPy handles many columns at once nearly as fast as one, so mini-batches "
+                 "of 32 to 512 keep both many updates per epoch and vectorized updates.")
+    else:
+        text += "."
+    return text
+
+
 def training_section(pairs: list[tuple[str, TrainConfig]]) -> list:
     """Train each variant (cached), record its iterations, draw iteration | epoch costs, the
     counts table, the boundaries and the metrics. Returns ``(label, record, result)``."""
@@ -161,25 +251,22 @@ def training_section(pairs: list[tuple[str, TrainConfig]]) -> list:
         st.vega_lite_chart(chart_spec(iteration_cost_chart, panels, smooth=trends(rows)),
                            width="stretch")
         st.caption("Each point is one update: the cost of the mini-batch it was computed on. "
-                   "A small mini-batch is a noisy sample of the training set, so its cost jumps "
-                   "from one update to the next; the full batch goes down smoothly. The dark "
-                   "line is an exponentially weighted average over about one epoch: the trend "
-                   "under the noise. (The y axis is shared and cut at the 99th percentile.)")
+                   "The dark line is an exponentially weighted average over about one epoch: "
+                   "the trend under the noise. (The y axis is shared and cut at the 99th "
+                   "percentile.)")
+        st.markdown(noise_verdict(rows))
     with right:
         series = {label: (r.history["epoch"], r.history["cost"]) for label, _, r in rows}
         st.vega_lite_chart(chart_spec(viz.curves_chart, series, y_title="cost",
                                       title="Cost per epoch"), width="stretch")
         st.caption("One point per epoch: the mean cost over all m examples of that epoch. "
-                   "Averaging the mini-batches hides most of the noise; per epoch, the small "
-                   "mini-batches go further because they make many more updates.")
+                   "Averaging the mini-batches hides most of the noise.")
+        st.markdown(epoch_verdict(rows))
         for label, rec, _ in rows:
             st.markdown(f"- **{label}**: {counts_sentence(rec)}")
-    st.dataframe(counts_frame([(label, rec, r.metrics) for label, rec, r in rows]),
-                 hide_index=True, column_config=COUNT_COLUMNS)
-    st.caption("Time: an update costs about the same whatever the mini-batch size (NumPy "
-               "handles 180 columns nearly as fast as 1), so the stochastic epoch, with m "
-               "updates, is by far the slowest: it gives up vectorization. Mini-batches of 32 "
-               "to 512 keep both: many updates per epoch, each one vectorized.")
+    frame = counts_frame([(label, rec, r.metrics) for label, rec, r in rows])
+    st.dataframe(frame, hide_index=True, column_config=COUNT_COLUMNS)
+    st.markdown(time_verdict(frame))
     return rows
 
 
@@ -189,7 +276,8 @@ def boundaries_section(rows: list, data) -> list:
     small mini-batches (many updates per epoch, each noisier). Returns what is shown."""
     finished = [(label, r) for label, _, r in rows]
     return live_comparison([(label, r.config) for label, r in finished], data, key="mb_live",
-                           finished=lambda: finished, unit="batch")
+                           finished=lambda: finished, unit="batch",
+                           verdict=lambda results: claims.comparison(results, what="final cost"))
 
 
 def partition_section() -> None:
@@ -213,5 +301,5 @@ def partition_section() -> None:
     st.markdown(f"**{m} examples, mini-batch size {size}:** {c['full']} mini-batch"
                 f"{'es' if c['full'] != 1 else ''} of {size}{last}. One epoch is "
                 f"**{c['per_epoch']} iterations** (updates); every example is used exactly once "
-                "per epoch. The shuffle mixes the classes into every mini-batch, so that each "
-                "update sees a fair sample.")
+                "per epoch. The shuffle draws every mini-batch from the whole set, so that each "
+                "update sees a sample of all of it.")

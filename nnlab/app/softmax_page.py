@@ -13,9 +13,14 @@ from nnlab.app.charts import chart_spec
 from nnlab.app.compare import all_points, boundary_panels, bounding_box
 from nnlab.app.widgets import user_text
 from nnlab.core.train import TrainResult
+from nnlab.lessons import claims
 from nnlab.spec import activations
 from nnlab.viz.bars import confusion_matrix_chart
-from nnlab.viz.softmax import class_probability_chart, regions_with_point_chart
+from nnlab.viz.softmax import (
+    class_colour_names,
+    class_probability_chart,
+    regions_with_point_chart,
+)
 
 #: The lecture's worked example (course 2, week 3, "Softmax regression").
 WORKED_Z = (5.0, 2.0, -1.0, 3.0)
@@ -26,14 +31,17 @@ MAX_LOGITS = 10
 MAX_ABS_Z = 50.0
 #: The logits box takes at most this many characters (a link can bring more: refused).
 MAX_LOGITS_CHARS = 200
-#: Colour names of the classes, in the order of the multiclass palette (tableau10).
-CLASS_COLOURS = ("blue", "orange", "red", "teal", "green", "yellow", "purple", "pink", "brown",
-                 "grey")
+#: Points per axis of the grid on which the regions are counted.
+REGION_GRID = 60
+#: Label prefix of the variant without a hidden layer.
+LINEAR_PREFIX = "no hidden layer"
 
 
-def class_name(k: int) -> str:
-    """``"class 0 (blue)"``: the class and its colour in the decision-region charts."""
-    return f"class {k} ({CLASS_COLOURS[k % len(CLASS_COLOURS)]})"
+def class_name(k: int, n_classes: int) -> str:
+    """``"class 0 (blue)"``: the class and its colour, the one it has on every chart of the
+    app (``nnlab.viz.softmax.class_colour_names``: two classes are red and blue)."""
+    names = class_colour_names(n_classes)
+    return f"class {k} ({names[k % len(names)]})"
 
 
 def parse_logits(text: str) -> tuple[float, ...]:
@@ -95,14 +103,27 @@ def worked_example(key: str = "sm_z") -> None:
             "z": st.column_config.NumberColumn(format="%g"),
             "t = e^z": st.column_config.NumberColumn(format="%.4g"),
             "a = t / Σt": st.column_config.NumberColumn(format="%.3f")})
-        t = table["t = e^z"]
-        st.caption(f"Σt = {t.sum():.4g}. Each a is its t divided by Σt: the a's are positive "
-                   f"and add up to {table['a = t / Σt'].sum():.3f}. The largest z gets the "
-                   "largest share, but not all of it (a *soft* max; the hard max would put 1 "
-                   "on class " f"{int(np.argmax(z))} and 0 elsewhere).")
+        st.markdown(worked_verdict(table))
     with right:
         st.vega_lite_chart(chart_spec(class_probability_chart, table["a = t / Σt"],
                                       title="a = softmax(z)"), width="stretch")
+
+
+def worked_verdict(table) -> str:
+    """What the worked example's table shows: Σt, the sum of the a's, and the share the largest
+    z gets (all of it only to the 3 decimals shown when it dominates)."""
+    t, a = table["t = e^z"], table["a = t / Σt"]
+    k = int(np.argmax(table["z"]))
+    text = (f"Σt = {t.sum():.4g}. Each a is its t divided by Σt: the a's are positive and add "
+            f"up to {a.sum():.3f}. The largest z (class {k}) gets the largest share, "
+            f"{a[k]:.3f}")
+    if round(float(a[k]), 3) < 1:
+        text += (", but not all of it: a *soft* max (the hard max would put 1 on class "
+                 f"{k} and 0 elsewhere).")
+    else:
+        text += (": to 3 decimals all of it, because its z is far above the others; closer z's "
+                 "share more.")
+    return text
 
 
 def point_box(data) -> tuple[float, float, float, float]:
@@ -125,7 +146,9 @@ def point_controls(data, key: str = "sm_point") -> tuple[float, float]:
 def point_probabilities(result: TrainResult, point) -> dict:
     """``{class_name(k): P(class k | x)}`` of the trained network at ``point`` (x1, x2)."""
     probs = result.predict_proba(np.asarray(point, dtype=float).reshape(2, 1)).ravel()
-    return {class_name(k): float(p) for k, p in enumerate(probs)}
+    if probs.size == 1:  # a sigmoid output: P(class 1)
+        probs = np.array([1.0 - probs[0], probs[0]])
+    return {class_name(k, probs.size): float(p) for k, p in enumerate(probs)}
 
 
 def point_section(variants, data, point) -> None:
@@ -143,7 +166,7 @@ def point_section(variants, data, point) -> None:
             best = max(probs, key=probs.get)
             st.vega_lite_chart(chart_spec(class_probability_chart, list(probs.values()),
                                           labels=list(probs), title=label), width="stretch")
-            st.caption(f"Predicted: **{best}**, with probability {probs[best]:.3f}.")
+            st.markdown(f"Predicted: **{best}**, with probability {probs[best]:.3f}.")
 
 
 def confusion_counts(result: TrainResult, X, Y, n_classes: int) -> np.ndarray:
@@ -155,8 +178,77 @@ def confusion_counts(result: TrainResult, X, Y, n_classes: int) -> np.ndarray:
     return counts
 
 
+def regions(result: TrainResult, data, size: int = REGION_GRID) -> int:
+    """How many classes the network predicts somewhere over the charts' box."""
+    x0, x1, y0, y1 = bounding_box(all_points(data))
+    gx, gy = np.meshgrid(np.linspace(x0, x1, size), np.linspace(y0, y1, size))
+    with np.errstate(all="ignore"):
+        pred = result.predict(np.vstack([gx.ravel(), gy.ravel()]))
+    pred = np.asarray(pred, float).ravel()
+    return int(np.unique(pred[np.isfinite(pred)]).size)
+
+
+def _split(results):
+    linear = [label for label, _ in results if label.startswith(LINEAR_PREFIX)]
+    deep = [label for label, _ in results if not label.startswith(LINEAR_PREFIX)]
+    return linear, deep
+
+
+def live_verdict(results, data) -> str:
+    """The two networks ranked by dev accuracy (as the table shows it), the number of regions
+    each one draws, and whether the hidden layers help *here*."""
+    text = claims.comparison(results, "dev_accuracy", what="dev accuracy",
+                             lower_is_better=False, fmt=lambda v: f"{v:.3f}")
+    C = data.n_classes
+    counts = [f"{label} {regions(r, data)}" for label, r in results
+              if r.status != "diverged"]
+    if counts:
+        text += f" Classes with a region of their own (of {C}): " + ", ".join(counts) + "."
+    linear, deep = _split(results)
+    if not (linear and deep):
+        return text
+    if claims.beats(results, deep, linear, "dev_accuracy", lower_is_better=False):
+        text += (" With hidden layers more of the dev set lands in its own class's region: "
+                 "their borders can bend.")
+    elif claims.beats(results, linear, deep, "dev_accuracy", lower_is_better=False):
+        text += (" Here softmax regression does better on the dev set: at these settings the "
+                 "hidden layers have not found better borders.")
+    else:
+        text += (" Here the two are about equal on the dev set: straight borders are enough "
+                 "for these classes.")
+    return text
+
+
+def confusion_verdict(variants, data) -> str:
+    """Off-diagonal counts of each variant's dev confusion matrix and its most confused pair."""
+    parts, wrong = [], {}
+    for label, result in variants:
+        counts = confusion_counts(result, data.X_dev, data.Y_dev, data.n_classes)
+        off = counts - np.diag(np.diag(counts))
+        wrong[label] = int(off.sum())
+        text = f"{label}: {wrong[label]} of {int(counts.sum())} dev examples off the diagonal"
+        if off.sum():
+            pair = off + off.T
+            i, j = np.unravel_index(int(np.argmax(np.triu(pair, 1))), pair.shape)
+            text += f", most between classes {i} and {j} ({int(pair[i, j])})"
+        parts.append(text)
+    out = "; ".join(parts) + "."
+    linear, deep = _split(variants)
+    if linear and deep:
+        lw, dw = wrong[linear[0]], wrong[deep[0]]
+        if lw > dw:
+            out += " Without a hidden layer more examples are taken for another class."
+        elif lw < dw:
+            out += " Here the network with hidden layers confuses more examples."
+        elif lw == 0:
+            out += " Neither confuses a single dev example."
+        else:
+            out += " Both confuse as many examples."
+    return out
+
+
 def confusion_section(variants, data) -> None:
-    """One dev-set confusion matrix per variant."""
+    """One dev-set confusion matrix per variant, and what they show."""
     labels = [str(k) for k in range(data.n_classes)]
     columns = st.columns(len(variants))
     for column, (label, result) in zip(columns, variants, strict=True):
@@ -167,3 +259,4 @@ def confusion_section(variants, data) -> None:
             right = int(np.trace(counts))
             st.caption(f"{right} of {int(counts.sum())} dev examples on the diagonal "
                        f"(dev accuracy {right / max(1, counts.sum()):.3f}).")
+    st.markdown(confusion_verdict(variants, data))

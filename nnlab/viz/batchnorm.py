@@ -1,4 +1,5 @@
-"""Batch norm: histograms of a layer's pre-activations at a few moments of training.
+"""Batch norm: histograms of a layer's pre-activations at a few moments of training, and
+curves told apart by colour *and* dash (:func:`styled_curves_chart`).
 
 Not :func:`nnlab.viz.histograms_chart`: that one spans the full min-max range (a few
 outliers squash the shape), draws counts on an independent y axis per row and has a fixed
@@ -19,10 +20,106 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ._common import CATEGORICAL_SCHEME, as_1d, check_mapping, order_of
+from ._common import CATEGORICAL_SCHEME, CHART_HEIGHT, as_1d, check_mapping, order_of, series_frame
 
 #: Share of the values kept inside the x range (the extreme tails are clipped to the edges).
 CLIP_QUANTILE = 0.005
+
+#: Okabe and Ito's colour-blind-safe palette, in their order.
+OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
+             "#000000")
+#: Dash patterns (Vega-Lite ``strokeDash``), solid first: with the colour, every line differs
+#: in two ways, so no two lines look alike in grey or to a colour-blind eye.
+DASHES = ((1, 0), (8, 4), (2, 3), (10, 3, 2, 3), (4, 6), (14, 4, 3, 4, 3, 4), (1, 5), (6, 2))
+#: Name of the legend selection of :func:`styled_curves_chart` (click to highlight).
+STYLE_PICK = "style_pick"
+#: Stroke width of the first dash group (drawn first, widest) and of the last (on top).
+WIDE, NARROW = 3.5, 2.0
+
+
+def _groups(series_labels, groups, name) -> tuple[dict, list]:
+    """label -> group (each label its own group when ``groups`` is None), groups in order."""
+    if groups is None:
+        return {k: k for k in series_labels}, list(series_labels)
+    check_mapping(groups, name)
+    out = {k: str(groups[k]) for k in series_labels if k in groups}
+    missing = [k for k in series_labels if k not in out]
+    if missing:
+        raise ValueError(f"{name} must give a group to every series, missing {missing}")
+    return out, list(dict.fromkeys(out.values()))
+
+
+def styled_curves_chart(series: Mapping, *, colours: Mapping | None = None,
+                        dashes: Mapping | None = None, x_title: str = "epoch",
+                        y_title: str = "cost", log_y: bool = False, title: str | None = None,
+                        colour_title: str | None = None,
+                        dash_title: str | None = None) -> alt.LayerChart:
+    """Overlaid curves, each told apart by its colour (:data:`OKABE_ITO`, in order) and its
+    dash (:data:`DASHES`), so that six or eight lines stay distinguishable.
+
+    Parameters
+    ----------
+    series : dict
+        Label -> 1-D ``y`` or ``(x, y)``, as for :func:`nnlab.viz.curves_chart`.
+    colours, dashes : dict, optional
+        Label -> colour group and label -> dash group (e.g. colour by learning rate, dash by
+        "plain" / "BN"). Default: every series its own colour and its own dash, in one legend.
+    x_title, y_title, log_y, title
+        As for :func:`nnlab.viz.curves_chart` (values ``<= 0`` dropped on a log axis).
+    colour_title, dash_title : str, optional
+        Legend titles of the two groupings.
+
+    Returns
+    -------
+    altair.LayerChart
+        One layer per dash group, in order: the first (solid) drawn first and widest, later
+        ones narrower on top, so that a line never hides one drawn before it. Legends sit
+        below the chart with labels never cut; a click on the colour legend highlights that
+        group (selection :data:`STYLE_PICK`).
+    """
+    check_mapping(series, "series")
+    labels = order_of(series.keys())
+    named = {str(k): v for k, v in series.items()}
+    colour_of, colour_groups = _groups(labels, colours and {str(k): v for k, v in
+                                                           colours.items()}, "colours")
+    dash_of, dash_groups = _groups(labels, dashes and {str(k): v for k, v in dashes.items()},
+                                   "dashes")
+    frame = series_frame(named, log_y)
+    frame["colour"] = frame["series"].map(colour_of)
+    frame["dash"] = frame["series"].map(dash_of)
+    palette = [OKABE_ITO[i % len(OKABE_ITO)] for i in range(len(colour_groups))]
+    patterns = [list(DASHES[i % len(DASHES)]) for i in range(len(dash_groups))]
+    one_legend = colours is None and dashes is None
+    legend = alt.Legend(orient="bottom", columns=2, labelLimit=0, symbolStrokeWidth=3,
+                        symbolSize=400)
+    colour_field = "series" if one_legend else "colour"  # one field: Vega-Lite merges legends
+    dash_field = "series" if one_legend else "dash"
+    colour = alt.Color(f"{colour_field}:N", title=None if one_legend else colour_title,
+                       sort=colour_groups, legend=legend,
+                       scale=alt.Scale(domain=colour_groups, range=palette))
+    dash = alt.StrokeDash(f"{dash_field}:N", title=None if one_legend else dash_title,
+                          sort=dash_groups, legend=legend,
+                          scale=alt.Scale(domain=dash_groups, range=patterns))
+    pick = alt.selection_point(name=STYLE_PICK, fields=[colour_field], bind="legend")
+    y_scale = alt.Scale(type="log") if log_y else alt.Scale(zero=False)
+    base = alt.Chart(frame).encode(
+        x=alt.X("x:Q", title=x_title, scale=alt.Scale(zero=False)),
+        y=alt.Y("y:Q", title=y_title, scale=y_scale, axis=alt.Axis(format=".3~g")),
+        color=colour, strokeDash=dash, detail="series:N",
+        opacity=alt.when(pick).then(alt.value(1.0)).otherwise(alt.value(0.15)),
+        tooltip=[alt.Tooltip("series:N", title="series"),
+                 alt.Tooltip("x:Q", format=".4g", title=x_title),
+                 alt.Tooltip("y:Q", format=".4g", title=y_title)])
+    n = len(dash_groups)
+    layers = []
+    for i, group in enumerate(dash_groups):
+        width = WIDE if n == 1 else WIDE - (WIDE - NARROW) * i / (n - 1)
+        layer = base.transform_filter(alt.datum.dash == group).mark_line(strokeWidth=width)
+        layers.append(layer.add_params(pick) if i == 0 else layer)
+    props = {"width": "container", "height": CHART_HEIGHT}
+    if title is not None:
+        props["title"] = alt.TitleParams(title, anchor="start", frame="group", offset=8)
+    return alt.layer(*layers).properties(**props)
 
 
 def snapshot_histograms_chart(values: Mapping, *, bins: int = 30, width: int = 360,

@@ -9,11 +9,37 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ._common import label_scale
 from .boundary import decision_boundary_chart
+from .raster import class_colours
 
 #: Size of the cross that marks the chosen point.
 MARKER_SIZE = 260
+#: Names for the class colours, by their RGB: the nearest one names a colour.
+COLOUR_NAMES = {"red": (214, 39, 40), "blue": (31, 119, 180), "orange": (245, 133, 24),
+                "teal": (114, 183, 178), "green": (84, 162, 75), "yellow": (238, 202, 59),
+                "purple": (178, 121, 162), "pink": (255, 157, 166), "brown": (157, 117, 93),
+                "grey": (186, 176, 172)}
+
+
+def class_colour_hexes(n_classes: int) -> list[str]:
+    """The classes' colours as ``"#rrggbb"``: exactly the decision images' colours
+    (:func:`nnlab.viz.raster.class_colours`), so that a class has one colour on every chart
+    (two classes: 0 red, 1 blue; more: the categorical palette)."""
+    return ["#" + "".join(f"{int(round(v)):02x}" for v in c)
+            for c in class_colours(max(int(n_classes), 2))][:max(int(n_classes), 2)]
+
+
+def colour_name(hex_colour: str) -> str:
+    """The name of the nearest of :data:`COLOUR_NAMES` (``"#d62728"`` -> ``"red"``)."""
+    h = hex_colour.lstrip("#")
+    c = np.array([int(h[i:i + 2], 16) for i in (0, 2, 4)], dtype=float)
+    return min(COLOUR_NAMES, key=lambda n: float(np.sum((np.array(COLOUR_NAMES[n]) - c) ** 2)))
+
+
+def class_colour_names(n_classes: int) -> list[str]:
+    """``["red", "blue"]`` for two classes, ``["blue", "orange", "red", ...]`` for more: the
+    names of :func:`class_colour_hexes`."""
+    return [colour_name(h) for h in class_colour_hexes(n_classes)]
 
 
 def regions_with_point_chart(panels: Sequence[Mapping], point, *, columns: int = 2,
@@ -64,8 +90,10 @@ def class_probability_chart(probs, *, labels=None, title: str | None = None,
     Returns
     -------
     altair.LayerChart
-        Bars coloured like the classes of the decision-region charts (tableau10), with the
-        value written above each bar to 3 decimals. A fixed axis makes two charts comparable.
+        Bars coloured like the classes of the decision-region charts and images
+        (:func:`class_colour_hexes` of C classes, so two classes are red and blue as on every
+        binary page), with the value written above each bar to 3 decimals. A fixed axis makes
+        two charts comparable.
     """
     p = np.asarray(probs, dtype=np.float64).ravel()
     if p.size < 2 or not np.all(np.isfinite(p)):
@@ -79,8 +107,8 @@ def class_probability_chart(probs, *, labels=None, title: str | None = None,
         y=alt.Y("probability:Q", title="probability", scale=alt.Scale(domain=[0, 1])),
         tooltip=[alt.Tooltip("label:N", title="class"),
                  alt.Tooltip("probability:Q", format=".4f", title="probability")])
-    bars = base.mark_bar().encode(
-        color=alt.Color("class:N", scale=label_scale(max(3, p.size)), legend=None))
+    colours = alt.Scale(domain=list(range(p.size)), range=class_colour_hexes(p.size))
+    bars = base.mark_bar().encode(color=alt.Color("class:N", scale=colours, legend=None))
     text = base.mark_text(baseline="bottom", dy=-3).encode(
         text=alt.Text("probability:Q", format=".3f"))
     chart = alt.layer(bars, text).properties(width="container", height=height)

@@ -76,9 +76,9 @@ def test_regions_with_point_chart_marks_every_panel():
 def test_page_renders_linear_and_hidden_side_by_side_with_engine_numbers():
     at = _page()
     table = _metrics(at)
-    assert list(table.index) == ["no hidden layer (softmax regression)", "hidden layers 20,10"]
+    assert list(table.index) == ["no hidden layer", "hidden layers 20,10"]
     lin, deep = train(LINEAR), train(DEEP)
-    assert table.loc["no hidden layer (softmax regression)", "dev_accuracy"] == pytest.approx(
+    assert table.loc["no hidden layer", "dev_accuracy"] == pytest.approx(
         lin.metrics["dev_accuracy"])
     assert table.loc["hidden layers 20,10", "dev_accuracy"] == pytest.approx(
         deep.metrics["dev_accuracy"])
@@ -96,23 +96,28 @@ def test_more_classes_give_more_regions_and_bars():
     at.slider(key="sm_n_classes").set_value(5).run()
     assert not at.exception
     finish(at, "sm_live")
-    captions = " ".join(c.value for c in at.caption)
-    assert "Predicted: **class" in captions
+    texts = " ".join(m.value for m in at.markdown)  # a result sentence: Markdown, not caption
+    assert "Predicted: **class" in texts
     result = train(DEEP.replace(n_classes=5))
     assert _metrics(at).loc["hidden layers 20,10", "train_accuracy"] == pytest.approx(
         result.metrics["train_accuracy"])
-    assert any("5 classes, 5 regions" in h.value for h in at.subheader)
+    assert any(h.value.startswith("5 classes") for h in at.subheader)
+    # how many regions each network draws is counted, not assumed (it was "5 regions")
+    data = make_dataset(DEEP.replace(n_classes=5))
+    verdict = next(m.value for m in at.markdown if m.value.startswith("Dev accuracy:"))
+    assert f"(of 5): no hidden layer {sm.regions(train(LINEAR.replace(n_classes=5)), data)}, " \
+           f"hidden layers 20,10 {sm.regions(result, data)}." in verdict
 
 
 def test_moving_the_point_changes_the_prediction():
     at = _page()
-    before = [c.value for c in at.caption if c.value.startswith("Predicted")]
+    before = [m.value for m in at.markdown if m.value.startswith("Predicted")]
     x1 = next(s for s in at.slider if s.key.startswith("sm_point_x1"))
     x2 = next(s for s in at.slider if s.key.startswith("sm_point_x2"))
     x1.set_value(1.0)
     x2.set_value(-1.0).run()
     assert not at.exception
-    after = [c.value for c in at.caption if c.value.startswith("Predicted")]
+    after = [m.value for m in at.markdown if m.value.startswith("Predicted")]
     assert len(after) == 2 and after != before
     # the page's number is the engine's: P(predicted class) at (1, -1) of the hidden network
     probs = train(DEEP).predict_proba(np.array([[1.0], [-1.0]])).ravel()
