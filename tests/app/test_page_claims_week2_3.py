@@ -27,6 +27,7 @@ from nnlab.core.iterations import record_iterations
 from nnlab.core.train import learning_rate_for_epoch, make_dataset, train
 from nnlab.data.datasets import make_temperatures
 from nnlab.lessons import claims
+from nnlab.lessons import race_claims as rc
 from nnlab.lessons.optimizer_paths import PathConfig, start_path
 from nnlab.lessons.surfaces import SURFACES, momentum_phase_diagram, optimize_path
 from nnlab.spec.initializers import initialize_parameters
@@ -114,15 +115,15 @@ def test_landscapes_verdict_follows_the_paths(name):
     preset, surface, start, steps, paths, f_star = racers(at)
     text = sentence(at, "Gap f − f*:")
     ok = {k: p for k, p in paths.items() if p["status"] == "ok"}
-    gap = {k: max(p["values"][-1] - f_star, ll.REACHED) for k, p in ok.items()}
+    gap = {k: max(p["values"][-1] - f_star, rc.REACHED) for k, p in ok.items()}
     assert gap[marked(text, ok)] == min(gap.values())
     for label, g in gap.items():
-        assert f"{label} {'< 0.001' if g <= ll.REACHED else claims.number(g)}" in text
+        assert f"{label} {'< 0.001' if g <= rc.REACHED else claims.number(g)}" in text
     for label, p in paths.items():
         assert (f"{label} diverged after {p['steps']} steps" in text) == (p["status"] != "ok")
     if preset["lesson"] == "adaptive":
         reach = {k: next((i + 1 for i, v in enumerate(p["values"][1:] - f_star)
-                          if v < ll.REACHED), math.inf) for k, p in ok.items()}
+                          if v < rc.REACHED), math.inf) for k, p in ok.items()}
         ada = [k for k in paths if k in ("RMSprop", "Adam")]
         plain = [k for k in paths if k in ("GD", "momentum")]
 
@@ -144,14 +145,14 @@ def test_landscapes_verdict_follows_the_paths(name):
             dist = np.linalg.norm(minima - p["path"][-1], axis=1)
             clause = next(c for c in where.split("; ") if label in c)
             k = int(np.argmin(dist))
-            if dist[k] <= ll.NEAR:
+            if dist[k] <= rc.NEAR:
                 assert f"({minima[k][0]:.3g}, {minima[k][1]:.3g})" in clause
             else:
                 assert "at no minimum" in clause
     if preset["lesson"] == "zigzag":
         for label, p in ok.items():
             d = np.diff(p["path"], axis=0)
-            moving = np.linalg.norm(d, axis=1) > ll.STILL
+            moving = np.linalg.norm(d, axis=1) > rc.STILL
             turns = int(np.sum((np.sum(d[1:] * d[:-1], axis=1) < 0) & moving[1:] & moving[:-1]))
             assert f"{label} {turns} of {p['steps'] - 1}" in text
         gd, mom = (int(re.search(rf"{k} (\d+) of", text).group(1)) for k in ("GD", "momentum"))
@@ -168,13 +169,13 @@ def test_a_race_that_reaches_f_star_exactly_stays_on_the_log_chart():
     config = PathConfig.from_spec("saddle", preset["start"],
                                   {"optimizer": "rmsprop", "learning_rate": 0.05}, 100)
     result = start_path(config).advance().snapshot()
-    raw = result.history["cost"] - ll.lowest_value(surface)
+    raw = result.history["cost"] - rc.lowest_value(surface)
     assert raw.min() <= 0  # the case the fix is about
-    gaps = ll.gap_curves([("RMSprop", result)], ll.lowest_value(surface))
+    gaps = rc.gap_curves([("RMSprop", result)], rc.lowest_value(surface))
     frame = series_frame(gaps, True)
     assert len(frame) == 100 and frame["x"].max() == 100
-    first = int(np.flatnonzero(raw <= ll.GAP_FLOOR)[0]) + 1
-    note = ll._gap_caption(gaps, [("RMSprop", result)])
+    first = int(np.flatnonzero(raw <= rc.GAP_FLOOR)[0]) + 1
+    note = rc.gap_caption(gaps, [("RMSprop", result)])
     assert f"RMSprop reaches f* up to rounding at step {first}" in note
     assert "diverged" not in note
 
