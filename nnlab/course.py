@@ -16,7 +16,7 @@ import sys
 import numpy as np
 
 from nnlab.config import TrainConfig
-from nnlab.core.train import start, train
+from nnlab.core.train import start
 from nnlab.data.datasets import Dataset
 from nnlab.data.toy2d import make_circles, make_moons
 from nnlab.spec import gradcheck, model
@@ -31,6 +31,8 @@ _EMPTY_X, _EMPTY_Y = np.zeros((2, 0)), np.zeros((1, 0))
 
 #: The initialization assignment's experiments, in the notebook's order.
 INITIALIZATIONS = ("zeros", "random", "he")
+#: Iterations of each initialization experiment (batch gradient descent: one step an epoch).
+INITIALIZATION_ITERATIONS = 15000
 #: What the initialization notebook prints: (train accuracy, test accuracy, cost after
 #: iteration 0).
 INITIALIZATION_PUBLISHED = {"zeros": (0.5, 0.5, 0.6931471805599453),
@@ -93,7 +95,9 @@ def _json_number(x):
     return x if np.isfinite(x) else str(x)
 
 
-def _record(name, result, every=COST_EVERY):
+def record(name, result, every=COST_EVERY):
+    """What the notebooks print of ``result``: the train and test accuracy (None without a
+    test set), the cost every ``every`` iterations, the status and the seconds."""
     costs = result.history["cost"]
     return {
         "name": name,
@@ -106,16 +110,44 @@ def _record(name, result, every=COST_EVERY):
     }
 
 
-def run_initialization(init: str, *, num_iterations=15000, on_epoch=None, budget=None) -> dict:
-    """[2, 10, 5, 1] relu/relu/sigmoid, batch GD at 0.01; weights from ``RandomState(3)``.
-    ``on_epoch`` and ``budget`` are passed to ``train``."""
-    config = TrainConfig(dataset="circles", hidden_units=(10, 5), optimizer="gd",
-                         learning_rate=0.01, num_epochs=num_iterations, numerics="course",
-                         initializer=init)
-    params = initialize_parameters((2, 10, 5, 1), init, rng=np.random.RandomState(3))
-    return _record(f"initialization/{init}",
-                   train(config, data=initialization_data(), parameters=params,
-                         on_epoch=on_epoch, budget=budget))
+_record = record  # the name the decay page's tests use
+
+
+def run_initialization(init: str, *, num_iterations=INITIALIZATION_ITERATIONS, on_epoch=None,
+                       budget=None) -> dict:
+    """The record (see :func:`record`) of :func:`initialization_run`."""
+    return record(f"initialization/{init}",
+                  initialization_run(init, num_iterations=num_iterations, on_epoch=on_epoch,
+                                     budget=budget))
+
+
+def initialization_config(init: str, *, num_iterations: int | None = None) -> TrainConfig:
+    """The config of an initialization experiment: [2, 10, 5, 1] relu/relu/sigmoid on circles,
+    batch gradient descent at 0.01 for :data:`INITIALIZATION_ITERATIONS` iterations (unless
+    ``num_iterations``), the course's numerics; ``initializer`` names the start."""
+    return TrainConfig(dataset="circles", hidden_units=(10, 5), optimizer="gd",
+                       learning_rate=0.01, numerics="course", initializer=init,
+                       num_epochs=(INITIALIZATION_ITERATIONS if num_iterations is None
+                                   else num_iterations))
+
+
+def initialization_run(init: str, *, num_iterations: int | None = None, on_epoch=None,
+                       budget=None):
+    """The ``TrainResult`` of :func:`initialization_config`: :func:`start_initialization`
+    played to the end. ``on_epoch`` (progress bars) and ``budget`` are passed to the run."""
+    config = initialization_config(init, num_iterations=num_iterations)
+    return start_initialization(config, on_epoch=on_epoch, budget=budget).advance().snapshot()
+
+
+def start_initialization(config: TrainConfig, *, on_epoch=None, budget=None):
+    """A run of an :func:`initialization_config` at epoch 0, as the course starts it (weights
+    of ``config.initializer`` drawn from ``RandomState(3)``, :func:`initialization_data`):
+    played to the end it is :func:`initialization_run` (the page's "reproduce" section plays
+    it live)."""
+    params = initialize_parameters(config.layer_dims(2), config.initializer,
+                                   rng=np.random.RandomState(3))
+    return start(config, data=initialization_data(), parameters=params, on_epoch=on_epoch,
+                 budget=budget)
 
 
 def optimization_config(optimizer: str, learning_rate: float, schedule: str = "constant", *,
@@ -151,8 +183,8 @@ def start_optimization(config: TrainConfig, *, on_epoch=None, budget=None):
 
 def run_optimization(name: str, optimizer: str, learning_rate: float, *, schedule="constant",
                      num_epochs=None, on_epoch=None, budget=None) -> dict:
-    """The record (see ``_record``) of :func:`optimization_run`."""
-    return _record(name, optimization_run(optimizer, learning_rate, schedule,
+    """The record (see :func:`record`) of :func:`optimization_run`."""
+    return record(name, optimization_run(optimizer, learning_rate, schedule,
                                           num_epochs=num_epochs, on_epoch=on_epoch,
                                           budget=budget))
 

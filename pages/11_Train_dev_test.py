@@ -32,14 +32,14 @@ st.caption(f"{data.m_train} training, {data.m_dev} dev and {data.m_test} test ex
            f"hidden layers {', '.join(map(str, config.hidden_units)) or 'none'}; Adam, "
            f"α = {config.learning_rate:g}, {config.num_epochs} epochs.")
 [(_, result)] = live_comparison(
-    [("your network", config)], data, key="tdt_live",
+    [("your network", config)], data, key="tdt_live", verdict=bv.verdict(bayes),
     finished=lambda: [("your network", train_cached(config, "your network"))])
 
 st.subheader("Errors and diagnosis")
-bv.errors_and_diagnosis(result, bayes)
-bv.fit_view(result, data)
-st.caption("Try it: fewer hidden units (e.g. `2`) for high bias; more noise or fewer examples "
-           "for high variance; more examples to close the gap.")
+bv.diagnosis_section(result, data, bayes, key="tdt_live")
+st.markdown("Try it: fewer hidden units (e.g. `2`): does the diagnosis turn to high bias? More "
+            "noise or fewer examples: does the variance grow? More examples: does the gap "
+            "close?")
 
 st.subheader("Learning curve and capacity curve")
 bv.sweeps(config, bayes)

@@ -49,13 +49,13 @@ if lambd == 0 or keep_prob == 1:
 st.subheader("No regularization vs L2 vs dropout vs both")
 points = bound.segmented_control("Points drawn over the boundaries", ["train", "dev"],
                               default="train", key="reg_points") or "train"
-results = live_comparison(reg.variants(base, lambd, keep_prob), data, key="reg_live",
-                          points=points)
+results = live_comparison(reg.variants(base, lambd, keep_prob), data, key=reg.LIVE_KEY,
+                          points=points, verdict=reg.verdict)
+st.markdown("\"none\": no regularization; \"keep_prob\": dropout only. Look at the "
+            "\"none\" boundary: does it bend around single training points of the other "
+            "colour? Show the dev points: are those bends mistakes there? Which boundaries "
+            "are smoother?")
 reg.gap_section(results)
-st.caption("\"none\": no regularization; \"keep_prob\": dropout only. Look at the "
-           "\"none\" boundary: it bends around single training points of the other colour "
-           "(noise). On the dev points those bends are mistakes. The regularized boundaries "
-           "are smoother.")
 
 st.subheader("L2 shrinks the weights")
 reg.weights_section(results)
@@ -68,13 +68,8 @@ st.markdown(
     "iteration, so every iteration draws **the same mask**: each example always loses the same "
     "units. That trains one fixed, smaller sub-network per example. It still regularizes "
     "somewhat, but it is not dropout's averaging over many networks.")
-if keep_prob < 1 and reg.dropout_mask_section(results[2][1].config, data):
-    st.caption("Top: the kept units change at every step (left); with the course's mask the "
-               "same units are dropped at every step (horizontal stripes, right). Then both "
-               "runs with the same keep_prob: look at the training cost. A fresh mask keeps it "
-               "noisy and high (every step trains a different network); a fixed mask trains "
-               "one ordinary, smaller network, whose cost falls smoothly and can fit the "
-               "noise again.")
+if keep_prob < 1:
+    reg.dropout_mask_section(results[2][1].config, data)
 else:
     st.info("Set keep_prob below 1 to compare the two kinds of masks.", icon=":material/info:")
 
@@ -85,10 +80,9 @@ patience = int(bound.number_input(
     help="Training stops when the dev cost has not improved for this many epochs, and keeps "
          "the parameters of the best epoch."))
 reg.early_stopping_section(results[0], patience, data)
-st.caption("Without regularization the training cost keeps falling while the dev cost turns "
-           "up: from there on the network learns the noise. Early stopping keeps the weights "
-           "of the best dev cost. It mixes two jobs (fit the data, don't overfit) in one knob, "
-           "which is why the course prefers L2 and training longer.")
+st.caption("Early stopping keeps the weights of the best dev cost. It mixes two jobs (fit the "
+           "data, don't overfit) in one knob, which is why the course prefers L2 and training "
+           "longer.")
 
 math_and_code(
     [r"J_{\text{regularized}} = -\frac{1}{m}\sum_{i=1}^{m}\Big(y^{(i)}\log a^{[L](i)} + "

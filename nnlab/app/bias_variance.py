@@ -11,8 +11,10 @@ from nnlab.app import bound
 from nnlab.app.bound import BIND
 from nnlab.app.charts import chart_spec
 from nnlab.app.compare import boundary_panels
+from nnlab.app.live import mode_key
 from nnlab.app.runs import Work, cached_work
 from nnlab.config import TrainConfig
+from nnlab.lessons import claims
 from nnlab.lessons import fit_diagnosis as diagnosis
 from nnlab.viz.diagnosis import error_curves_chart, error_ladder_chart
 
@@ -26,6 +28,27 @@ DEFAULT_DEV_PERCENT = 20
 
 def _pct(x: float) -> str:
     return "–" if x is None or not np.isfinite(x) else f"{100 * x:.3g}%"
+
+
+def _points(gap: float, what: str) -> str:
+    """A gap in percentage points, said the way it points: "8.9 points above the training
+    error", "1.2 points below it"."""
+    side = "above" if gap >= 0 else "below"
+    return f"{100 * abs(gap):.3g} points {side} {what}"
+
+
+def so_far(result) -> str:
+    """"So far (epoch e of n): " for a run still going, "" for one that has ended."""
+    if result.status != "running":
+        return ""
+    return f"So far (epoch {result.epochs_run} of {result.config.num_epochs}): "
+
+
+def is_playing(key: str) -> bool:
+    """Whether the live view ``key``'s Play / Pause switch is on Play."""
+    from types import SimpleNamespace
+
+    return st.session_state.get(mode_key(SimpleNamespace(key=key))) == "Play"
 
 
 # ------------------------------------------------------------------------------ controls
@@ -63,6 +86,43 @@ def bayes_control(key: str, *, bind: str | None = BIND) -> float:
 # ------------------------------------------------------------------------------ diagnosis
 
 
+def diagnosis_sentence(result, bayes_error: float) -> str:
+    """The run's diagnosis in one sentence, computed from its errors as shown (the verdict
+    under the live picture: :mod:`nnlab.app.live_panel` puts "So far" before it while the run
+    is going)."""
+    m = result.metrics
+    e_train, e_dev = 1.0 - m["train_accuracy"], 1.0 - m["dev_accuracy"]
+    ended = (f" The run {claims.ended(result)}: these are its last finite parameters' errors."
+             if result.status in ("diverged", "stopped") else "")
+    if not np.isfinite(e_train):
+        return ""
+    if not np.isfinite(e_dev):
+        return f"Train error {_pct(e_train)}; no dev set, so no diagnosis.{ended}"
+    d = diagnosis.diagnose(e_train, e_dev, bayes_error)
+    text = (f"Train error {_pct(e_train)}, dev error {_pct(e_dev)}: avoidable bias "
+            f"{_pct(d.avoidable_bias)}, variance {_pct(d.variance)}, so **{d.verdict}**")
+    text += f"; the larger gap is the {d.focus}." if d.focus else "."
+    return text + ended
+
+
+def verdict(bayes_error: float):
+    """The ``verdict`` of the page's live view: ``results -> Markdown`` (one run)."""
+    return lambda results: diagnosis_sentence(results[0][1], bayes_error)
+
+
+def diagnosis_section(result, data, bayes_error: float, *, key: str) -> None:
+    """The errors, the ladder, the diagnosis and the fit of ``result`` (the live view
+    ``key``'s run as shown). While that view plays, this part of the page would be a frame
+    behind the picture: it says so and waits for the run to end (or a pause)."""
+    if result.status == "running" and is_playing(key):
+        st.info("Training: the sentence under the picture follows the run. The errors, the "
+                "diagnosis with the course's remedies and the fit appear here when it ends, or "
+                "for the epoch reached when you pause.", icon=":material/hourglass_top:")
+        return
+    errors_and_diagnosis(result, bayes_error)
+    fit_view(result, data)
+
+
 def errors_and_diagnosis(result, bayes_error: float) -> diagnosis.Diagnosis | None:
     """The three error metrics, the error ladder and the verdict with the course's remedies."""
     m = result.metrics
@@ -82,15 +142,15 @@ def errors_and_diagnosis(result, bayes_error: float) -> diagnosis.Diagnosis | No
     d = diagnosis.diagnose(errors["train"], errors["dev"], bayes_error)
     st.vega_lite_chart(chart_spec(error_ladder_chart, bayes_error, errors["train"],
                                   errors["dev"]), width="stretch")
-    text = (f"**Diagnosis: {d.verdict}.** Avoidable bias = train − Bayes = "
+    text = (f"**{so_far(result)}Diagnosis: {d.verdict}.** Avoidable bias = train − Bayes = "
             f"{_pct(d.avoidable_bias)}; variance = dev − train = {_pct(d.variance)} "
             f"(a gap of {_pct(diagnosis.DEFAULT_THRESHOLD)} or more counts as high).")
     if d.variance < 0:
         text += (" The dev error is below the training error: with a small dev set that is "
                  "chance, not a better model.")
     if d.focus is None:
-        st.success(text + " Both gaps are small: this model is doing as well as it can here.",
-                   icon=":material/check_circle:")
+        st.success(text + " Both gaps are below the threshold: neither bias nor variance is "
+                   "high.", icon=":material/check_circle:")
         return d
     st.warning(text + f" Work on the **{d.focus}** first (the larger gap).",
                icon=":material/troubleshoot:")
@@ -187,9 +247,9 @@ def sweeps(config: TrainConfig, bayes_error: float, *, key: str = "tdt") -> dict
         st.vega_lite_chart(chart_spec(error_curves_chart, c["x"], c["train_error"],
                                       c["dev_error"], bayes_error=bayes_error,
                                       title="Learning curve (same dev set)"), width="stretch")
-        st.caption("Training on the first m training examples. High variance: a wide gap "
-                   "that closes as m grows, so more data helps. High bias: the curves meet "
-                   "early, above the Bayes error; more data won't help.")
+        st.caption("Each point: the network trained on the first m training examples, "
+                   "errors on the same dev set.")
+        st.markdown(learning_curve_text(c, bayes_error))
     with right:
         c = out["capacity"]
         depth = max(1, len(config.hidden_units))
@@ -198,10 +258,82 @@ def sweeps(config: TrainConfig, bayes_error: float, *, key: str = "tdt") -> dict
                                       x_title=f"hidden units per layer ({depth} layer"
                                               f"{'s' if depth > 1 else ''})",
                                       title="Capacity curve"), width="stretch")
-        st.caption("Narrow networks can't fit the data (high bias; a very narrow ReLU layer "
-                   "can even die and predict one class, about 50% error). Wider ones drive the "
-                   "training error down; the dev error tells whether they overfit.")
+        st.caption("Each point: the network with every hidden layer that wide, on all the "
+                   "training examples.")
+        st.markdown(capacity_curve_text(c, bayes_error))
     return out
+
+
+def _finite_points(curve: dict):
+    x = np.asarray(curve["x"])
+    tr = np.asarray(curve["train_error"], dtype=float)
+    dv = np.asarray(curve["dev_error"], dtype=float)
+    keep = np.isfinite(tr) & np.isfinite(dv)
+    return x[keep], tr[keep], dv[keep]
+
+
+def _missing(curve: dict) -> str:
+    n = int(np.sum(~(np.isfinite(np.asarray(curve["train_error"], dtype=float))
+                     & np.isfinite(np.asarray(curve["dev_error"], dtype=float)))))
+    return f" {n} of its runs did not train (budget spent): they are not drawn." if n else ""
+
+
+def learning_curve_text(curve: dict, bayes_error: float,
+                        threshold: float = diagnosis.DEFAULT_THRESHOLD) -> str:
+    """What the learning curve shows, from its points: the gap at the smallest and at the
+    largest training set, whether it closes, and the avoidable bias left at the largest."""
+    x, tr, dv = _finite_points(curve)
+    if len(x) < 2:
+        return "Too few runs of the learning curve trained to compare its ends." + _missing(
+            curve)
+    gap0, gap1 = dv[0] - tr[0], dv[-1] - tr[-1]
+    text = (f"With m = {x[0]} the dev error is {_pct(dv[0])}, "
+            f"{_points(gap0, 'the training error')}; with m = {x[-1]} it is {_pct(dv[-1])}, "
+            f"{_points(gap1, 'it')}.")
+    if gap0 - gap1 >= threshold and gap1 >= threshold:
+        text += " The gap narrows as m grows but is still open: more data helps here."
+    elif gap0 - gap1 >= threshold:
+        text += " The gap closes as m grows: more data helps here."
+    elif gap1 >= threshold:
+        text += (" The gap barely narrows over these sizes: more data alone, this much of "
+                 "it, won't close it; try regularization.")
+    else:
+        text += " The gap is small at every size: variance is not the problem here."
+    bias = tr[-1] - bayes_error
+    if bias >= threshold:
+        text += (f" The training error at m = {x[-1]} is {_points(bias, 'the Bayes error')}: "
+                 "avoidable bias, which more data does not fix.")
+    return text + _missing(curve)
+
+
+def capacity_curve_text(curve: dict, bayes_error: float,
+                        threshold: float = diagnosis.DEFAULT_THRESHOLD) -> str:
+    """What the capacity curve shows, from its points: the training error of the narrowest
+    and the widest network, where the dev error is lowest, and whether wider overfits."""
+    x, tr, dv = _finite_points(curve)
+    if len(x) < 2:
+        return "Too few runs of the capacity curve trained to compare widths." + _missing(curve)
+
+    def units(w):
+        return f"{w} unit{'s' if w != 1 else ''}"
+
+    text = (f"Training error {_pct(tr[0])} with {units(x[0])}, {_pct(tr[-1])} with "
+            f"{units(x[-1])}")
+    if tr[0] - tr[-1] >= threshold:
+        text += ": the wider networks fit the training set better"
+    elif tr[-1] - tr[0] >= threshold:
+        text += ": here the widest network fits the training set worse than the narrowest"
+    else:
+        text += ": width barely changes the training error here"
+    if tr[0] - bayes_error >= threshold:
+        text += (f"; with {units(x[0])} it is {_points(tr[0] - bayes_error, 'the Bayes error')}"
+                 " (high bias)")
+    best = int(np.argmin(dv))
+    text += f". The dev error is lowest with {units(x[best])} ({_pct(dv[best])})"
+    if best < len(x) - 1 and dv[-1] - dv[best] >= threshold:
+        text += (f"; with {units(x[-1])} it is {_pct(dv[-1])}: past {x[best]} the extra "
+                 "capacity overfits")
+    return text + "." + _missing(curve)
 
 
 # ------------------------------------------------------------------------------ quiz

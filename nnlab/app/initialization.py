@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import streamlit as st
 
@@ -11,7 +13,8 @@ from nnlab.app import bound
 from nnlab.app.charts import chart_spec
 from nnlab.app.runs import Work, cached_work
 from nnlab.config import TrainConfig
-from nnlab.lessons import symmetry
+from nnlab.lessons import claims, symmetry
+from nnlab.spec.initializers import RANDOM_SCALE
 
 #: Snapshots of the weight matrix shown in the symmetry view (including the initial one).
 N_SNAPSHOTS = 4
@@ -33,6 +36,104 @@ def variants(base: TrainConfig, scale: float) -> list[tuple[str, TrainConfig]]:
             (random_label(scale), base.replace(initializer="random", init_scale=float(scale))),
             ("Xavier", base.replace(initializer="xavier", init_scale=None)),
             ("He", base.replace(initializer="he", init_scale=None))]
+
+
+#: The initializations scaled to the layer's fan-in: the lecture's good starts.
+SCALED = ("Xavier", "He")
+#: A start this many times costlier than the scaled ones' is "much higher".
+START_FACTOR = 2.0
+
+
+def one_class(result, data) -> bool:
+    """Whether ``result`` predicts the same class for every training example of ``data``."""
+    if not np.all(np.isfinite(result.predict_proba(data.X_train))):
+        return False
+    return np.unique(result.predict(data.X_train)).size == 1
+
+
+def _first_cost(result) -> float:
+    costs = result.history["cost"]
+    return float(costs[0]) if len(costs) else math.nan
+
+
+def _cost_words(x: float) -> str:
+    return "an infinite cost" if math.isinf(x) else f"a cost of {claims.number(x)}"
+
+
+def lessons(results, data) -> list[str]:
+    """The page's lessons that these runs show, each computed from them: the scaled starts
+    against the others, a run that predicts one class, a large random start's first cost, and
+    where a lower final cost comes with a lower dev accuracy."""
+    by_label = dict(results)
+    scaled = [label for label in SCALED if label in by_label]
+    others = [label for label in by_label if label not in scaled]
+    out = []
+    if scaled and others:
+        if claims.beats(results, scaled, others):
+            out.append(f"{claims.join(scaled)} end lower than {claims.join(others)}, as the "
+                       "lecture predicts: weights scaled to each layer's number of inputs "
+                       "keep the signal's size steady from layer to layer.")
+        else:
+            winners = claims.best(results)
+            if winners and not set(winners) & set(scaled):
+                out.append(f"Here {claims.join(winners)} ends lowest, not {claims.join(scaled)}: "
+                           "not what the lecture's setting shows. More epochs, or a larger α: "
+                           "do the scaled starts catch up?")
+            elif winners:
+                rivals = [label for label in winners if label not in scaled]
+                if rivals:
+                    out.append(f"Here {claims.join(rivals)} ends about as low as the best "
+                               f"scaled start. Move the random scale: where does it stop "
+                               "keeping up?")
+    single = [label for label, r in results if r.epochs_run and one_class(r, data)]
+    if single:
+        text = (f"{claims.join(single)} predict{'s' if len(single) == 1 else ''} one class for "
+                "every training example")
+        near = [label for label in single
+                if claims.about_equal(by_label[label].final_cost, math.log(2))]
+        if near:
+            who = "" if near == single else f"{claims.join(near)}: "
+            text += (f" ({who}a final cost about ln 2 ≈ 0.693, what answering 0.5 everywhere "
+                     "costs)")
+        if "zeros" in single:
+            text += (": zeros gives every unit of a layer the same update, so its symmetry is "
+                     "never broken (the heatmaps below show it)")
+        out.append(text + ".")
+    starts = {label: _first_cost(by_label[label]) for label in scaled}
+    starts = {label: c for label, c in starts.items() if math.isfinite(c)}
+    for label in others:
+        first = _first_cost(by_label[label])
+        if (label.startswith("random") and starts
+                and first > START_FACTOR * max(starts.values())):
+            against = claims.join([f"{claims.number(c)} ({k})" for k, c in starts.items()])
+            out.append(f"{label} starts at {_cost_words(first)} against {against}: weights "
+                       "larger than the scaled starts' push the sigmoid's output towards 0 or 1, "
+                       "so a wrong answer costs a lot.")
+    for label in others:
+        for good in scaled:
+            if (claims.beats(results, [label], [good])
+                    and claims.beats(results, [good], [label], "dev_accuracy",
+                                     lower_is_better=False)):
+                dev = {k: claims.percent(by_label[k].metrics["dev_accuracy"])
+                       for k in (label, good)}
+                out.append(f"{label} ends with a lower cost than {good} but a lower dev "
+                           f"accuracy ({dev[label]} against {dev[good]}): a lower training "
+                           "cost is not a better boundary. Compare their pictures.")
+    return out
+
+
+def live_verdict(data):
+    """The ``verdict`` of the four starts' live view on ``data``: ``results -> Markdown``, the
+    ranking by final cost and the :func:`lessons` these runs show."""
+    def verdict(results) -> str:
+        return " ".join([claims.comparison(results, what="final cost"),
+                         *(_capital(t) for t in lessons(results, data))])
+    return verdict
+
+
+def _capital(text: str) -> str:
+    """``text`` with a capital first letter (a sentence that starts with a run's name)."""
+    return text[:1].upper() + text[1:]
 
 
 # ------------------------------------------------------------------------------ symmetry
@@ -98,32 +199,70 @@ def symmetry_view(config: TrainConfig, *, key: str = "sym") -> dict:
             epochs = [epochs[0], *epochs[-2:]]
         snaps = {f"epoch {e}": res["snapshots"][e] for e in epochs}
         st.vega_lite_chart(chart_spec(viz.weights_heatmap_chart, snaps))
-    st.caption(f"Each heatmap is {layer}: one row per unit, one column per input. With zeros "
-               "or a constant, every row is the same and stays the same during training: the "
-               "units compute the same thing, so the layer is as good as one unit. He starts "
-               "every row different (symmetry broken) and the rows learn different features.")
+    st.caption(f"Each heatmap is {layer}: one row per unit, one column per input.")
+    st.markdown(symmetry_text(out, layer, constant))
     return out
+
+
+def symmetry_text(out: dict, layer: str, constant: float) -> str:
+    """What the heatmaps show, from their distinct-unit counts: which starts keep one
+    distinct unit at every epoch drawn, and how many He starts and ends with."""
+    names = {"zeros": "zeros", "constant": f"constant {constant:g}", "He": "He"}
+    same, parts = [], []
+    for start in ("zeros", "constant"):
+        counts = out[start]["distinct"]
+        if all(n == 1 for n in counts.values()):
+            same.append(names[start])
+        else:
+            first, last = min(counts), max(counts)
+            parts.append(f"{names[start]} has {counts[first]} distinct unit(s) at epoch "
+                         f"{first} and {counts[last]} at epoch {last}.")
+    if same:
+        parts.insert(0, f"With {claims.join(same)}, {layer} has one distinct unit at every "
+                        "epoch drawn: its rows start equal and get equal updates, so the "
+                        "layer is as good as one unit.")
+    he = out["He"]["distinct"]
+    first, last = min(he), max(he)
+    n_units = out["He"]["snapshots"][last].shape[0]
+    parts.append(f"He starts with {he[first]} distinct units of {n_units} and ends with "
+                 f"{he[last]}" + (": the symmetry is broken, and the units can learn "
+                                  "different features." if he[last] > 1 else "."))
+    return " ".join(parts)
 
 
 # ------------------------------------------------------------------------------ the assignment
 
 
+#: The course's initializations as the page names them.
+COURSE_LABELS = {"zeros": "zeros", "random": random_label(RANDOM_SCALE), "he": "He"}
+
+
 @cached_work(max_entries=4, what="Reproducing the assignment")
-def course_runs_cached(work: Work) -> dict:
-    """``nnlab.course.run_initialization`` for zeros, random and He (15,000 iterations each),
-    their estimate required before the first."""
+def course_runs_cached(work: Work, num_iterations: int | None = None) -> list:
+    """The course's initialization experiments, ``[(label, TrainResult), ...]`` in the
+    notebook's order: each ``course.initialization_run`` (the run the live view replays with
+    ``course.start_initialization``), with a progress bar; the three runs' estimate is
+    required before the first."""
     from nnlab.core.budget import estimate_seconds
 
-    one = TrainConfig(dataset="circles", hidden_units=(10, 5), optimizer="gd",
-                      num_epochs=15000)  # the shape of course.run_initialization's runs
+    if num_iterations is None:
+        num_iterations = course.INITIALIZATION_ITERATIONS
+    one = course.initialization_config("he", num_iterations=num_iterations)
     data = course.initialization_data()
     work.require(len(course.INITIALIZATIONS) * estimate_seconds(one, data.m_train, data.n_x),
                  f"Reproducing the assignment ({len(course.INITIALIZATIONS)} runs)")
-    out = {}
+    out = []
     for i, init in enumerate(course.INITIALIZATIONS):
         work.part(i, len(course.INITIALIZATIONS), f'initialization = "{init}"')
-        out[init] = course.run_initialization(init, on_epoch=work.on_epoch, budget=work.budget)
+        out.append((COURSE_LABELS[init], course.initialization_run(
+            init, num_iterations=num_iterations, on_epoch=work.on_epoch, budget=work.budget)))
     return out
+
+
+def course_records(results) -> dict:
+    """``{init: record}`` (``course.record``: what the notebook prints) of the course's runs."""
+    return {init: course.record(f"initialization/{init}", r)
+            for init, (_, r) in zip(course.INITIALIZATIONS, results, strict=True)}
 
 
 def accuracy_table(records: dict):
@@ -151,10 +290,40 @@ def cost_table(records: dict):
     return frame
 
 
-def reproduce_assignment(*, key: str = "init") -> dict | None:
-    """The "reproduce the assignment" button and, once pressed, the two tables."""
+def course_verdict(data):
+    """The ``verdict`` of the reproduction's live view: ``results -> Markdown``, the runs' train
+    and test accuracy and the notebook's conclusions only where these runs show them."""
+    def verdict(results) -> str:
+        parts = [claims.comparison(results, "train_accuracy", what="train accuracy",
+                                   lower_is_better=False, fmt=claims.percent),
+                 claims.comparison(results, "test_accuracy", what="test accuracy",
+                                   lower_is_better=False, fmt=claims.percent)]
+        by_label = dict(results)
+        he, others = COURSE_LABELS["he"], [COURSE_LABELS[i] for i in ("zeros", "random")]
+        if claims.beats(results, [he], others, "train_accuracy", lower_is_better=False):
+            parts.append(f"{he} trains best, as the notebook concludes.")
+        zeros = by_label.get(COURSE_LABELS["zeros"])
+        if zeros is not None and zeros.epochs_run and one_class(zeros, data):
+            parts.append("zeros predicts one class for every training example: every unit "
+                         "of a layer gets the same update, so the symmetry is not broken.")
+        random = by_label.get(COURSE_LABELS["random"])
+        if random is not None and math.isinf(_first_cost(random)):
+            parts.append(f"{COURSE_LABELS['random']} starts at an infinite cost: with weights "
+                         "× 10 some outputs round to exactly 0 or 1, and the log of 0 is −∞ "
+                         "(the notebook prints inf).")
+        return " ".join(_capital(p) for p in parts if p)
+    return verdict
+
+
+def reproduce_assignment(*, key: str = "init") -> list | None:
+    """The "reproduce the assignment" button and, once pressed (for the rest of the
+    session), the three runs live (the finished ones first; Reset, Step and Play replay them
+    from iteration 0 with the course's weights), the table against the published numbers and
+    the cost every 1000 iterations. Returns the finished runs."""
     if st.button("Reproduce the assignment (3 runs × 15,000 iterations, a few seconds)",
-                 icon=":material/replay:", key=f"{key}_reproduce"):
+                 icon=":material/replay:", key=f"{key}_reproduce",
+                 help="Runs the course's three initialization experiments (then cached); "
+                      "Reset and Play replay them live."):
         st.session_state[REPRODUCE_KEY] = True
     if not st.session_state.get(REPRODUCE_KEY):
         st.caption("The notebook's setup: circles (300 train, 100 test, noise 0.05), "
@@ -162,33 +331,32 @@ def reproduce_assignment(*, key: str = "init") -> dict | None:
                    "15,000 iterations, weights drawn after seeding NumPy with 3 "
                    "(here: `RandomState(3)`).")
         return None
-    records = course_runs_cached()
+    from nnlab.app.live_panel import live_comparison
+
+    results = course_runs_cached(course.INITIALIZATION_ITERATIONS)
+    data = course.initialization_data()
+    live_comparison([(label, r.config) for label, r in results], data,
+                    key=f"{key}_course_live", log_cost=True, finished=lambda: results,
+                    starter=course.start_initialization, verdict=course_verdict(data))
+    records = course_records(results)
     acc = accuracy_table(records)
-    matches = np.allclose(acc["train accuracy"], acc["published train"], atol=1e-9) and \
-        np.allclose(acc["test accuracy"], acc["published test"], atol=1e-9)
     fmt = st.column_config.NumberColumn
     st.dataframe(acc, hide_index=True, column_config={
         "train accuracy": fmt(format="%.4f"), "published train": fmt(format="%.4f"),
         "test accuracy": fmt(format="%.4f"), "published test": fmt(format="%.4f"),
         "cost after iteration 0": fmt(format="%.6g"), "published cost 0": fmt(format="%.6g"),
         "seconds": fmt(format="%.2f")})
-    if matches:
+    differ = [row["initialization"] for _, row in acc.iterrows()
+              if not (np.isclose(row["train accuracy"], row["published train"], atol=1e-9)
+                      and np.isclose(row["test accuracy"], row["published test"], atol=1e-9))]
+    if not differ:
         st.success("Every accuracy matches the notebook's printed numbers.",
                    icon=":material/check_circle:")
     else:
-        st.warning("Some accuracies differ from the notebook's printed numbers.",
-                   icon=":material/warning:")
-    left, right = st.columns([2, 3])
-    with left:
-        st.caption("Cost every 1000 iterations, as the notebook prints it. Infinity (the "
-                   "notebook's inf) is the log of an output that rounded to exactly 0 or 1 "
-                   "under weights × 10.")
-        st.dataframe(cost_table(records), hide_index=True)
-    with right:
-        costs = cost_table(records)
-        st.vega_lite_chart(chart_spec(
-            viz.curves_chart,
-            {init: (costs["iteration"], costs[init]) for init in course.INITIALIZATIONS},
-            x_title="iteration", y_title="cost", log_y=True,
-            title="Cost every 1000 iterations (log scale)"), width="stretch")
-    return records
+        st.warning(f"The accuracies of {claims.join(differ)} differ from the notebook's "
+                   "printed numbers.", icon=":material/warning:")
+    costs = cost_table(records)
+    st.markdown(f"The cost every {course.COST_EVERY} iterations, as the notebook prints it "
+                "(the live picture above draws every iteration).")
+    st.dataframe(costs, hide_index=True)
+    return results

@@ -111,3 +111,78 @@ def dropout_mask_chart(masks: Mapping, *, title: str | None = None) -> alt.Facet
     ).properties(width=int(1.6 * PANEL_WIDTH), height=220)
     facet = chart.facet(column=alt.Column("panel:N", sort=order_of(masks.keys()), title=None))
     return facet.properties(title=title) if title is not None else facet
+
+
+#: Colours of the two cost curves of a panel (as the accuracy bars: train grey, dev blue).
+COST_COLOURS = {"training cost": GREY, "dev cost": BLUE}
+#: Points kept per curve (a longer one is thinned evenly, its last point kept).
+MAX_CURVE_POINTS = 400
+#: Size of one panel of :func:`cost_panels_chart`, in pixels.
+COST_PANEL = (140, 110)
+
+
+def _thin(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    keep = np.isfinite(x) & np.isfinite(y)
+    x, y = x[keep], y[keep]
+    if x.size > MAX_CURVE_POINTS:
+        idx = np.unique(np.r_[np.linspace(0, x.size - 1, MAX_CURVE_POINTS).astype(int),
+                              x.size - 1])
+        x, y = x[idx], y[idx]
+    return x, y
+
+
+def cost_panels_chart(curves: Mapping, *, title: str | None = None,
+                      columns: int = 2) -> alt.FacetChart:
+    """The training and the dev cost of each variant in a panel of its own, so that no
+    variant's curve hides under another's (dropout's noisy training cost covered L2's).
+
+    Parameters
+    ----------
+    curves : dict
+        Variant label -> ``{"training cost": (epochs, costs), "dev cost": (epochs, costs)}``
+        (either may be missing); non-finite points are dropped, long curves thinned to
+        :data:`MAX_CURVE_POINTS`.
+    title : str, optional
+    columns : int, default 2
+        Panels per row.
+
+    Returns
+    -------
+    altair.FacetChart
+        One panel per variant (in the given order, one shared y scale), the dev cost drawn
+        over the training cost, thicker.
+    """
+    check_mapping(curves, "curves")
+    frames = []
+    for label, pair in curves.items():
+        if not isinstance(pair, Mapping):
+            raise ValueError(f"curves[{label!r}] must be a dict of (x, y) pairs, got {pair!r:.80}")
+        for name, xy in pair.items():
+            if name not in COST_COLOURS:
+                raise ValueError(f"curves[{label!r}] keys must be in {list(COST_COLOURS)}, "
+                                 f"got {name!r}")
+            x, y = (np.asarray(v, dtype=float).ravel() for v in xy)
+            if x.shape != y.shape:
+                raise ValueError(f"curves[{label!r}][{name!r}]: x and y differ in length "
+                                 f"({x.size} and {y.size})")
+            x, y = _thin(x, y)
+            frames.append(pd.DataFrame({"variant": str(label), "curve": name, "epoch": x,
+                                        "cost": y}))
+    frame = (pd.concat(frames, ignore_index=True) if frames else
+             pd.DataFrame(columns=["variant", "curve", "epoch", "cost"]))
+    colour = alt.Color("curve:N", title=None, sort=list(COST_COLOURS),
+                       scale=alt.Scale(domain=list(COST_COLOURS),
+                                       range=list(COST_COLOURS.values())),
+                       legend=alt.Legend(orient="bottom"))
+    tooltip = [alt.Tooltip("variant:N"), alt.Tooltip("curve:N"), alt.Tooltip("epoch:Q"),
+               alt.Tooltip("cost:Q", format=".4g")]
+    base = alt.Chart().encode(x=alt.X("epoch:Q", title="epoch"),
+                              y=alt.Y("cost:Q", title="cost"), color=colour, tooltip=tooltip)
+    train = base.transform_filter(alt.datum.curve == "training cost").mark_line(
+        strokeWidth=1, opacity=0.8)
+    dev = base.transform_filter(alt.datum.curve == "dev cost").mark_line(strokeWidth=2.5)
+    width, height = COST_PANEL
+    chart = alt.layer(train, dev, data=frame).properties(width=width, height=height).facet(
+        facet=alt.Facet("variant:N", sort=order_of(curves.keys()), title=None),
+        columns=int(columns))
+    return chart.properties(title=title) if title is not None else chart

@@ -14,7 +14,12 @@ pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from nnlab.app import regularization as reg  # noqa: E402
-from nnlab.viz.regularization import accuracy_gap_chart, dropout_mask_chart  # noqa: E402
+from nnlab.viz.regularization import (  # noqa: E402
+    MAX_CURVE_POINTS,
+    accuracy_gap_chart,
+    cost_panels_chart,
+    dropout_mask_chart,
+)
 from tests.app.conftest import finish, page_path, run_page  # noqa: E402
 
 PAGE = page_path("13_Regularization.py")
@@ -89,6 +94,27 @@ def test_accuracy_gap_chart_has_two_bars_per_variant_and_the_gap():
         accuracy_gap_chart({})
 
 
+def test_cost_panels_give_every_variant_its_own_panel_dev_cost_on_top():
+    long = np.arange(3000)
+    curves = {"none": {"training cost": (long, np.linspace(1, 0, 3000)),
+                       "dev cost": (long[::10], np.linspace(1, 2, 300))},
+              "L2": {"training cost": ([0, 1, 2], [1.0, np.nan, 0.5])}}
+    spec = cost_panels_chart(curves).to_dict()
+    assert spec["facet"]["field"] == "variant"
+    assert spec["facet"]["sort"] == ["none", "L2"]
+    layers = spec["spec"]["layer"]  # the dev cost is the last layer: drawn over the other
+    assert [la["transform"][0]["filter"] for la in layers] == [
+        "(datum.curve === 'training cost')", "(datum.curve === 'dev cost')"]
+    rows = spec["datasets"][spec["data"]["name"]]
+    by = {(v, c): [r for r in rows if r["variant"] == v and r["curve"] == c]
+          for v in ("none", "L2") for c in ("training cost", "dev cost")}
+    assert len(by["none", "training cost"]) == MAX_CURVE_POINTS  # thinned
+    assert by["none", "training cost"][-1]["epoch"] == 2999  # the last point kept
+    assert len(by["L2", "training cost"]) == 2  # the NaN dropped
+    with pytest.raises(ValueError):
+        cost_panels_chart({"x": {"test cost": ([0], [1])}})
+
+
 def test_dropout_mask_chart_one_cell_per_step_and_unit():
     masks = {"fresh": np.ones((5, 4), bool), "fixed": np.zeros((5, 4), bool)}
     spec = dropout_mask_chart(masks).to_dict()
@@ -138,7 +164,7 @@ def test_early_stopping_text_and_table_count_epochs_alike(page):
     assert last == n - 1
     early = _table(page, 3)
     assert early.loc["early stopping", "epochs"] == n
-    text = next(c.value for c in page.caption if c.value.startswith("Early stopping ended"))
+    text = next(m.value for m in page.markdown if m.value.startswith("Early stopping ended"))
     assert f"after **{n} epochs** (at epoch {last} on the chart, which counts from 0)" in text
     assert f"parameters of epoch {stopped.best_epoch}" in text
     assert stopped.message not in text  # not the engine's "at epoch 308" alone
@@ -179,3 +205,17 @@ def test_keep_prob_one_turns_the_mask_section_off():
     at.slider(key="r_keep_prob").set_value(1.0).run()
     assert not at.exception
     assert any("keep_prob below 1" in i.value for i in at.info)
+
+
+def test_the_assignments_setting_plays_live():
+    """The assignment's setting (30,000 epochs) starts the four variants at epoch 0 and plays
+    them in the live view; the sections that describe them wait for the end meanwhile."""
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.run()
+    at.checkbox(key="reg_course").check().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.button_group(key="reg_live_mode").value == "Play"
+    live = _table(at, 0)
+    assert (live["status"] == "running").all()
+    assert (live["epochs"] < course.REGULARIZATION_SETTINGS["num_epochs"]).all()
+    assert any(i.value.startswith("Training: the early-stopping comparison") for i in at.info)
