@@ -73,21 +73,21 @@ PAGES: tuple[PageInfo, ...] = (
              "Train a network, read its train, dev and test error, and diagnose it: avoidable "
              "bias (train − Bayes) or variance (dev − train), with the course's remedy for each."),
     PageInfo(WEEK1, "pages/12_Initialization.py", "Initialization", ":material/casino:",
-             "The same network trained from four starts: zeros never break the symmetry, large "
-             "random weights start badly and learn slowly, Xavier and He learn the circles."),
+             "The same network trained from four starts, zeros, large random weights, Xavier "
+             "and He: watch which break the symmetry between units and which learn the circles."),
     PageInfo(WEEK1, "pages/13_Regularization.py", "Regularization", ":material/balance:",
-             "The same network trained four ways on noisy data: without regularization it fits "
-             "the noise (train accuracy well above dev); L2 and dropout close the gap."),
+             "The same network trained four ways on noisy data, without regularization, with L2 "
+             "and with dropout: compare how far train accuracy runs ahead of dev in each."),
     PageInfo(WEEK1, "pages/14_Vanishing_gradients.py", "Vanishing & exploding gradients",
              ":material/trending_down:",
-             "In a deep network every layer multiplies the signal: weights slightly too small "
-             "make it vanish, slightly too large make it explode, layer after layer. He "
-             "initialization (for ReLU) and Xavier (for tanh) keep it steady."),
+             "In a deep network every layer multiplies the signal: follow its size layer after "
+             "layer for weights slightly too small, slightly too large, Xavier and He, and see "
+             "which keep it steady."),
     PageInfo(WEEK1, "pages/15_Normalizing_inputs.py", "Normalizing inputs",
              ":material/straighten:",
-             "Feature x₂ is multiplied by a scale: the cost bowl in two weights becomes a long "
-             "valley, gradient descent needs a tiny learning rate and crawls; normalizing with "
-             "the training statistics makes it round again."),
+             "Feature x₂ is multiplied by a scale: see the cost bowl in two weights stretch into "
+             "a valley and what that does to gradient descent, then normalize with the training "
+             "statistics (and, the wrong way, with the dev set's own)."),
     PageInfo(WEEK1, "pages/16_Gradient_checking.py", "Gradient checking",
              ":material/fact_check:",
              "Backprop's gradient against two-sided finite differences, one bar per parameter: "
@@ -103,7 +103,7 @@ PAGES: tuple[PageInfo, ...] = (
              "fall to about 1/e after 1/(1 − β) days."),
     PageInfo(WEEK2, "pages/23_Optimizers.py", "Optimizers", ":material/speed:",
              "Four optimizers train the same network on the moons with the same epochs and "
-             "mini-batches: Adam gets further on the same budget."),
+             "mini-batches, each with its own learning rate: see which gets furthest."),
     PageInfo(WEEK2, "pages/24_Loss_landscapes.py", "Loss landscapes", ":material/landscape:",
              "Gradient descent, momentum, RMSprop and Adam race from the same start on 2-D "
              "surfaces with a saddle, a plateau and local minima; then where momentum converges, "
@@ -111,15 +111,15 @@ PAGES: tuple[PageInfo, ...] = (
     PageInfo(WEEK2, "pages/25_Learning_rate_decay.py", "Learning rate decay",
              ":material/schedule:",
              "Five ways to shrink the learning rate α as training goes on, plotted per epoch and "
-             "trained side by side; then the assignment's runs, where decaying every epoch "
-             "starves learning and decaying every 1000 epochs works."),
+             "trained side by side; then the assignment's runs, decaying every epoch or every "
+             "1000 epochs."),
     PageInfo(WEEK3, "pages/31_Hyperparameter_search.py", "Hyperparameter search",
              ":material/tune:",
              "Grid and random search spend the same budget of trials on the same network: random "
-             "search tries many more learning rates, and finds a better one."),
+             "search tries more distinct values of each hyperparameter; see which finds more."),
     PageInfo(WEEK3, "pages/32_Batch_norm.py", "Batch norm", ":material/stacked_line_chart:",
              "The same deep network with and without batch normalization at several learning "
-             "rates: batch norm keeps training at a learning rate that breaks the plain network."),
+             "rates: find the rates where one trains and the other does not."),
     PageInfo(WEEK3, "pages/33_Softmax.py", "Softmax", ":material/category:",
              "With C classes the output layer has C units and a softmax turns them into C "
              "probabilities: the plane splits into C regions, straight-edged without a hidden "
