@@ -20,11 +20,8 @@ import zlib
 
 import numpy as np
 
-from ._common import BLUE, RED
+from ._common import BLUE, CLASS_COLOURS, RED
 
-#: The categorical palette of the charts' ``tableau10`` scheme, in order.
-TABLEAU10 = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2",
-             "#ff9da6", "#9d755d", "#bab0ac")
 #: A cell the network's output is not finite for (a diverged run): light grey.
 NAN_RGB = (224, 224, 224)
 #: How much of a class colour tints the background (the points keep the full colour).
@@ -38,10 +35,10 @@ def rgb(hex_colour: str) -> np.ndarray:
 
 
 def class_colours(n_classes: int) -> np.ndarray:
-    """``(n_classes, 3)`` colours of the classes: red and blue for two, else tableau10."""
-    if n_classes <= 2:
-        return np.array([rgb(RED), rgb(BLUE)])
-    return np.array([rgb(TABLEAU10[c % len(TABLEAU10)]) for c in range(n_classes)])
+    """``(n_classes, 3)`` colours of the classes (``_common.CLASS_COLOURS``: the same class has
+    the same colour on every chart and picture)."""
+    n = max(2, int(n_classes))
+    return np.array([rgb(CLASS_COLOURS[c % len(CLASS_COLOURS)]) for c in range(n)])
 
 
 def probability_rgb(P: np.ndarray) -> np.ndarray:

@@ -9,22 +9,21 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from ._common import CLASS_COLOUR_NAMES, CLASS_COLOURS
 from .boundary import decision_boundary_chart
 from .raster import class_colours
 
 #: Size of the cross that marks the chosen point.
 MARKER_SIZE = 260
 #: Names for the class colours, by their RGB: the nearest one names a colour.
-COLOUR_NAMES = {"red": (214, 39, 40), "blue": (31, 119, 180), "orange": (245, 133, 24),
-                "teal": (114, 183, 178), "green": (84, 162, 75), "yellow": (238, 202, 59),
-                "purple": (178, 121, 162), "pink": (255, 157, 166), "brown": (157, 117, 93),
-                "grey": (186, 176, 172)}
+COLOUR_NAMES = {name: tuple(int(h.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
+                for name, h in zip(CLASS_COLOUR_NAMES, CLASS_COLOURS, strict=True)}
 
 
 def class_colour_hexes(n_classes: int) -> list[str]:
     """The classes' colours as ``"#rrggbb"``: exactly the decision images' colours
     (:func:`nnlab.viz.raster.class_colours`), so that a class has one colour on every chart
-    (two classes: 0 red, 1 blue; more: the categorical palette)."""
+    (``_common.CLASS_COLOURS``: 0 red, 1 blue, 2 green, ...)."""
     return ["#" + "".join(f"{int(round(v)):02x}" for v in c)
             for c in class_colours(max(int(n_classes), 2))][:max(int(n_classes), 2)]
 
@@ -37,8 +36,7 @@ def colour_name(hex_colour: str) -> str:
 
 
 def class_colour_names(n_classes: int) -> list[str]:
-    """``["red", "blue"]`` for two classes, ``["blue", "orange", "red", ...]`` for more: the
-    names of :func:`class_colour_hexes`."""
+    """``["red", "blue", "green", ...]``: the names of :func:`class_colour_hexes`."""
     return [colour_name(h) for h in class_colour_hexes(n_classes)]
 
 

@@ -343,7 +343,7 @@ def test_softmax_class_colours_are_the_decision_images_colours(n_classes):
     if n_classes == 2:
         assert names == ["red", "blue"]
     else:
-        assert names[:3] == ["blue", "orange", "red"]
+        assert names[:3] == ["red", "blue", "green"]
 
 
 # ---------------------------------------------------------------------------- Mini-batches

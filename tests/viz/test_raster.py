@@ -101,11 +101,17 @@ def test_probability_rgb_keeps_the_grid_shape_and_clips():
     assert np.all(out[0, 1] >= out[0, 0])
 
 
-def test_class_colours_red_blue_for_two_classes_tableau_above():
+def test_a_class_has_the_same_colour_whatever_the_number_of_classes():
+    """Class 0 is red and class 1 blue with 2 classes and with 5 (softmax drew class 2 red)."""
+    from nnlab.viz._common import label_scale
+
     np.testing.assert_array_equal(raster.class_colours(2), [raster.rgb(RED), raster.rgb(BLUE)])
-    three = raster.class_colours(3)
-    assert three.shape == (3, 3)
-    np.testing.assert_array_equal(three[0], raster.rgb(raster.TABLEAU10[0]))
+    five = raster.class_colours(5)
+    assert five.shape == (5, 3)
+    np.testing.assert_array_equal(five[:2], raster.class_colours(2))
+    assert len({tuple(c) for c in five}) == 5
+    assert label_scale(5).to_dict()["range"][:2] == label_scale(2).to_dict()["range"]
+    assert [raster.rgb(c).tolist() for c in label_scale(5).to_dict()["range"]] == five.tolist()
     assert raster.rgb("#ff8000").tolist() == [255.0, 128.0, 0.0]
 
 

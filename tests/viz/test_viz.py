@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import nnlab.viz as viz
+from nnlab.viz._common import CLASS_COLOURS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -166,7 +167,7 @@ def test_decision_boundary_multiclass_uses_categorical_colours():
     assert len(spec["concat"]) == 2
     rect = units_of(spec, "rect")[0]
     assert rect["encoding"]["color"]["type"] == "nominal"
-    assert rect["encoding"]["color"]["scale"]["scheme"] == "tableau10"
+    assert rect["encoding"]["color"]["scale"]["range"][:3] == list(CLASS_COLOURS[:3])
     assert rect["mark"]["opacity"] < 1
     circle = units_of(spec, "circle")[0]
     assert circle["encoding"]["fill"]["scale"]["domain"] == [0, 1, 2]
@@ -397,7 +398,7 @@ def test_points_chart():
     assert circle["encoding"]["fill"]["field"] == "label"
     assert circle["encoding"]["x"]["title"] and circle["encoding"]["y"]["title"]
     spec = spec_of(viz.points_chart(X, np.arange(25).reshape(1, -1) % 4))
-    assert units_of(spec, "circle")[0]["encoding"]["fill"]["scale"]["scheme"] == "tableau10"
+    assert units_of(spec, "circle")[0]["encoding"]["fill"]["scale"]["range"][0] == CLASS_COLOURS[0]
 
 
 def test_scatter_trials_chart():
