@@ -2,6 +2,8 @@
 per-layer activation spread and gradient norms for four initializations, before and after
 training, and the activations compared."""
 
+from functools import partial
+
 import streamlit as st
 
 from nnlab.app import bound, controls, live_comparison, math_and_code, page_setup
@@ -20,10 +22,8 @@ st.markdown(
     r"output **grows like $1.5^L$**, with $s = 0.5$ it **shrinks like $0.5^L$**. The gradients "
     "flow back through the same matrices, so they explode or vanish in the same way.")
 linear_depth = bound.slider("Number of layers L", 1, 100, 30, key="linear_depth")
-van.linear_chain_section(linear_depth)
-st.caption("Log scale: a power of the depth is a straight line. Only s = 1 keeps the size, and "
-           "a real network can't keep its weights at exactly 1·I: it needs weights whose "
-           "*variance* is right for the layer's width, which is what He and Xavier choose.")
+chain = van.linear_chain_section(linear_depth)
+st.markdown(van.linear_chain_sentence(chain, linear_depth))
 
 # ---------------------------------------------------------------- a deep network
 st.subheader("A deep network: four initializations")
@@ -54,14 +54,12 @@ data = van.dataset(base)
 
 st.markdown(f"**At initialization** ({depth} hidden layers of {width} {activation} units, "
             f"one forward and backward pass over the {data.m_train} training examples)")
-van.stats_view({label: van.snapshot(c, data) for label, c in configs},
-               when="at initialization")
-st.caption("Left: how spread out each hidden layer's activations are; a falling line vanishes, "
-           "a rising one explodes (log scale: each grid line is a factor of 10). Right: the size "
-           "of each layer's gradient; a gradient of 1e-30 moves nothing, one of 1e10 throws "
-           "the weights away. With ReLU (the default), He (std √(2/n)) keeps both near 1; "
-           "Xavier (std √(1/n), made for tanh) loses half of the variance at every ReLU "
-           "layer and slowly vanishes; weights too small vanish fast and too large explode.")
+init = {label: van.snapshot(c, data) for label, c in configs}
+van.stats_view(init, when="at initialization")
+st.markdown(van.init_verdict(init, activation))
+st.caption("Left: how spread out each hidden layer's activations are; right: the size of each "
+           "layer's gradient. Log scale: each grid line is a factor of 10, and a power of the "
+           "depth is a straight line.")
 
 # ---------------------------------------------------------------- after training
 st.markdown("**Training** (gradient descent, full batch), live: press Play, or Finish for the "
@@ -72,22 +70,15 @@ with c1:
 with c2:
     epochs = bound.select_slider("Epochs", van.TRAIN_EPOCHS, van.BASE.num_epochs, key="t_epochs")
 trained = live_comparison([(label, c.replace(learning_rate=lr, num_epochs=epochs))
-                           for label, c in configs], data, key="van_live", log_cost=True)
-reached = sorted({r.epochs_run for _, r in trained})
-van.stats_view({label: van.snapshot(r.config, data, r.parameters) for label, r in trained},
-               when=f"after {reached[0]} epochs" if len(reached) == 1
-               else f"after {reached[0]} to {reached[-1]} epochs")
-st.caption("A layer whose gradient is 1e-6 of the others barely moves: the first layers of a "
-           "vanishing network stay at their random start. An exploding network's first steps "
-           "overshoot and the cost becomes NaN.")
+                           for label, c in configs], data, key="van_live", log_cost=True,
+                          verdict=partial(van.train_verdict, data=data, init=init))
+van.trained_stats_view(trained, data)
 
 # ---------------------------------------------------------------- activations compared
-st.subheader("Deep sigmoid nets vanish")
+st.subheader("Sigmoid, tanh and ReLU: which one starves the first layers?")
+st.markdown("Each activation with the initialization the lecture recommends for it, in the "
+            "network above.")
 van.activations_section(base, data)
-st.caption("Each activation with the initialization the lecture recommends for it. The "
-           "sigmoid's slope is at most 1/4, so every sigmoid layer divides the gradient by 4 "
-           "or more on its way back: the first layers of a deep sigmoid net get almost no "
-           "gradient. tanh (slope 1 at 0) and ReLU (slope 1 where active) keep it.")
 
 math_and_code(
     [r"\hat y = W^{[L]} W^{[L-1]} \cdots W^{[1]} x, \quad W^{[l]} = s\,I \;\Rightarrow\; "
@@ -102,5 +93,5 @@ math_and_code(
      diagnostics.network_snapshot, diagnostics.layer_statistics],
     note="ReLU zeroes half of its inputs, so it keeps only half of the variance: He doubles "
          "the weights' variance to make up for it. The backward pass multiplies by "
-         "W^[l+1]ᵀ and by g'(Z^[l]) at every layer, so the gradient's size is a product over "
-         "the layers, just like the activations'.")
+         r"$W^{[l+1]T}$ and by $g'(Z^{[l]})$ at every layer, so the gradient's size is a "
+         "product over the layers, just like the activations'.")

@@ -47,20 +47,20 @@ st.dataframe({"feature": ["x₁", "x₂"], "mean μ (train)": mu.ravel(),
               "std σ (train)": np.sqrt(sigma2.ravel()),
               "std after normalizing": np.sqrt(datamod.fit_normalizer(normed.X_train)[1]).ravel()},
              hide_index=True)
-st.caption("The axes of the left chart are not equal: look at the numbers. x₂ spreads "
-           f"about {scale}× wider than it did. After normalizing, both features have mean 0 "
-           "and variance 1 on the training set.")
+st.markdown(norm.features_sentence(raw.X_train, normed.X_train))
 
 # ------------------------------------------------------------------ 2. the cost surface
 st.header("2. The cost in two weights")
-st.markdown("The simplest model that shows it: ŷ = w₁x₁ + w₂x₂ (no bias), fitted to the labels "
-            "by least squares, J(w) = 1/(2m) Σ (ŷ − y)². Each chart spans ±2.5 around its "
-            "minimum w*, on equal axes, and gradient descent starts at the same offset "
-            "from w*.")
+st.markdown(r"The simplest model that shows it: $\hat y = w_1 x_1 + w_2 x_2$ (no bias), fitted "
+            r"to the labels by least squares, $J(w) = \frac{1}{2m} \sum (\hat y - y)^2$. Each "
+            r"chart spans ±2.5 around its minimum $w^*$, on equal axes, and gradient descent "
+            r"starts at the same offset from $w^*$. $\lambda_{\min}$ and $\lambda_{\max}$ are "
+            r"the smallest and largest curvature of $J$ (the eigenvalues of the Hessian "
+            r"$H = X X^T / m$).")
 c1, c2 = st.columns(2)
 with c1:
-    fraction = bound.slider("Learning rate α, as a fraction of the largest stable 2/λ_max",
-                         0.05, 1.0, 0.8, step=0.05, key="n_fraction")
+    fraction = bound.slider(r"Learning rate $\alpha$, as a fraction of the largest stable "
+                            r"$2/\lambda_{\max}$", 0.05, 1.0, 0.8, step=0.05, key="n_fraction")
 with c2:
     steps = bound.select_slider("Gradient descent steps", (10, 20, 50, 100, 200), value=50,
                              key="n_steps")
@@ -72,27 +72,20 @@ for col, case in zip(cols, norm.CASES, strict=True):
         label = f"GD, α = {s['alpha']:.3g}"
         st.vega_lite_chart(chart_spec(
             weight_surface_chart, s["w1s"], s["w2s"], s["Z"], paths={label: s["path"]["path"]},
-            title=f"{case.capitalize()} inputs: λ_max / λ_min = "
-                  f"{s['lambda_max'] / s['lambda_min']:.3g}"))
-st.dataframe(norm.surface_table(surf), hide_index=True,
+            title=f"{case.capitalize()} inputs"))
+table = norm.surface_table(surf)
+st.dataframe(table, hide_index=True,
              column_config={c: st.column_config.NumberColumn(format="%.4g")
-                            for c in ("λ_min", "λ_max", "λ_max / λ_min",
-                                      "largest stable α = 2/λ_max", "α used")})
-st.caption("The contours are ellipses whose axes have length ratio √(λ_max/λ_min) (λ: the "
-           "eigenvalues of the Hessian X Xᵀ/m). Unnormalized, the valley is narrow across w₂: "
-           "α must stay below 2/λ_max to avoid bouncing out of it, and with that tiny α the "
-           "walk along the flat w₁ direction takes many steps. Normalized, the bowl is "
-           "(nearly) round: whatever is left is the correlation between x₁ and x₂.")
+                            for c in table.columns[1:-1]})
+st.markdown(norm.surface_sentence(surf))
 
 st.subheader("The largest stable learning rate")
+# clip=False: the diverging runs are the lesson here, drawn all the way up
 st.vega_lite_chart(chart_spec(viz.curves_chart, norm.stability_series(surf), x_title="step",
-                              y_title="J(w) − J(w*)", log_y=True,
-                              title="Just below 2/λ_max converges, just above diverges"),
+                              y_title="J(w) − J(w*)", log_y=True, clip=False,
+                              title=f"Just below and just above α = 2 / {norm.LMAX}"),
                    width="stretch")
-st.caption("For a quadratic cost, gradient descent multiplies the error along each "
-           "eigenvector by (1 − α λ) every step: it shrinks for every direction exactly when "
-           "α < 2/λ_max. Both cases obey the same rule; normalizing makes 2/λ_max about "
-           f"{surf['normalized']['alpha_max'] / surf['unnormalized']['alpha_max']:.0f}× larger.")
+st.markdown(norm.stability_sentence(surf))
 
 # ------------------------------------------------------------------ 3. a real network
 st.header("3. A real network, raw vs normalized inputs")
@@ -108,30 +101,27 @@ variants = [(f"raw (x₂ × {scale})", config.replace(normalize=False)),
             ("normalized", config.replace(normalize=True))]
 results = [(label, norm.train_scaled(c, scale, label)) for label, c in variants]
 comparison_view(results, normed, boundaries=False, log_cost=True)
-st.caption(f"Same network ({config.hidden_units}, {config.hidden_activation}), same "
-           f"learning rate {config.learning_rate:g}, same initial weights. Only the inputs "
-           "differ. Raise the scale of x₂ or the learning rate: the raw run slows down, then "
-           "diverges, while the normalized run does not change at all (normalizing removes "
-           "the scale).")
+units = " and ".join(str(n) for n in config.hidden_units)
+st.markdown(f"Same network ({units} {config.hidden_activation} units), same learning rate "
+            f"{config.learning_rate:g}, same initial weights: only the inputs differ. "
+            + norm.network_verdict(results, raw.X_train))
+st.caption("Raise the scale of x₂ or the learning rate: which run changes, and how?")
 
 # ------------------------------------------------------------------ 4. dev and test
 st.header("4. Normalize dev and test with the training μ and σ²")
-shift = bound.radio("Dev set", ("the whole dev split", "shifted: the 30% of dev examples with "
-                 "the largest x₁"), key="n_dev", horizontal=True)
-shifted = 0.3 if shift.startswith("shifted") else None
+shift = bound.radio("Dev set", norm.DEV_CHOICES, key="n_dev", horizontal=True)
+shifted = norm.SHIFTED_FRACTION if shift.startswith("shifted") else None
 normalized_run = results[1][1]
 rows, prepared = norm.dev_check(normalized_run, config.replace(normalize=True), scale, shifted)
 st.dataframe(rows, hide_index=True,
              column_config={"dev accuracy": st.column_config.NumberColumn(format="%.3f")})
+train_stats = norm.scaled_data(config.replace(normalize=True), scale)
+st.markdown(norm.dev_sentence(rows, prepared, train_stats.mu, train_stats.sigma2))
 st.vega_lite_chart(chart_spec(viz.decision_boundary_chart,
                               norm.dev_panels(normalized_run, normed.X_train, prepared),
                               columns=2, height=300))
 st.caption("The network trained on normalized inputs; the background is its prediction. The "
-           "dev points are the same examples, placed by each recipe. With the training μ and "
-           "σ² the network sees the function of the input it was trained on. With the dev "
-           "set's own statistics a shifted (or small) dev set is re-centred onto the training "
-           "cloud and its points land in the wrong place; raw inputs are off by the whole "
-           "scale. Compute μ and σ² once, on the training set, and reuse them everywhere.")
+           "dev points are the same examples, placed by each recipe.")
 
 math_and_code(
     [r"\mu = \frac{1}{m}\sum_{i=1}^m x^{(i)}, \qquad "

@@ -14,7 +14,6 @@ page_setup(__file__)
 
 REQUEST_KEY, STOP_KEY, ZOOM_KEY, PANDA_KEY = "hs_request", "hs_stopped", "hs_zoom", "hs_panda"
 st.session_state.setdefault(STOP_KEY, False)
-st.session_state.setdefault(PANDA_KEY, [0.01])
 
 
 def _submitted():
@@ -33,8 +32,8 @@ with st.form("hs_form", border=True):
             "Knobs to search", list(hs.KNOBS), default=list(hs.DEFAULT_KNOBS),
             format_func=lambda k: hs.KNOB_LABELS[k], key="hs_knobs",
             help="Each knob is sampled on its own scale (see the table below). The default "
-                 "pairs the knob that matters most (the learning rate) with one that barely "
-                 "matters here (a small L2 λ).")
+                 "pairs the knob the course ranks first (the learning rate) with a small L2 λ: "
+                 "the results below say which one matters here.")
     with middle:
         budget = bound.select_slider("Budget: trials per method", hs.BUDGETS,
                                   value=hs.DEFAULT_BUDGET, key="hs_budget",
@@ -78,8 +77,8 @@ st.subheader("Grid vs random, same budget")
 first = knobs[0]
 best_grid, best_random = hs.best_row(grid), hs.best_row(random)
 cols = st.columns(4)
-for col, (name, best) in zip(cols[:2], (("Grid", best_grid), ("Random", best_random)),
-                             strict=True):
+for col, (name, records, best) in zip(cols[:2], (("Grid", grid, best_grid),
+                                                 ("Random", random, best_random)), strict=True):
     with col:
         if best is None:
             st.metric(f"{name}: best dev accuracy", "n/a")
@@ -87,23 +86,14 @@ for col, (name, best) in zip(cols[:2], (("Grid", best_grid), ("Random", best_ran
             st.metric(f"{name}: best dev accuracy", f"{best['dev_accuracy']:.3f}",
                       help=f"Trial {best['trial']}: " + ", ".join(
                           f"{k} = {best[k]:.4g}" for k in knobs))
-            st.caption(f"best {first} = **{best[first]:.4g}**")
+            st.markdown(hs.best_at(records, first))
+short = hs.SHORT.get(first, first)
 with cols[2]:
-    st.metric(f"Distinct {first} values: grid", hs.distinct_values(grid, first))
+    st.metric(f"{short} values tried: grid", hs.distinct_values(grid, first))
 with cols[3]:
-    st.metric(f"Distinct {first} values: random", hs.distinct_values(random, first))
+    st.metric(f"{short} values tried: random", hs.distinct_values(random, first))
 if best_grid is not None and best_random is not None:
-    diff = best_random["dev_accuracy"] - best_grid["dev_accuracy"]
-    verdict = ("random search found the better model" if diff > 0 else
-               "grid search found the better model this time" if diff < 0 else
-               "both found equally good models this time")
-    st.markdown(
-        f"With **{len(grid)}** grid trials and **{len(random)}** random trials, {verdict} "
-        f"(dev accuracy {best_random['dev_accuracy']:.3f} vs {best_grid['dev_accuracy']:.3f}). "
-        f"Grid search spends its budget on every combination, so it tries only "
-        f"{hs.distinct_values(grid, first)} values of `{first}`; random search tries a new one "
-        "at every trial. When one knob matters much more than the others, the extra values "
-        "of that knob are what counts.")
+    st.markdown(hs.grid_random_verdict(grid, random, knobs))
     hs.register_best(base, best_grid, "search: grid best")
     hs.register_best(base, best_random, "search: random best")
 
@@ -126,19 +116,19 @@ for col, (name, records) in zip((left, right), (("Grid", grid), ("Random", rando
         else:
             st.info(f"No {name.lower()} trial finished yet.")
 st.caption("Each dot is one trained network, placed at its hyperparameters on the scale they "
-           "were sampled on, coloured by its dev accuracy (yellow is best). Look along the "
-           f"horizontal axis: the grid's dots stack on {hs.distinct_values(grid, first)} "
-           "columns, the random dots spread out. Both charts share one colour scale.")
-diverged = [r for r in grid + random if r["status"] == "diverged"]
+           "were sampled on, coloured by its dev accuracy (yellow is highest); both charts "
+           "share one colour scale.")
+st.markdown(hs.columns_sentence(grid, random, first))
+diverged = hs.diverged_sentence(grid + random, knobs)
 if diverged:
-    st.warning(f"{len(diverged)} trial(s) diverged (the learning rate was too large); they "
-               "count as failed trials and are left out of the best.", icon=":material/warning:")
+    st.warning(diverged, icon=":material/warning:")
 
 with st.expander("The search space: each knob on its own scale"):
     st.dataframe(hs.space_frame(space), hide_index=True)
-    st.caption("Sampling uniformly on the right scale gives each decade of α (0.001-0.01, "
-               "0.01-0.1, ...) the same share of the trials, and gives β = 0.999 → 0.9995 as "
-               "many trials as 0.9 → 0.95, because β averages over about 1/(1 − β) steps.")
+    st.markdown(r"Sampling uniformly on the right scale gives each decade of $\alpha$ "
+                r"(0.001 to 0.01, 0.01 to 0.1, ...) the same share of the trials, and gives "
+                r"$\beta$ from 0.99 to 0.995 as many trials as from 0.9 to 0.95, because "
+                r"$\beta$ averages over about $1/(1 - \beta)$ steps.")
 
 st.subheader("All trials")
 table = hs.records_frame(grid + [r for _, rs in stages for r in rs], knobs)
@@ -190,6 +180,7 @@ if len(stages) > 1:
                      "best dev acc.": None if best is None else best["dev_accuracy"],
                      f"best {d.name}": None if best is None else best[d.name]})
     st.dataframe(rows, hide_index=True)
+    st.markdown(hs.zoom_sentence(stages))
 else:
     st.caption("Click **Zoom in** to see the new, narrower round of trials.")
 
@@ -199,19 +190,23 @@ left, right = st.columns(2)
 with left:
     st.markdown("**Caviar**: train many models in parallel and keep the best. Here: the cost "
                 "curves of all the random trials at once, coloured by their "
-                f"`{first}`.")
+                f"{hs.AXIS_TITLES.get(first, first)}.")
     if random:
         curves = {f"trial {r['trial']}": r["costs"] for r in random}
         colour = {f"trial {r['trial']}": r[first] for r in random}
-        st.vega_lite_chart(chart_spec(caviar_chart, curves, colour, color_title=first,
+        st.vega_lite_chart(chart_spec(caviar_chart, curves, colour,
+                                      color_title=hs.AXIS_TITLES.get(first, first),
                                       log_color=hs.KNOBS[first].scale != "linear",
                                       title=f"{len(random)} trials"), width="stretch")
+        st.markdown(hs.caviar_sentence(random, first))
 with right:
     st.markdown(f"**Panda**: babysit one model. Choose the learning rate for the next "
                 f"{hs.PANDA_SEGMENT} epochs, look at the curve, adjust, go on.")
-    rates = st.session_state[PANDA_KEY]
-    bound.select_slider("α for the next epochs", hs.PANDA_RATES, value=0.3, key="hs_panda_lr",
-                          format_func=lambda v: f"{v:g}")
+    panda_lr = bound.select_slider("α for the next epochs", hs.PANDA_RATES,
+                                   value=hs.PANDA_START, key="hs_panda_lr",
+                                   format_func=lambda v: f"{v:g}")
+    # the first day trains at the α the slider shows (a link's α included)
+    rates = st.session_state.setdefault(PANDA_KEY, [float(panda_lr)])
 
     def _more():
         if len(st.session_state[PANDA_KEY]) < hs.PANDA_MAX_DAYS:
@@ -233,10 +228,9 @@ with right:
                                   marks=panda["marks"], title=f"One model, {panda['days']} day(s)"),
                        width="stretch")
     if panda["status"] == "diverged":
-        st.warning(panda["message"], icon=":material/warning:")
-    st.caption(f"After {len(panda['costs'])} epochs: dev accuracy "
-               f"**{panda['metrics']['dev_accuracy']:.3f}**, learning rates so far "
-               + " → ".join(f"{r:g}" for r in rates[:panda["days"]]) + ".")
+        st.warning(hs.panda_sentence(panda, rates), icon=":material/warning:")
+    else:
+        st.markdown(hs.panda_sentence(panda, rates))
 st.caption("With little compute you tend one model by hand (panda); with a lot you run many "
            "and pick (caviar). Both need a sensible range for each knob.")
 
@@ -247,6 +241,7 @@ math_and_code(
      r"\le \text{budget trials}"],
     [search.LogUniform, search.OneMinusLog, search.grid_search_points,
      search.random_search_points, search.zoom, search.run_trial],
-    note="Grid search with *d* knobs gives each knob only budget^(1/d) distinct values; random "
-         "search gives every knob *budget* distinct values. Each trial is `run_trial`: one "
-         "full `nnlab.core.train.train` run of the base network with the point's values.")
+    note=r"Grid search with $d$ knobs gives each knob only $\text{budget}^{1/d}$ distinct "
+         "values; random search gives every knob *budget* distinct values. Each trial is "
+         "`run_trial`: one full `nnlab.core.train.train` run of the base network with the "
+         "point's values.")

@@ -25,6 +25,8 @@ def scatter_trials_chart(
     log_x: bool = False,
     log_y: bool = False,
     title: str | None = None,
+    x_title: str | None = None,
+    y_title: str | None = None,
 ) -> alt.Chart:
     """Scatter of search trials, e.g. learning rate vs. beta, coloured by dev accuracy.
 
@@ -42,6 +44,8 @@ def scatter_trials_chart(
         trials with a value ``<= 0`` on a log axis are dropped.
     title : str, optional
         Chart title.
+    x_title, y_title : str, optional
+        Axis titles in words ("learning rate α"); default: the field names.
 
     Returns
     -------
@@ -83,10 +87,14 @@ def scatter_trials_chart(
         .mark_circle(size=70, opacity=0.9, stroke="white", strokeWidth=0.6)
         .encode(
             x=alt.X(
-                f"{x}:Q", title=x, scale=alt.Scale(type="log") if log_x else alt.Scale(zero=False)
+                f"{x}:Q",
+                title=x_title or x,
+                scale=alt.Scale(type="log") if log_x else alt.Scale(zero=False),
             ),
             y=alt.Y(
-                f"{y}:Q", title=y, scale=alt.Scale(type="log") if log_y else alt.Scale(zero=False)
+                f"{y}:Q",
+                title=y_title or y,
+                scale=alt.Scale(type="log") if log_y else alt.Scale(zero=False),
             ),
             color=alt.Color(f"{color}:Q", title=color, scale=alt.Scale(scheme="viridis")),
             tooltip=tooltip,

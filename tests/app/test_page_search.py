@@ -38,8 +38,8 @@ def test_default_random_beats_grid_on_the_same_budget():
     grid_best, random_best = (float(_metric(at, f"{n}: best dev accuracy"))
                               for n in ("Grid", "Random"))
     assert random_best > grid_best
-    assert int(_metric(at, "Distinct learning_rate values: grid")) == 3
-    assert int(_metric(at, "Distinct learning_rate values: random")) == hs.DEFAULT_BUDGET
+    assert int(_metric(at, "α values tried: grid")) == 3
+    assert int(_metric(at, "α values tried: random")) == hs.DEFAULT_BUDGET
     # the shown number is the engine's: recompute the random search's best trial
     base = hs.base_config("moons", hs.BASE.num_epochs, hs.DEFAULT_KNOBS)
     space = hs.make_space(hs.DEFAULT_KNOBS)
@@ -62,7 +62,7 @@ def test_zoom_samples_a_narrower_range_and_panda_adds_a_day():
     assert len(at.session_state["hs_panda"]) == 1
     at.button(key="hs_panda_more").click().run()
     assert not at.exception
-    assert at.session_state["hs_panda"] == [0.01, 0.3]
+    assert at.session_state["hs_panda"] == [hs.PANDA_START, 0.3]  # day 1 at the slider's α
 
 
 def test_stop_keeps_finished_trials_and_form_resumes():
