@@ -309,7 +309,8 @@ class Run:
             what = (f"the cost became {_row(cost, k)}" if bad[k]
                     else "the parameters overflowed")
             self._end_rows([k], "diverged",
-                           f"Diverged at epoch {e}: {what}. Try a smaller learning rate (it "
+                           f"Diverged after {e + 1} epochs (in epoch {e} of the axis, which "
+                           f"counts from 0): {what}. Try a smaller learning rate (it "
                            f"was {_row(self._lr, k):g}).", kept=net.state(k, prev=True))
 
     def _evaluate(self, e):

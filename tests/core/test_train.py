@@ -43,7 +43,8 @@ def test_divergence_is_a_result_not_an_exception():
                     initializer="random", learning_rate=5.0, num_epochs=500, n_samples=100)
     r = train(c)
     assert r.status == "diverged"
-    assert "Diverged at epoch" in r.message and "learning rate" in r.message
+    assert "Diverged after" in r.message and "learning rate" in r.message
+    assert f"Diverged after {r.epochs_run} epochs" in r.message  # counted as the table counts
     assert r.epochs_run < 500
     assert all(np.all(np.isfinite(v)) for v in r.parameters.values())  # last good ones
 
