@@ -236,16 +236,23 @@ def course_section() -> None:
         st.caption("The runs are cached: once done, they show again instantly (and on the "
                    "Compare runs page).")
         return
+    from nnlab.app.live_panel import live_comparison
+
     results = course_results()
+    name_of = {COURSE_LABELS[n]: n for n, _ in results}
+    # the four runs live: finished first; Reset, Step and Play replay them from epoch 0 with
+    # the course's weights and shuffles (course.start_optimization plays to optimization_run)
+    live_comparison([(COURSE_LABELS[n], r.config) for n, r in results],
+                    course.optimization_data(), key="decay_course_live",
+                    finished=lambda: [(COURSE_LABELS[n], r) for n, r in results],
+                    starter=course.start_optimization,
+                    verdict=lambda shown: course_verdict([(name_of[label], r)
+                                                          for label, r in shown]))
     st.dataframe(course_table(results), hide_index=True, column_config={
         "α in the last epoch": st.column_config.NumberColumn(format="%.3g"),
         "train accuracy": st.column_config.NumberColumn(format="%.4f"),
         "course": st.column_config.NumberColumn("course's accuracy", format="%.4f"),
     })
-    st.vega_lite_chart(chart_spec(
-        styled_curves_chart,
-        {COURSE_LABELS[n]: (r.history["epoch"], r.history["cost"]) for n, r in results},
-        y_title="cost", title="Training cost"), width="stretch")
     st.vega_lite_chart(chart_spec(
         styled_curves_chart,
         {COURSE_LABELS[n]: (r.history["epoch"], r.history["learning_rate"])
@@ -254,15 +261,19 @@ def course_section() -> None:
         width="stretch")
     st.caption("Each run has its own colour and dash: GD and momentum share their rates, so "
                "their dashed lines lie on each other on the learning-rate chart.")
-    st.markdown(course_verdict(results))
 
 
 def course_verdict(results: list[tuple[str, TrainResult]]) -> str:
     """The course runs as the table shows them: each one's last α and train accuracy, and
     whether the every-epoch decay ends below every interval run."""
-    parts = [f"{COURSE_LABELS[n]}: α {claims.number(float(r.history['learning_rate'][0]))} → "
-             f"{claims.number(float(r.history['learning_rate'][-1]))}, train accuracy "
-             f"{r.metrics['train_accuracy']:.4f}" for n, r in results]
+    def part(n, r):
+        rates = r.history["learning_rate"]
+        alpha = (f"α {claims.number(float(rates[0]))} → {claims.number(float(rates[-1]))}"
+                 if len(rates) else "no epoch yet")
+        acc = r.metrics.get("train_accuracy", float("nan"))
+        return f"{COURSE_LABELS[n]}: {alpha}, train accuracy {claims.number(acc, 4)}"
+
+    parts = [part(n, r) for n, r in results]
     text = "Here: " + "; ".join(parts) + "."
     every = [COURSE_LABELS[n] for n, _ in results
              if course.DECAY_EXPERIMENTS[n][2] == "inverse_time"]

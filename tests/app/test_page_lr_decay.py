@@ -74,11 +74,37 @@ def test_reproduce_button_shows_the_table(monkeypatch):
     at.button(key="decay_course_button").click()
     at.run()
     assert not at.exception
-    table = at.dataframe[n_tables].value
+    table = next(d.value for d in at.dataframe if "experiment" in d.value.columns)
     assert table["experiment"].tolist() == list(course.DECAY_EXPERIMENTS)
     assert table["course"].tolist() == [0.6533, 0.9433, 0.9533, 0.94]
-    at.run()  # stays shown after the click
-    assert len(at.dataframe) == n_tables + 1
+    at.run()  # stays shown after the click: the live panel's table and the course's
+    assert len(at.dataframe) == n_tables + 2
+
+
+def test_the_reproduction_replays_live_and_ends_as_the_one_shot_run(monkeypatch):
+    """Reset and Step replay the course's decay runs from epoch 0 (its weights and shuffles);
+    Finish ends them with the numbers of ``course.run_decay``, bit for bit."""
+    monkeypatch.setattr(course, "OPTIMIZATION_EPOCHS", 30)
+    at = _page()
+    at.button(key="decay_course_button").click().run()
+    at.button(key="decay_course_live_reset").click().run()
+    at.button(key="decay_course_live_step").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    labels = set(decay.COURSE_LABELS.values())
+
+    def live_table():
+        return next(d.value for d in at.dataframe if "run" in d.value.columns
+                    and set(d.value["run"]) == labels)
+
+    assert set(live_table()["epochs"]) == {1}
+    finish(at, "decay_course_live")
+    table = live_table().set_index("run")
+    for name in course.DECAY_EXPERIMENTS:
+        expected = course.run_decay(name)
+        label = decay.COURSE_LABELS[name]
+        assert table.loc[label, "epochs"] == 30
+        assert table.loc[label, "train_accuracy"] == expected.metrics["train_accuracy"]
+        assert table.loc[label, "final_cost"] == expected.final_cost
 
 
 def test_course_experiment_is_the_course_run():
