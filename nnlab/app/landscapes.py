@@ -15,6 +15,7 @@ import streamlit as st
 from nnlab.app import bound
 from nnlab.app.charts import chart_spec, frame_spec
 from nnlab.app.live_controls import live_view
+from nnlab.app.live_panel import show_verdict
 from nnlab.lessons import claims
 from nnlab.lessons.optimizer_paths import (
     PathConfig,
@@ -184,18 +185,6 @@ def surface_grid(surface, size: int = GRID):
     return xs, ys, surface.f(gx, gy)
 
 
-def show_race_verdict(text: str, snapshots) -> None:
-    """``text`` as Markdown, after "So far (step s of n):" while a racer is still going."""
-    if not text:
-        return
-    going = [r for _, r in snapshots if r.status == "running"]
-    if going:
-        done = max(int(r.epochs_run) for r in going)
-        total = max(int(r.config.num_epochs) for r in going)
-        text = f"**So far (step {done} of {total}):** {text}"
-    st.markdown(text)
-
-
 def race_view(surface, start, runs: dict, steps: int, lesson: str = "adaptive") -> list:
     """The race, live: paths on the contour map (a click there moves the start) and the cost
     gap per step, drawn step by step with the live toolbar (Play, Step, Finish, Reset; a knob
@@ -252,7 +241,7 @@ def race_view(surface, start, runs: dict, steps: int, lesson: str = "adaptive") 
             notes = gap_caption(gaps, snapshots)
             if notes:
                 st.markdown(notes)
-        show_race_verdict(race_verdict(surface, start, snapshots, lesson), snapshots)
+        show_verdict(race_verdict(surface, start, snapshots, lesson), snapshots, unit="step")
 
     return live_view(variants, key="ll_live", draw=draw, finished=finished, unit="step",
                      starter=start_path)

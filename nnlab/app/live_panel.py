@@ -221,17 +221,16 @@ def _network_drawing(results: dict, labels, drawn, unit, data, box, *, key: str)
                "output to go back.")
 
 
-def show_verdict(verdict, snapshots) -> None:
-    """``verdict(snapshots)`` as Markdown under the picture; "So far (epoch e of n):" before
-    it while a run is still going."""
-    text = verdict(snapshots)
+def show_verdict(text: str, snapshots, unit: str = "epoch") -> None:
+    """``text`` (what the runs drawn show) as Markdown under the picture; "So far (epoch e of
+    n):" before it while a run is still going (``unit`` names what the runs count)."""
     if not text:
         return
     going = [r for _, r in snapshots if r.status == "running"]
     if going:
         done = max(int(r.epochs_run) for r in going)
         total = max(int(r.config.num_epochs) for r in going)
-        text = f"**So far (epoch {done} of {total}):** {text}"
+        text = f"**So far ({unit} {done} of {total}):** {text}"
     st.markdown(text)
 
 
@@ -267,7 +266,7 @@ def live_comparison(variants, data, *, key: str, page: str | None = None,
                 v.registered = True
         draw_frame(snapshots, data, key=key, log_cost=log_cost, points=points)
         if verdict is not None:
-            show_verdict(verdict, snapshots)
+            show_verdict(verdict(snapshots), snapshots)
 
     return live_controls.live_view(
         variants, key=key, draw=draw, unit=unit, starter=starter,

@@ -30,3 +30,14 @@ def finish(app: AppTest, key: str) -> AppTest:
     button.click().run()
     assert not app.exception, [e.value for e in app.exception]
     return app
+
+
+def page_with(script: str, params: dict, timeout: float = 300) -> AppTest:
+    """``pages/<script>`` run once by AppTest with the query parameters ``params`` (a link
+    that sets those widgets); it must not raise."""
+    app = AppTest.from_file(page_path(script), default_timeout=timeout)
+    for key, value in params.items():
+        app.query_params[key] = value
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app

@@ -13,18 +13,11 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import page_path
+from tests.app.conftest import page_with
 
 TIMEOUT = 300
 
 
-def run_page(script: str, params: dict) -> AppTest:
-    at = AppTest.from_file(page_path(script), default_timeout=TIMEOUT)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def verdict(at: AppTest, starts: str = "Final cost:") -> str:
@@ -67,7 +60,7 @@ OPTIMIZER_SETTINGS = {
 
 @pytest.mark.parametrize("name", OPTIMIZER_SETTINGS)
 def test_optimizers_verdict_follows_the_table(name):
-    at = run_page("23_Optimizers.py", OPTIMIZER_SETTINGS[name])
+    at = page_with("23_Optimizers.py", OPTIMIZER_SETTINGS[name])
     text, numbers = verdict(at), table(at)
     finished = {k: v for k, v in numbers.items() if v[1] != "diverged"}
     assert lowest_named(text) == min(finished, key=lambda k: finished[k][0])

@@ -18,18 +18,11 @@ from streamlit.testing.v1 import AppTest
 from nnlab.app import vanishing as van
 from nnlab.core.train import make_dataset, train
 from nnlab.lessons import layer_stats
-from tests.app.conftest import page_path
+from tests.app.conftest import page_with
 
 TIMEOUT = 300
 
 
-def run_page(script: str, params: dict) -> AppTest:
-    at = AppTest.from_file(page_path(script), default_timeout=TIMEOUT)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def markdown_starting(at: AppTest, *starts: str) -> str:
@@ -81,7 +74,7 @@ def _van_configs(settings: dict) -> dict:
 @pytest.fixture(scope="module", params=list(VANISHING_SETTINGS))
 def vanishing(request):
     params = VANISHING_SETTINGS[request.param]
-    return request.param, _van_settings(params), run_page(VANISHING, params)
+    return request.param, _van_settings(params), page_with(VANISHING, params)
 
 
 def test_vanishing_linear_chain_sentence_follows_its_metrics(vanishing):
@@ -210,7 +203,7 @@ def test_vanishing_diverged_run_is_left_out_of_the_trained_statistics(vanishing)
 
 
 def test_vanishing_verdict_while_playing_says_so_far():
-    at = run_page(VANISHING, {})
+    at = page_with(VANISHING, {})
     at.button(key="van_live_reset").click().run()
     at.button(key="van_live_step").click().run()
     assert not at.exception
@@ -238,7 +231,7 @@ NORM_BASE = {"dataset": "xor", "hidden_units": (10, 5), "learning_rate": 0.3, "n
 @pytest.fixture(scope="module", params=list(NORMALIZING_SETTINGS))
 def normalizing(request):
     params = NORMALIZING_SETTINGS[request.param]
-    return request.param, params, run_page(NORMALIZING, params)
+    return request.param, params, page_with(NORMALIZING, params)
 
 
 def _frame_with(at: AppTest, column: str):
@@ -366,7 +359,7 @@ SEARCH_SETTINGS = {
 
 @pytest.fixture(scope="module", params=list(SEARCH_SETTINGS))
 def searched(request):
-    return request.param, run_page(SEARCH, SEARCH_SETTINGS[request.param])
+    return request.param, page_with(SEARCH, SEARCH_SETTINGS[request.param])
 
 
 def _trials(at: AppTest):
@@ -443,7 +436,7 @@ def test_search_panda_trains_at_the_alpha_its_slider_shows(alpha):
     at 0.01), and its sentence gives the costs of that run."""
     from nnlab.app import search_page as hs
 
-    at = run_page(SEARCH, {} if alpha is None else {"hs_panda_lr": alpha})
+    at = page_with(SEARCH, {} if alpha is None else {"hs_panda_lr": alpha})
     lr = at.select_slider(key="hs_panda_lr").value
     assert lr == (hs.PANDA_START if alpha is None else float(alpha))
     run = train(hs.base_config("moons", hs.BASE.num_epochs, hs.DEFAULT_KNOBS).replace(
@@ -455,7 +448,7 @@ def test_search_panda_trains_at_the_alpha_its_slider_shows(alpha):
 
 
 def test_search_zoom_sentence_follows_the_rounds():
-    at = run_page(SEARCH, {})
+    at = page_with(SEARCH, {})
     at.button(key="hs_zoom_in").click().run()
     assert not at.exception
     rounds = at.dataframe[-1].value

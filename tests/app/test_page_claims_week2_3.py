@@ -35,20 +35,13 @@ from nnlab.spec.weighted_averages import exponentially_weighted_average
 from nnlab.viz import raster
 from nnlab.viz._common import series_frame
 from nnlab.viz.softmax import class_colour_names, class_probability_chart
-from tests.app.conftest import page_path
+from tests.app.conftest import page_with
 
 TIMEOUT = 300
 #: The pages' relative tie for costs (nnlab.lessons.claims.TIE) and for accuracies.
 TIE, ACC_TIE = 0.05, 0.005
 
 
-def run_page(script: str, params: dict) -> AppTest:
-    at = AppTest.from_file(page_path(script), default_timeout=TIMEOUT)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def sentence(at: AppTest, starts: str) -> str:
@@ -111,7 +104,7 @@ def racers(at: AppTest):
 
 @pytest.mark.parametrize("name", LANDSCAPES)
 def test_landscapes_verdict_follows_the_paths(name):
-    at = run_page("24_Loss_landscapes.py", LANDSCAPES[name])
+    at = page_with("24_Loss_landscapes.py", LANDSCAPES[name])
     preset, surface, start, steps, paths, f_star = racers(at)
     text = sentence(at, "Gap f − f*:")
     ok = {k: p for k, p in paths.items() if p["status"] == "ok"}
@@ -181,7 +174,7 @@ def test_a_race_that_reaches_f_star_exactly_stays_on_the_log_chart():
 
 
 def test_landscapes_phase_summary_follows_the_diagram():
-    at = run_page("24_Loss_landscapes.py", {})
+    at = page_with("24_Loss_landscapes.py", {})
     lrs, betas = ll.phase_grid(ll.CURVATURE)
     labels = momentum_phase_diagram(lrs, betas, curvature=ll.CURVATURE,
                                     num_steps=ll.PHASE_STEPS)["labels"]
@@ -204,7 +197,7 @@ BATCH_NORM = {
 
 @pytest.mark.parametrize("name", BATCH_NORM)
 def test_batch_norm_sentences_follow_the_tables(name):
-    at = run_page("32_Batch_norm.py", BATCH_NORM[name])
+    at = page_with("32_Batch_norm.py", BATCH_NORM[name])
     grid = table_with(at, "plain dev acc.")
     text = sentence(at, "Dev accuracy, plain vs batch norm:")
     better = {"batch norm": [], "plain": []}
@@ -235,7 +228,7 @@ def test_batch_norm_sentences_follow_the_tables(name):
 
 
 def test_batch_norm_histogram_and_test_time_sentences_follow_the_numbers():
-    at = run_page("32_Batch_norm.py", {})
+    at = page_with("32_Batch_norm.py", {})
     lr = at.selectbox(key="bn_hist_lr").value
     layer = at.slider(key="bn_layer").value
     config = bnp.BASE.replace(learning_rate=float(lr))
@@ -293,7 +286,7 @@ def _regions(result, data) -> int:
 @pytest.mark.parametrize("name", SOFTMAX)
 def test_softmax_sentences_follow_the_runs(name):
     params, changes = SOFTMAX[name]
-    at = run_page("33_Softmax.py", params)
+    at = page_with("33_Softmax.py", params)
     deep_config = SOFTMAX_BASE.replace(**changes)
     data = make_dataset(deep_config)
     table = table_with(at, "run").set_index("run")
@@ -323,9 +316,9 @@ def test_softmax_sentences_follow_the_runs(name):
 
 
 def test_softmax_worked_example_says_soft_only_when_the_table_shows_it():
-    at = run_page("33_Softmax.py", {})
+    at = page_with("33_Softmax.py", {})
     assert "but not all of it" in sentence(at, "Σt = ")
-    at = run_page("33_Softmax.py", {"sm_z": "40, -40"})
+    at = page_with("33_Softmax.py", {"sm_z": "40, -40"})
     text = sentence(at, "Σt = ")
     assert "but not all of it" not in text and "to 3 decimals all of it" in text
 
@@ -354,7 +347,7 @@ MINI_BATCHES = {"defaults": ({}, 0.1), "α = 3": ({"mb_learning_rate": "3"}, 3.0
 @pytest.mark.parametrize("name", MINI_BATCHES)
 def test_mini_batch_sentences_follow_the_runs(name):
     params, lr = MINI_BATCHES[name]
-    at = run_page("21_Mini_batches.py", params)
+    at = page_with("21_Mini_batches.py", params)
     counts = table_with(at, "ms per epoch").set_index("run")
     noise = sentence(at, "Updates after which the cost went up:")
     up = {}
@@ -393,7 +386,7 @@ AVERAGES = {"defaults": ({}, 0.95), "β = 0.999": ({"ewa_beta": "0.999"}, 0.999)
 @pytest.mark.parametrize("name", AVERAGES)
 def test_averages_sentences_follow_the_curves(name):
     params, beta = AVERAGES[name]
-    at = run_page("22_Averages.py", params)
+    at = page_with("22_Averages.py", params)
     day, theta = make_temperatures(np.random.RandomState(0))
     plain = exponentially_weighted_average(theta, beta)
     fixed = exponentially_weighted_average(theta, beta, bias_correction=True)
@@ -434,7 +427,7 @@ DECAY = {
 
 @pytest.mark.parametrize("name", DECAY)
 def test_decay_sentences_follow_the_tables(name):
-    at = run_page("25_Learning_rate_decay.py", DECAY[name])
+    at = page_with("25_Learning_rate_decay.py", DECAY[name])
     rates = table_with(at, "schedule").set_index("schedule")
     first = rates.index[0]
     text = sentence(at, f"{first}: α₀ ")
