@@ -117,9 +117,10 @@ st.dataframe(rows, hide_index=True,
              column_config={"dev accuracy": st.column_config.NumberColumn(format="%.3f")})
 train_stats = norm.scaled_data(config.replace(normalize=True), scale)
 st.markdown(norm.dev_sentence(rows, prepared, train_stats.mu, train_stats.sigma2))
-st.vega_lite_chart(chart_spec(viz.decision_boundary_chart,
-                              norm.dev_panels(normalized_run, normed.X_train, prepared),
-                              columns=2, height=300))
+with st.container(horizontal=True, wrap=False):  # scrolls in its box on a phone
+    st.vega_lite_chart(chart_spec(viz.decision_boundary_chart,
+                                  norm.dev_panels(normalized_run, normed.X_train, prepared),
+                                  columns=2, height=300))
 st.caption("The network trained on normalized inputs; the background is its prediction. The "
            "dev points are the same examples, placed by each recipe.")
 

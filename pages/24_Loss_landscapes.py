@@ -15,11 +15,13 @@ with left:
 with right:
     steps = bound.slider("Steps", 10, 500, preset["steps"], step=10, key="ll_steps")
 surface = surfaces.SURFACES[preset["surface"]]
+picture = st.container()  # the race first; the knobs that make it come below it
 st.info(preset["note"], icon=":material/lightbulb:")
 runs = ll.racer_controls(preset)
 with st.expander("Start point", expanded=True):
     start = ll.start_controls(surface, preset["start"])
-ll.race_view(surface, start, runs, steps, preset["lesson"])
+with picture:
+    ll.race_view(surface, start, runs, steps, preset["lesson"])
 st.markdown(ll.HIGH_DIMENSIONS)
 
 st.header("Momentum's phase diagram")

@@ -73,7 +73,9 @@ if stopped:
             icon=":material/pause_circle:")
 
 # ------------------------------------------------------------------------------ grid vs random
-st.subheader("Grid vs random, same budget")
+picture = st.container()  # the two trial charts first; the metrics and verdicts below them
+with picture:
+    st.subheader("Grid vs random, same budget")
 first = knobs[0]
 best_grid, best_random = hs.best_row(grid), hs.best_row(random)
 cols = st.columns(4)
@@ -98,26 +100,28 @@ if best_grid is not None and best_random is not None:
     hs.register_best(base, best_random, "search: random best")
 
 x_col, x_log = hs.axis_of(first)
-if len(knobs) > 1:
-    second = bound.selectbox("Vertical axis", knobs[1:], key="hs_y",
-                          format_func=lambda k: hs.KNOB_LABELS[k]) if len(knobs) > 2 else knobs[1]
-    y_col, y_log = hs.axis_of(second)
-else:
-    y_col, y_log = "dev_accuracy", False
-domain = hs.accuracy_domain(grid + random)
-left, right = st.columns(2)
-for col, (name, records) in zip((left, right), (("Grid", grid), ("Random", random)),
-                                strict=True):
-    with col:
-        if records:
-            st.altair_chart(hs.trials_chart(
-                records, x_col, y_col, log_x=x_log, log_y=y_log, domain=domain,
-                title=f"{name} search: {len(records)} trials"), width="stretch")
-        else:
-            st.info(f"No {name.lower()} trial finished yet.")
-st.caption("Each dot is one trained network, placed at its hyperparameters on the scale they "
-           "were sampled on, coloured by its dev accuracy (yellow is highest); both charts "
-           "share one colour scale.")
+with picture:
+    if len(knobs) > 1:
+        second = bound.selectbox("Vertical axis", knobs[1:], key="hs_y",
+                                 format_func=lambda k: hs.KNOB_LABELS[k]
+                                 ) if len(knobs) > 2 else knobs[1]
+        y_col, y_log = hs.axis_of(second)
+    else:
+        y_col, y_log = "dev_accuracy", False
+    domain = hs.accuracy_domain(grid + random)
+    left, right = st.columns(2)
+    for col, (name, records) in zip((left, right), (("Grid", grid), ("Random", random)),
+                                    strict=True):
+        with col:
+            if records:
+                st.altair_chart(hs.trials_chart(
+                    records, x_col, y_col, log_x=x_log, log_y=y_log, domain=domain,
+                    title=f"{name} search: {len(records)} trials"), width="stretch")
+            else:
+                st.info(f"No {name.lower()} trial finished yet.")
+    st.caption("Each dot is one trained network, placed at its hyperparameters on the scale "
+               "they were sampled on, coloured by its dev accuracy (yellow is highest); both "
+               "charts share one colour scale.")
 st.markdown(hs.columns_sentence(grid, random, first))
 diverged = hs.diverged_sentence(grid + random, knobs)
 if diverged:

@@ -21,6 +21,7 @@ st.markdown(
     "If both are right, they take the same steps. Below, TensorFlow gets nnlab's initial "
     "parameters as `tf.Variable`s, nnlab's mini-batches in nnlab's order (through `tf.data`), "
     "and a Keras optimizer with the same hyperparameters, all in float64.")
+picture = st.container()  # the two curves first; the knobs that make them come below them
 
 with st.sidebar:
     st.subheader("Network")
@@ -49,30 +50,32 @@ except ValueError as exc:
     st.error(f"The TensorFlow mirror can't reproduce this setting: {exc}.")
     st.stop()
 
-st.subheader("nnlab and TensorFlow, side by side")
+picture.subheader("nnlab and TensorFlow, side by side")
 ours_label = "nnlab (backprop)"
 ours = train_cached(config, "nnlab " + controls.format_hidden_units(config.hidden_units),
                     page=PAGE.title)
-if ours.status != "ok":
-    st.warning(ours.message, icon=":material/warning:")
-parity = tfp.stored_run(config, exact)
-if not tfp.available():
-    st.info(
-        f"TensorFlow is not installed here, so only nnlab's curve is drawn. Install it with "
-        f"`{tfp.INSTALL}` and reload the page to train the TensorFlow twin live; the code "
-        "below runs on any machine that has it.", icon=":material/download:")
-elif st.button("Train with TensorFlow", type="primary", icon=":material/play_arrow:",
-               key="tf_run", help="Imports TensorFlow (a few seconds the first time) and "
-               "trains the same network for the same epochs."):
-    parity = tfp.run_tensorflow(config, exact)
-if parity is None:
-    st.altair_chart(curves_chart({ours_label: (ours.history["epoch"], ours.history["cost"])},
-                                 y_title="cost", title="Training cost, per epoch"),
-                    width="stretch")
-    if tfp.available():
-        st.caption("Press *Train with TensorFlow* to draw TensorFlow's curve over this one.")
-else:
-    tfp.show_parity(parity, ours_label)
+with picture:
+    if ours.status != "ok":
+        st.warning(ours.message, icon=":material/warning:")
+    parity = tfp.stored_run(config, exact)
+    if not tfp.available():
+        st.info(
+            f"TensorFlow is not installed here, so only nnlab's curve is drawn. Install it with "
+            f"`{tfp.INSTALL}` and reload the page to train the TensorFlow twin live; the code "
+            "below runs on any machine that has it.", icon=":material/download:")
+    elif st.button("Train with TensorFlow", type="primary", icon=":material/play_arrow:",
+                   key="tf_run", help="Imports TensorFlow (a few seconds the first time) and "
+                   "trains the same network for the same epochs."):
+        parity = tfp.run_tensorflow(config, exact)
+    if parity is None:
+        st.altair_chart(curves_chart({ours_label: (ours.history["epoch"],
+                                                   ours.history["cost"])},
+                                     y_title="cost", title="Training cost, per epoch"),
+                        width="stretch")
+        if tfp.available():
+            st.caption("Press *Train with TensorFlow* to draw TensorFlow's curve over this one.")
+    else:
+        tfp.show_parity(parity, ours_label)
 
 st.subheader("The TensorFlow code of this configuration")
 st.markdown(

@@ -175,8 +175,9 @@ def fit_view(result, data) -> None:
         panels = boundary_panels([("over the training set", result)], data, points="train")
         if data.m_dev:
             panels += boundary_panels([("over the dev set", result)], data, points="dev")
-        st.vega_lite_chart(chart_spec(viz.decision_boundary_chart, panels, columns=len(panels),
-                                      height=260))
+        with st.container(horizontal=True, wrap=False):  # scrolls in its box on a phone
+            st.vega_lite_chart(chart_spec(viz.decision_boundary_chart, panels,
+                                          columns=len(panels), height=260))
     left, right = st.columns(2)
     with right:
         st.caption("Above: the same network's prediction (background) under the training "

@@ -198,7 +198,8 @@ def symmetry_view(config: TrainConfig, *, key: str = "sym") -> dict:
         if res["snapshots"][epochs[0]].shape[1] > WIDE_INPUTS:  # wide panels: first, 2 last
             epochs = [epochs[0], *epochs[-2:]]
         snaps = {f"epoch {e}": res["snapshots"][e] for e in epochs}
-        st.vega_lite_chart(chart_spec(viz.weights_heatmap_chart, snaps))
+        with st.container(horizontal=True, wrap=False):  # scrolls in its box on a phone
+            st.vega_lite_chart(chart_spec(viz.weights_heatmap_chart, snaps))
     st.caption(f"Each heatmap is {layer}: one row per unit, one column per input.")
     st.markdown(symmetry_text(out, layer, constant))
     return out

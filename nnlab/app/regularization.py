@@ -168,12 +168,14 @@ def gap_section(results: list[tuple[str, TrainResult]]) -> None:
                                f"{k} {v[0]:.3f} and {v[1]:.3f}" for k, v in rows.items()) + ".")
     with right:
         curves = cost_curves(results)
-        st.vega_lite_chart(chart_spec(cost_panels_chart, curves,
-                                      title="Training and dev cost, one panel each"),
-                           alt="Training and dev cost per epoch, one panel per variant: "
-                               + "; ".join(f"{label} ends at {claims.number(r.final_cost)} "
-                                           f"(training) and {claims.number(r.metrics['dev_cost'])}"
-                                           " (dev)" for label, r in results) + ".")
+        with st.container(horizontal=True, wrap=False):  # scrolls in its box on a phone
+            st.vega_lite_chart(chart_spec(cost_panels_chart, curves,
+                                          title="Training and dev cost, one panel each"),
+                               alt="Training and dev cost per epoch, one panel per variant: "
+                                   + "; ".join(f"{label} ends at {claims.number(r.final_cost)} "
+                                               "(training) and "
+                                               f"{claims.number(r.metrics['dev_cost'])}"
+                                               " (dev)" for label, r in results) + ".")
 
 
 def sum_of_squares(result) -> float:
@@ -207,8 +209,9 @@ def weights_section(results: list[tuple[str, TrainResult]]) -> None:
     going = [int(r.epochs_run) for _, r in results if r.status == "running"]
     when = f"at epoch {min(going)}" if going else "after training"
     values = {label: regularization.weight_values(r.parameters) for label, r in results}
-    st.vega_lite_chart(chart_spec(viz.histograms_chart, values,
-                                  title=f"All weights W^[l] {when}"), width="content")
+    with st.container(horizontal=True, wrap=False):  # scrolls in its box on a phone
+        st.vega_lite_chart(chart_spec(viz.histograms_chart, values,
+                                      title=f"All weights W^[l] {when}"), width="content")
     rows = []
     for label, r in results:
         norms = regularization.weight_norms(r.parameters)
@@ -249,9 +252,10 @@ def dropout_mask_section(config: TrainConfig, data, *, example: int = 0,
         ("fresh mask every step (true dropout)", "the course's fixed mask (re-seeded every step)"),
         example_masks(tuple(config.hidden_units), m, float(config.keep_prob), int(steps),
                       int(config.seed), int(example)), strict=True)}
-    st.vega_lite_chart(chart_spec(dropout_mask_chart, masks,
-                                  title=f"Layer-1 units kept for training example "
-                                        f"{example + 1}, step by step"), width="content")
+    with st.container(horizontal=True, wrap=False):  # scrolls in its box on a phone
+        st.vega_lite_chart(chart_spec(dropout_mask_chart, masks,
+                                      title=f"Layer-1 units kept for training example "
+                                            f"{example + 1}, step by step"), width="content")
     st.markdown(mask_text(*masks.values()))
     runs = [("fresh mask", config.replace(dropout_mask="fresh")),
             ("fixed mask (course)", config.replace(dropout_mask="fixed"))]

@@ -154,8 +154,9 @@ def point_probabilities(result: TrainResult, point) -> dict:
 def point_section(variants, data, point) -> None:
     """The regions with the point marked, and each variant's probabilities there as bars."""
     panels = boundary_panels(variants, data)
-    st.vega_lite_chart(chart_spec(regions_with_point_chart, panels, point, columns=len(panels),
-                                  height=240))
+    with st.container(horizontal=True, wrap=False):  # scrolls in its box on a phone
+        st.vega_lite_chart(chart_spec(regions_with_point_chart, panels, point,
+                                      columns=len(panels), height=240))
     columns = st.columns(len(variants))
     for column, (label, result) in zip(columns, variants, strict=True):
         with column:
