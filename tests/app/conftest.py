@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,3 +42,23 @@ def page_with(script: str, params: dict, timeout: float = 300) -> AppTest:
     app.run()
     assert not app.exception, [e.value for e in app.exception]
     return app
+
+
+@pytest.fixture(scope="module")
+def server(request):
+    """One Streamlit server for a browser test module (its log named after the module)."""
+    from tests.browser import logged_streamlit_server, require_browser
+
+    require_browser()
+    name = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
+    with logged_streamlit_server(name=f"server-{name}") as handle:
+        yield handle
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    """One headless Chromium for a browser test module, background pages kept at full speed."""
+    from tests.browser import BACKGROUND_ARGS, chromium
+
+    with chromium(*BACKGROUND_ARGS) as b:
+        yield b

@@ -29,11 +29,9 @@ from tests.browser import (
     chromium,
     exception_texts,
     go_to_page,
-    logged_streamlit_server,
     new_session,
     nudge_slider,
     page_url_path,
-    require_browser,
     screenshot,
     slider_value,
     wait_for_app,
@@ -72,13 +70,6 @@ INTERACTIONS = {
 PAGE_NAMES = [page_url_path(p) for p in app_scripts()]
 #: What each test did, for the summary printed at the end of the module.
 TRIED: dict[str, str] = {}
-
-
-@pytest.fixture(scope="module")
-def server():
-    require_browser()
-    with logged_streamlit_server(name="server-interactions") as handle:
-        yield handle
 
 
 @pytest.fixture(scope="module")

@@ -16,12 +16,9 @@ import pytest
 from tests.browser import (
     PAGE_IDLE_TIMEOUT,
     app_scripts,
-    chromium,
     exception_texts,
-    logged_streamlit_server,
     new_session,
     page_url_path,
-    require_browser,
     screenshot,
     wait_for_app,
 )
@@ -58,19 +55,6 @@ _WIDTHS = """() => {
 }"""
 
 PAGES = [(p.stem, page_url_path(p)) for p in app_scripts()]
-
-
-@pytest.fixture(scope="module")
-def server():
-    require_browser()
-    with logged_streamlit_server(name="server-layout") as handle:
-        yield handle
-
-
-@pytest.fixture(scope="module")
-def browser(server):
-    with chromium() as b:
-        yield b
 
 
 def _open(browser, server, path: str, size: tuple[int, int]):

@@ -18,13 +18,9 @@ import time
 import pytest
 
 from tests.browser import (
-    BACKGROUND_ARGS,
     EXCEPTION,
-    chromium,
     exception_texts,
-    logged_streamlit_server,
     new_session,
-    require_browser,
     screenshot,
     wait_for_app,
 )
@@ -41,19 +37,6 @@ LIVE_PAGES = {"Train_dev_test": "tdt_live", "Initialization": "init_live",
 STATE_TIMEOUT = 60
 #: How long a paused page is watched for a frame that must not come.
 PAUSE_WATCH = 1.5
-
-
-@pytest.fixture(scope="module")
-def server():
-    require_browser()
-    with logged_streamlit_server(name="server-live") as handle:
-        yield handle
-
-
-@pytest.fixture(scope="module")
-def browser(server):
-    with chromium(*BACKGROUND_ARGS) as b:
-        yield b
 
 
 @pytest.fixture
