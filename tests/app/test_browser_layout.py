@@ -11,10 +11,13 @@ nothing scrolls sideways: neither the document nor Streamlit's main scroll conta
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from tests.browser import (
     PAGE_IDLE_TIMEOUT,
+    UI_TIMEOUT,
     app_scripts,
     exception_texts,
     new_session,
@@ -66,6 +69,8 @@ def _open(browser, server, path: str, size: tuple[int, int]):
 
 @pytest.mark.parametrize("name,path", PAGES, ids=[p[0] for p in PAGES])
 def test_main_picture_starts_above_the_fold_on_a_laptop(browser, server, name, path):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page = _open(browser, server, path, LAPTOP)
     try:
         errors = exception_texts(page)
@@ -74,6 +79,13 @@ def test_main_picture_starts_above_the_fold_on_a_laptop(browser, server, name, p
             return
         page.locator(PICTURE).first.wait_for(state="visible",
                                              timeout=PAGE_IDLE_TIMEOUT * 1000)
+        # The first "not running" state comes before everything is drawn on a loaded machine
+        # (a chart above may still have no height): wait for the picture to settle above the
+        # fold, for at most UI_TIMEOUT, then measure once more for the message.
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_function(f"(s) => {{ const t = ({_PICTURE_TOP})(s); "
+                                   f"return t !== null && t < {LAPTOP[1]}; }}",
+                                   arg=PICTURE, timeout=UI_TIMEOUT * 1000, polling=250)
         top = page.evaluate(_PICTURE_TOP, PICTURE)
         assert top is not None, "no picture on the page"
         assert top < LAPTOP[1], f"the main picture starts at {top:.0f} px, below the fold"
