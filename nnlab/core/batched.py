@@ -94,9 +94,10 @@ def train_batched(configs, *, data=None) -> list[TrainResult]:
 
     Returns
     -------
-    list of TrainResult, in the order of ``configs``; each ``seconds`` is the whole batch's
-    wall time. A config that diverges stops its own history (status ``diverged``, its last
-    good parameters) while the others go on.
+    list of TrainResult, in the order of ``configs``; each ``seconds`` is the config's share
+    of the batch's wall time (a chunk's time split among the rows still training in it), so
+    the rows' seconds add up to the batch's. A config that diverges stops its own history
+    (status ``diverged``, its last good parameters) while the others go on.
     """
     configs = list(configs)
     problem = batch_problem(configs)

@@ -88,7 +88,8 @@ class Run:
     configs : list of TrainConfig (one, or the K of a stack)
     epoch : int, epochs completed
     done : bool, True once every row has ended (all epochs, diverged or stopped)
-    seconds : float, wall time spent in ``start`` and ``advance``
+    seconds : float, wall time spent in ``start`` and ``advance`` (all rows together; a
+        snapshot's ``TrainResult.seconds`` is its row's share, see ``row_seconds``)
     """
 
     def __init__(self, configs, data, net, *, shuffle_rng=None, eval_every=None,
@@ -139,6 +140,11 @@ class Run:
         self._evals = [self.hist[k] for k in EVAL_COLUMNS]
         self._snap = None
         self.seconds = 0.0 if started is None else time.perf_counter() - started
+        # each row's share of the wall time: a stack's rows step together, so a chunk's time
+        # is split among the rows alive in it (a row that ended early stops counting)
+        self.row_seconds = np.full(K, self.seconds / K)
+        self._mark = None  # perf_counter when the time was last shared among the rows
+        self._ended_last = np.ones(K, bool)
 
     # ------------------------------------------------------------------ stepping
 
@@ -161,14 +167,24 @@ class Run:
 
     @contextlib.contextmanager
     def _stepping(self):
-        start = time.perf_counter()
+        start = self._mark = time.perf_counter()
         # Overflow is an outcome here (a diverging run), detected and reported, not a warning.
         try:
             with self._blas(), np.errstate(over="ignore", invalid="ignore", divide="ignore",
                                            under="ignore"):
                 yield
         finally:
-            self.seconds += time.perf_counter() - start
+            self._share_time()
+            self.seconds += self._mark - start
+            self._mark = None
+
+    def _share_time(self) -> None:
+        """Split the time since the last mark among the rows alive now (called when a chunk
+        ends and before rows end); once none is, among the rows that ended last."""
+        now = time.perf_counter()
+        rows = self.alive if self.alive.any() else self._ended_last
+        self.row_seconds[rows] += (now - self._mark) / max(1, rows.sum())
+        self._mark = now
 
     def advance(self, epochs: int | None = None) -> Run:
         """Up to ``epochs`` more epochs (None: to the end); fewer if the run ends. A run left
@@ -336,6 +352,9 @@ class Run:
         rows = [int(k) for k in rows if self.alive[k]]
         if not rows:
             return
+        if self._mark is not None:
+            self._share_time()
+        self._ended_last = np.isin(np.arange(self.K), rows)
         for k in rows:
             self.alive[k] = False
             self.epochs_run[k] = self.epoch
@@ -403,7 +422,7 @@ class Run:
                 metrics, status, message = self.final[k], self.status[k], self.messages[k]
             best = self.best[k][1] if self.patience else None
             results.append(TrainResult(ck, params, bn_state, history, status, message,
-                                       self.seconds, int(n), best, dict(metrics),
+                                       float(self.row_seconds[k]), int(n), best, dict(metrics),
                                        update_rule=getattr(self.net, "rule", ""),
                                        backend=f"{type(self.net).__module__}."
                                                f"{type(self.net).__qualname__}"))

@@ -100,3 +100,16 @@ def test_groups_trained_in_threads_equal_one_group(monkeypatch):
         for key in a.history:
             np.testing.assert_array_equal(a.history[key], b.history[key])  # deterministic
             assert_close(c.history[key], a.history[key], key)
+
+
+def test_each_row_shows_its_share_of_the_stack_time_not_the_whole():
+    """Issue 13: stacked variants all showed the stack's seconds. A row's seconds are its
+    share (a chunk's time split among the rows alive in it): they add up to the stack's, and
+    a row that diverged early stops counting while the other goes on."""
+    from nnlab.core.batched import start_batched
+
+    run = start_batched(GROUPS["one_diverges"]).advance()
+    ok, diverged = run.snapshots()
+    assert diverged.status == "diverged" and diverged.epochs_run < ok.epochs_run
+    assert ok.seconds + diverged.seconds == pytest.approx(run.seconds, rel=1e-9)
+    assert diverged.seconds < ok.seconds
