@@ -309,6 +309,12 @@ def pages(cap: float) -> dict:
                   knobs(sm_n_classes=10, sm_hidden_units="64*3", sm_num_epochs=3000)),
             Click("Finish", "the same", press("sm_live_finish")),
         ],
+        "40_Challenges.py": [
+            Click("open", "defaults (the first challenge)"),
+            Click("Finish", "a 20-layer network, 200 epochs", press("ch_deep_init_finish")),
+            Click("another challenge", "batch norm's", knobs(open_pick="batch_norm")),
+            Click("Finish", "the same: two runs", press("ch_batch_norm_finish")),
+        ],
         "34_TensorFlow.py": [
             Click("open", "defaults"),
             Click("knobs to max", "2000 examples, 64*4, batch size 1, 300 epochs",

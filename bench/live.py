@@ -14,6 +14,9 @@ clock:
 - **step**: a Step click until the metric moves on by one.
 - **frames/s**: while playing, how often the metric changes over ``--seconds`` seconds (one tab);
   with ``--tabs 4``, the slowest of four tabs playing the page at once.
+- **charts rebuilt**: while playing (all tabs), how many times the browser built a chart anew
+  after a tab's second frame (a new Vega view: a spec that changed between frames); 0 when
+  every chart only gets new data.
 
 Targets (issue "Live training"): knob -> first frame p50 <= 0.3 s, p95 <= 1 s; step p50 <=
 0.3 s; >= 8 frames/s with one tab, >= 3 per tab with four. This is a benchmark: nothing here is
@@ -23,6 +26,7 @@ asserted by the test suite, and the figures depend on the machine (run it on a q
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -104,12 +108,37 @@ def pause(page, key: str) -> None:
     time.sleep(0.5)
 
 
-def frames_per_second(pages, key: str, seconds: float) -> list[float]:
-    """Play every page at once; how often each one's metric changes, per second."""
+#: Counts, in the page, every chart the browser builds anew (a new canvas or SVG of marks in a
+#: Vega chart) after the second frame: Vega updating a chart's data in place adds none.
+_REBUILDS = """() => {
+    window.__nnlab = {frames: 0, rebuilt: 0};
+    let last = null;
+    const poll = () => {
+        const m = Array.from(document.querySelectorAll('[data-testid="stMetric"]'))
+            .find(x => /Epoch|Update|Step/.test(x.innerText));
+        const t = m && m.querySelector('[data-testid="stMetricValue"]').innerText;
+        if (t && t !== last) { last = t; window.__nnlab.frames++; }
+        requestAnimationFrame(poll);
+    };
+    requestAnimationFrame(poll);
+    new MutationObserver(records => {
+        if (window.__nnlab.frames < 3) return;  // the Play click's own rerun and first frame
+        for (const r of records) for (const n of r.addedNodes)
+            if (n.nodeType === 1 && n.closest('[data-testid="stVegaLiteChart"]')
+                    && (n.matches('canvas, svg.marks') || n.querySelector('canvas, svg.marks')))
+                window.__nnlab.rebuilt++;
+    }).observe(document.body, {childList: true, subtree: true});
+}"""
+
+
+def frames_per_second(pages, key: str, seconds: float) -> tuple[list[float], int]:
+    """Play every page at once; how often each one's metric changes, per second, and how many
+    charts the browsers built anew between frames (after each page's second frame)."""
     for page in pages:
         button(page, f"{key}_reset", "Reset").click()
     for page in pages:
         wait_progress(page, "e === 0")
+        page.evaluate(_REBUILDS)
         button(page, f"{key}_mode", "Play").click()
     seen = [[] for _ in pages]
     end = time.perf_counter() + seconds
@@ -119,9 +148,10 @@ def frames_per_second(pages, key: str, seconds: float) -> list[float]:
             if p and (not seen[i] or seen[i][-1] != p[0]):
                 seen[i].append(p[0])
         time.sleep(0.01)
+    rebuilt = sum(page.evaluate("() => window.__nnlab.rebuilt") for page in pages)
     for page in pages:
         pause(page, key)
-    return [max(0, len(s) - 1) / seconds for s in seen]
+    return [max(0, len(s) - 1) / seconds for s in seen], rebuilt
 
 
 def measure(server, browser, name: str, repeats: int, seconds: float, tabs: int) -> dict:
@@ -149,13 +179,14 @@ def measure(server, browser, name: str, repeats: int, seconds: float, tabs: int)
         button(page, f"{key}_step", "Step").click()
         wait_progress(page, f"e === {i + 1}")
         row["step"].append(time.perf_counter() - start)
-    row["fps1"] = frames_per_second([page], key, seconds)[0]
+    (row["fps1"],), row["rebuilt"] = frames_per_second([page], key, seconds)
     if tabs > 1:
         others = [new_session(browser, 1280, 800) for _ in range(tabs - 1)]
         for other in others:
             other.goto(f"{server.base}/{name}")
             wait_for_app(other)
-        row["fpsN"] = min(frames_per_second([page, *others], key, seconds))
+        fps, rebuilt = frames_per_second([page, *others], key, seconds)
+        row["fpsN"], row["rebuilt"] = min(fps), row["rebuilt"] + rebuilt
         for other in others:
             other.context.close()
     page.context.close()
@@ -184,7 +215,9 @@ def main(argv=None) -> int:
                   f"{p(r['knob'], .95):5.2f} s | knob->final (old) p50 "
                   f"{p(r['final'], .5):5.2f} s | step p50 {p(r['step'], .5):5.2f} s | "
                   f"{r['fps1']:4.1f} frames/s"
-                  + (f", {r['fpsN']:4.1f} per tab with {args.tabs}" if "fpsN" in r else ""),
+                  + (f", {r['fpsN']:4.1f} per tab with {args.tabs}" if "fpsN" in r else "")
+                  + f" | charts rebuilt between frames: {r['rebuilt']}"
+                  + f" | load {os.getloadavg()[0]:.1f}",
                   flush=True)
     knob = [v for r in rows for v in r["knob"]]
     print(f"all pages: knob->frame p50 {statistics.median(knob):.2f} s, p95 {p(knob, .95):.2f} s; "

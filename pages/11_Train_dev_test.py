@@ -14,10 +14,10 @@ BASE = TrainConfig(dataset="moons", n_samples=300, hidden_units=(50, 50),
 page_setup(__file__)
 
 with st.sidebar:
-    st.subheader("Data")
+    st.header("Data")
     data_part = controls.dataset_controls("tdt", defaults=BASE)
     fractions = bv.split_controls("tdt")
-    st.subheader("Model")
+    st.header("Model")
     model_part = controls.architecture_controls("tdt", defaults=BASE,
                                                 activation=False)
     epochs_part = controls.epochs_control("tdt", defaults=BASE)
@@ -35,16 +35,16 @@ st.caption(f"{data.m_train} training, {data.m_dev} dev and {data.m_test} test ex
     [("your network", config)], data, key="tdt_live", verdict=bv.verdict(bayes),
     finished=lambda: [("your network", train_cached(config, "your network"))])
 
-st.subheader("Errors and diagnosis")
+st.header("Errors and diagnosis")
 bv.diagnosis_section(result, data, bayes, key="tdt_live")
 st.markdown("Try it: fewer hidden units (e.g. `2`): does the diagnosis turn to high bias? More "
             "noise or fewer examples: does the variance grow? More examples: does the gap "
             "close?")
 
-st.subheader("Learning curve and capacity curve")
+st.header("Learning curve and capacity curve")
 bv.sweeps(config, bayes)
 
-st.subheader("Quiz: the lecture's four cases (Bayes error ≈ 0)")
+st.header("Quiz: the lecture's four cases (Bayes error ≈ 0)")
 bv.lecture_quiz()
 
 math_and_code(

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from nnlab.app import bound, controls, live_comparison, math_and_code, page_setup
+from nnlab.app import bound, challenges, controls, live_comparison, math_and_code, page_setup
 from nnlab.app import initialization as init_app
 from nnlab.config import TrainConfig
 from nnlab.core.train import make_dataset
@@ -18,10 +18,10 @@ BASE = TrainConfig(dataset="circles", n_samples=300, hidden_units=(10, 5), optim
 page_setup(__file__)
 
 with st.sidebar:
-    st.subheader("Data")
+    st.header("Data")
     data_part = controls.dataset_controls("init", defaults=BASE,
                                           names=("circles", "moons", "xor", "gaussians"))
-    st.subheader("Network and training")
+    st.header("Network and training")
     model_part = controls.architecture_controls("init", defaults=BASE)
     lr = controls.learning_rate_control("init", defaults=BASE)
     epochs_part = controls.epochs_control("init", defaults=BASE)
@@ -42,12 +42,12 @@ results = live_comparison(variants, data, key="init_live", log_cost=True,
 st.markdown("Look at the boundaries: which starts draw the circle, and which one predicts a "
             "single class everywhere?")
 
-st.subheader("Symmetry: every unit the same")
+st.header("Symmetry: every unit the same")
 st.caption("The weights of one layer at a few moments of training, evenly spaced from the "
            "start (epoch 0) to the end, with the settings above.")
 init_app.symmetry_view(base)
 
-st.subheader("Reproduce the assignment")
+st.header("Reproduce the assignment")
 init_app.reproduce_assignment()
 
 math_and_code(
@@ -62,3 +62,4 @@ math_and_code(
          "ReLU activations stays steady from layer to layer; Xavier ($1/n^{[l-1]}$) is the "
          "same idea for tanh. Biases may start at zero: the random weights already break "
          "the symmetry.")
+challenges.topic_link(__file__)

@@ -4,7 +4,7 @@ fixed dropout masks; early stopping."""
 import streamlit as st
 
 from nnlab import course as assignment
-from nnlab.app import bound, controls, live_comparison, math_and_code, page_setup
+from nnlab.app import bound, challenges, controls, live_comparison, math_and_code, page_setup
 from nnlab.app import regularization as reg
 from nnlab.core.train import make_dataset
 from nnlab.lessons import dropout_replay as regularization
@@ -13,7 +13,7 @@ from nnlab.spec import layers, losses
 page_setup(__file__)
 
 with st.sidebar:
-    st.subheader("Setup")
+    st.header("Setup")
     data_part = controls.dataset_controls("d", defaults=reg.BASE, n_samples=True, noise=True)
     arch = controls.architecture_controls("a", defaults=reg.BASE)
     opt = controls.optimizer_controls("o", defaults=reg.BASE, names=("adam", "gd"),
@@ -46,7 +46,7 @@ if lambd == 0 or keep_prob == 1:
     st.info("With λ = 0 or keep_prob = 1 a regularized variant is the same as no "
             "regularization: move the sliders above.", icon=":material/info:")
 
-st.subheader("No regularization vs L2 vs dropout vs both")
+st.header("No regularization vs L2 vs dropout vs both")
 points = bound.segmented_control("Points drawn over the boundaries", ["train", "dev"],
                               default="train", key="reg_points") or "train"
 results = live_comparison(reg.variants(base, lambd, keep_prob), data, key=reg.LIVE_KEY,
@@ -57,10 +57,10 @@ st.markdown("\"none\": no regularization; \"keep_prob\": dropout only. Look at t
             "are smoother?")
 reg.gap_section(results)
 
-st.subheader("L2 shrinks the weights")
+st.header("L2 shrinks the weights")
 reg.weights_section(results)
 
-st.subheader("True dropout vs the course's fixed mask")
+st.header("True dropout vs the course's fixed mask")
 st.markdown(
     "Dropout should draw a **new random mask at every step**: each step trains a different "
     "thinned network, so no unit can rely on any other one. The course's notebook calls "
@@ -73,7 +73,7 @@ if keep_prob < 1:
 else:
     st.info("Set keep_prob below 1 to compare the two kinds of masks.", icon=":material/info:")
 
-st.subheader("Early stopping")
+st.header("Early stopping")
 patience = int(bound.number_input(
     "Patience (epochs without a better dev cost)", 1, 10_000, reg.DEFAULT_PATIENCE, step=10,
     key="reg_patience",
@@ -98,3 +98,4 @@ math_and_code(
          "is unchanged; at test time nothing is dropped or rescaled. The training loop "
          "(`nnlab.core.train.train`) re-creates the mask generator before every step when "
          "`dropout_mask=\"fixed\"`.")
+challenges.topic_link(__file__)

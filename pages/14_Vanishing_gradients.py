@@ -6,7 +6,7 @@ from functools import partial
 
 import streamlit as st
 
-from nnlab.app import bound, controls, live_comparison, math_and_code, page_setup
+from nnlab.app import bound, challenges, controls, live_comparison, math_and_code, page_setup
 from nnlab.app import vanishing as van
 from nnlab.lessons import layer_stats as diagnostics
 from nnlab.spec import initializers
@@ -15,7 +15,7 @@ from nnlab.spec.activations import HIDDEN_ACTIVATIONS
 page_setup(__file__)
 
 # ---------------------------------------------------------------- the lecture's linear example
-st.subheader("The lecture's example: a deep linear network")
+st.header("The lecture's example: a deep linear network")
 st.markdown(
     r"Take $g(z) = z$ (no activation), $b^{[l]} = 0$ and the same weights in every layer, "
     r"$W^{[l]} = s\,I$. Then $\hat y = W^{[L]} \cdots W^{[1]} x = s^L x$: with $s = 1.5$ the "
@@ -26,9 +26,9 @@ chain = van.linear_chain_section(linear_depth)
 st.markdown(van.linear_chain_sentence(chain, linear_depth))
 
 # ---------------------------------------------------------------- a deep network
-st.subheader("A deep network: four initializations")
+st.header("A deep network: four initializations")
 with st.sidebar:
-    st.subheader("Deep network")
+    st.header("Deep network")
     depth = bound.slider("Hidden layers", 1, van.MAX_DEPTH, len(van.BASE.hidden_units),
                       key="depth")
     width = bound.select_slider("Units per hidden layer", van.WIDTHS, van.BASE.hidden_units[0],
@@ -75,7 +75,7 @@ trained = live_comparison([(label, c.replace(learning_rate=lr, num_epochs=epochs
 van.trained_stats_view(trained, data)
 
 # ---------------------------------------------------------------- activations compared
-st.subheader("Sigmoid, tanh and ReLU: which one starves the first layers?")
+st.header("Sigmoid, tanh and ReLU: which one starves the first layers?")
 st.markdown("Each activation with the initialization the lecture recommends for it, in the "
             "network above.")
 van.activations_section(base, data)
@@ -95,3 +95,4 @@ math_and_code(
          "the weights' variance to make up for it. The backward pass multiplies by "
          r"$W^{[l+1]T}$ and by $g'(Z^{[l]})$ at every layer, so the gradient's size is a "
          "product over the layers, just like the activations'.")
+challenges.topic_link(__file__)

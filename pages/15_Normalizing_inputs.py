@@ -5,7 +5,7 @@ import numpy as np
 import streamlit as st
 
 from nnlab import viz
-from nnlab.app import bound, comparison_view, controls, math_and_code, page_setup
+from nnlab.app import bound, challenges, comparison_view, controls, math_and_code, page_setup
 from nnlab.app import normalizing as norm
 from nnlab.app.charts import chart_spec
 from nnlab.config import TrainConfig
@@ -137,3 +137,4 @@ math_and_code(
     note="The lecture writes x /= σ²; it means dividing by the standard deviation σ, so that "
          "each feature ends with variance 1. `inputs.descent_path` runs the same "
          "`optimizer_step` that trains the networks.")
+challenges.topic_link(__file__)

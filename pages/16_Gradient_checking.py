@@ -55,11 +55,11 @@ with right:
                                   y_title="relative difference"), width="stretch")
 st.caption("Each bar is the same formula on one parameter's slice of θ. A correct backprop "
            "stays near 1e-7 or below everywhere; an injected bug sends the parameters it "
-           "touches above 1e-3 (red) and leaves the others alone, which tells you where to "
+           "touches above 1e-3 (vermillion) and leaves the others alone, which tells you where to "
            "look. A sign error flips dA on its way from layer 2 to layer 1, so W1 and b1 go "
-           "red while W2 stays correct.")
+           "vermillion while W2 stays correct.")
 
-st.subheader("Every bug on this model")
+st.header("Every bug on this model")
 st.dataframe(gc.bug_table(units, activation, output, lambd, seed), hide_index=True,
              column_config={"difference": st.column_config.NumberColumn(format="%.3e")})
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from nnlab.app import controls, math_and_code, page_setup
+from nnlab.app import challenges, controls, math_and_code, page_setup
 from nnlab.app import minibatches as mb
 from nnlab.core import iterations
 from nnlab.core.train import make_dataset
@@ -11,7 +11,7 @@ from nnlab.spec import minibatch
 page_setup(__file__)
 
 with st.sidebar:
-    st.subheader("Data and training")
+    st.header("Data and training")
     data_part = controls.dataset_controls("mb", defaults=mb.BASE,
                                           names=("moons", "circles", "xor", "gaussians"),
                                           data_seed=False)
@@ -24,20 +24,20 @@ if base is None:
     st.stop()
 data = make_dataset(base)
 
-st.subheader("Mini-batch sizes")
+st.header("Mini-batch sizes")
 sizes = mb.size_controls()
 if not sizes:
     st.info("Pick at least one mini-batch size above (or click a preset).")
     st.stop()
 pairs = mb.variants(sizes, base, data.m_train)
 
-st.subheader("Cost per iteration and per epoch")
+st.header("Cost per iteration and per epoch")
 rows = mb.training_section(pairs)
 
-st.subheader("Watch them learn, update by update")
+st.header("Watch them learn, update by update")
 mb.boundaries_section(rows, data)
 
-st.subheader("Shuffle, then partition")
+st.header("Shuffle, then partition")
 st.markdown("Every epoch starts by shuffling the columns of X (and Y the same way), then cuts "
             "them into consecutive mini-batches. When m is not a multiple of the size, the "
             "last mini-batch is smaller; it is kept.")
@@ -55,3 +55,4 @@ math_and_code(
          "gradient is averaged over its own b_t examples. The epoch cost is the mean of the "
          "per-example losses over the epoch, which is the b_t/m-weighted mean of the iteration "
          "costs: what `nnlab.core.train.train` records in `history['cost']`.")
+challenges.topic_link(__file__)

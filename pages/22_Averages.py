@@ -11,13 +11,13 @@ page_setup(__file__)
 settings = ewa.controls()
 day, theta = ewa.temperatures(settings["seed"])
 
-st.subheader("Averages of different lengths")
+st.header("Averages of different lengths")
 ewa.year_section(day, theta, settings)
 
-st.subheader("The start-up bias, and bias correction")
+st.header("The start-up bias, and bias correction")
 ewa.startup_section(day, theta, settings)
 
-st.subheader("How far back an average looks")
+st.header("How far back an average looks")
 ewa.weights_section(settings)
 
 math_and_code(

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from nnlab.app import live_comparison, math_and_code, page_setup
+from nnlab.app import challenges, live_comparison, math_and_code, page_setup
 from nnlab.app import optimizers_page as op
 from nnlab.core.train import make_dataset
 
@@ -23,10 +23,10 @@ if variants:
         variants = live_comparison(variants, make_dataset(op.BASE.replace(**budget)),
                                    key="opt_live", log_cost=True, verdict=op.verdict)
 
-st.subheader("Adam's bias correction in the first steps")
+st.header("Adam's bias correction in the first steps")
 op.bias_correction_section(parts["adam"], budget)
 
-st.subheader("Reproduce the assignment")
+st.header("Reproduce the assignment")
 st.markdown("The course's notebook trains a 2-5-2-1 network on its moons with mini-batches of "
             "64 for 5000 epochs at α = 0.0007, with gradient descent, momentum (β = 0.9) and "
             "Adam (β₁ = 0.9, β₂ = 0.999, ε = 1e-8). nnlab runs the very same experiments.")
@@ -46,3 +46,4 @@ math_and_code(
          "applied, and the fast network's step that applies it to every layer at once. "
          "`t` counts every mini-batch step of the run (it is never reset between epochs). "
          "The same rules move a point on the *Loss landscapes* page.")
+challenges.topic_link(__file__)

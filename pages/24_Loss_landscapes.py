@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from nnlab.app import bound, math_and_code, page_setup
+from nnlab.app import bound, challenges, math_and_code, page_setup
 from nnlab.app import landscapes as ll
 from nnlab.lessons import optimizer_paths as optimizer_demos
 from nnlab.lessons import surfaces
@@ -47,3 +47,4 @@ math_and_code(
          "`{'theta': [[x], [y]]}` with the surface's analytic gradient `{'dtheta': ...}`. "
          "The bound: the iteration matrix has determinant β and trace 1 + β − α(1 − β)c; both "
          "eigenvalues lie inside the unit circle exactly when α(1 − β)c < 2(1 + β).")
+challenges.topic_link(__file__)

@@ -3,18 +3,18 @@
 import streamlit as st
 
 from nnlab import course
-from nnlab.app import bound, controls, decay, live_comparison, math_and_code, page_setup
+from nnlab.app import bound, challenges, controls, decay, live_comparison, math_and_code, page_setup
 from nnlab.core.train import learning_rate_for_epoch, make_dataset
 from nnlab.spec import schedules
 
 page_setup(__file__)
 
 with st.sidebar:
-    st.subheader("Training")
+    st.header("Training")
     optimizer = controls.optimizer_controls("lr", defaults=decay.BASE, learning_rate=False)
     mini_batch = controls.mini_batch_controls("lr", defaults=decay.BASE)
 
-st.subheader("The schedules")
+st.header("The schedules")
 choices = bound.multiselect(
     "Schedules (up to 4)", list(decay.CHOICES), default=list(decay.DEFAULT_CHOICE),
     format_func=decay.schedule_label, max_selections=decay.MAX_TRAINED, key="lr_schedules",
@@ -26,11 +26,11 @@ if not variants:
     st.stop()
 decay.rates_section(dict(variants))
 
-st.subheader("Training with each schedule")
+st.header("Training with each schedule")
 data = make_dataset(decay.BASE)
 results = live_comparison(variants, data, key="lr_live", verdict=decay.live_verdict)
 
-st.subheader("Reproduce the assignment")
+st.header("Reproduce the assignment")
 decay.course_section()
 
 math_and_code(
@@ -47,3 +47,4 @@ math_and_code(
     note="epoch_num counts from 0 as in the course's loop; k/√epoch uses epoch_num + 1 so that "
          "epoch 0 does not divide by zero. In training, epoch 0 runs with α₀ and the rate "
          "computed after epoch i is used in epoch i + 1 (`learning_rate_for_epoch`).")
+challenges.topic_link(__file__)

@@ -3,9 +3,9 @@ caviar vs panda."""
 
 import streamlit as st
 
-from nnlab.app import bound, math_and_code, page_setup
+from nnlab.app import bound, challenges, math_and_code, page_setup
 from nnlab.app import search_page as hs
-from nnlab.app.charts import chart_spec
+from nnlab.app.charts import accessible, chart_spec
 from nnlab.lessons import search
 from nnlab.viz import curves_chart
 from nnlab.viz.caviar import caviar_chart
@@ -75,7 +75,7 @@ if stopped:
 # ------------------------------------------------------------------------------ grid vs random
 picture = st.container()  # the two trial charts first; the metrics and verdicts below them
 with picture:
-    st.subheader("Grid vs random, same budget")
+    st.header("Grid vs random, same budget")
 first = knobs[0]
 best_grid, best_random = hs.best_row(grid), hs.best_row(random)
 cols = st.columns(4)
@@ -114,9 +114,9 @@ with picture:
                                     strict=True):
         with col:
             if records:
-                st.altair_chart(hs.trials_chart(
+                st.vega_lite_chart(accessible(hs.trials_chart(
                     records, x_col, y_col, log_x=x_log, log_y=y_log, domain=domain,
-                    title=f"{name} search: {len(records)} trials"), width="stretch")
+                    title=f"{name} search: {len(records)} trials")), width="stretch")
             else:
                 st.info(f"No {name.lower()} trial finished yet.")
     st.caption("Each dot is one trained network, placed at its hyperparameters on the scale "
@@ -134,7 +134,7 @@ with st.expander("The search space: each knob on its own scale"):
                 r"$\beta$ from 0.99 to 0.995 as many trials as from 0.9 to 0.95, because "
                 r"$\beta$ averages over about $1/(1 - \beta)$ steps.")
 
-st.subheader("All trials")
+st.header("All trials")
 table = hs.records_frame(grid + [r for _, rs in stages for r in rs], knobs)
 st.dataframe(table, hide_index=True, column_config={
     "dev_accuracy": st.column_config.NumberColumn("dev acc.", format="%.3f"),
@@ -148,7 +148,7 @@ st.download_button("Download the trials (CSV)", table.to_csv(index=False),
 st.caption("Click a column header to sort. The two best trials are also on *Compare runs*.")
 
 # ------------------------------------------------------------------------------ coarse to fine
-st.subheader("Coarse to fine")
+st.header("Coarse to fine")
 st.markdown(f"Zoom into the region of the best {hs.ZOOM_TOP:.0%} of the random trials and "
             f"sample {budget} new points there, on the same scales.")
 
@@ -171,9 +171,9 @@ with right:
               key="hs_zoom_reset", disabled=zoom_stages == 0)
 if len(stages) > 1:
     everything = [r for _, rs in stages for r in rs]
-    st.altair_chart(hs.trials_chart(
+    st.vega_lite_chart(accessible(hs.trials_chart(
         everything, x_col, y_col, log_x=x_log, log_y=y_log, shape=True,
-        domain=hs.accuracy_domain(everything), title="Random search, coarse then fine"),
+        domain=hs.accuracy_domain(everything), title="Random search, coarse then fine")),
         width="stretch")
     rows = []
     for s, (sp, rs) in enumerate(stages):
@@ -189,7 +189,7 @@ else:
     st.caption("Click **Zoom in** to see the new, narrower round of trials.")
 
 # ------------------------------------------------------------------------------ caviar vs panda
-st.subheader("Caviar vs panda")
+st.header("Caviar vs panda")
 left, right = st.columns(2)
 with left:
     st.markdown("**Caviar**: train many models in parallel and keep the best. Here: the cost "
@@ -249,3 +249,4 @@ math_and_code(
          "values; random search gives every knob *budget* distinct values. Each trial is "
          "`run_trial`: one full `nnlab.core.train.train` run of the base network with the "
          "point's values.")
+challenges.topic_link(__file__)

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from nnlab.app import batchnorm_page as bnp
-from nnlab.app import bound, controls, live_comparison, math_and_code, page_setup
+from nnlab.app import bound, challenges, controls, live_comparison, math_and_code, page_setup
 from nnlab.app.charts import chart_spec
 from nnlab.app.compare import grid_safe
 from nnlab.core.train import make_dataset
@@ -40,7 +40,7 @@ if base is None:
 data = make_dataset(base)
 
 # ------------------------------------------------------------------------------ the grid
-st.subheader("Plain vs batch norm across learning rates")
+st.header("Plain vs batch norm across learning rates")
 runs = {}
 for lr in rates:
     for bn in (False, True):
@@ -97,7 +97,7 @@ live_comparison([(label, r.config) for label, r in side_by_side], data, key="bn_
                 finished=lambda: side_by_side, verdict=bnp.live_verdict)
 
 # ------------------------------------------------------------------------------ distributions
-st.subheader("Hidden pre-activations during training")
+st.header("Hidden pre-activations during training")
 L = len(base.hidden_units) + 1
 left, right = st.columns(2)
 with left:
@@ -128,7 +128,7 @@ st.caption("Each panel is the histogram of the values that enter layer "
 st.markdown(bnp.histogram_verdict(stacks[False], stacks[True]))
 
 # ------------------------------------------------------------------------------ test time
-st.subheader("Test time: running averages vs the statistics of a tiny batch")
+st.header("Test time: running averages vs the statistics of a tiny batch")
 left, right = st.columns([2, 3])
 with left:
     momentum = bound.select_slider(
@@ -157,7 +157,7 @@ st.markdown(
 st.markdown(bnp.inference_verdict(bnp.test_time_rows(bn_result, data), data.Y_test))
 
 # ------------------------------------------------------------------------------ gamma, beta
-st.subheader(f"The learned γ and β of layer {layer}")
+st.header(f"The learned γ and β of layer {layer}")
 gammas, betas = bnp.gamma_beta(runs[(hist_lr, True)][0].parameters, layer)
 left, right = st.columns(2)
 with left:
@@ -181,3 +181,4 @@ math_and_code(
     note="`m` in the last line is the momentum (`bn_momentum`; PyTorch's `momentum` is "
          "1 − this). `mode=\"test\"` normalizes with the running averages; the tiny-batch "
          "rows of the table run `mode=\"train\"` on each test batch instead.")
+challenges.topic_link(__file__)

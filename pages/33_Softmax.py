@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from nnlab.app import controls, live_comparison, math_and_code, page_setup
+from nnlab.app import challenges, controls, live_comparison, math_and_code, page_setup
 from nnlab.app import softmax_page as sm
 from nnlab.config import TrainConfig
 from nnlab.core.train import make_dataset
@@ -15,10 +15,10 @@ EPOCH_CHOICES = (100, 300, 1000, 2000, 3000)
 page_setup(__file__)
 
 with st.sidebar:
-    st.subheader("Data")
+    st.header("Data")
     data_part = controls.dataset_controls("sm", defaults=BASE, names=("spiral", "blobs"),
                                           n_samples=False)
-    st.subheader("Training (both networks)")
+    st.header("Training (both networks)")
     opt = controls.optimizer_controls("sm", defaults=BASE, hyperparameters=False)
     epochs = controls.epochs_control("sm", defaults=BASE, choices=EPOCH_CHOICES)
     seed = controls.seed_control("sm", defaults=BASE)
@@ -41,11 +41,11 @@ variants = [(sm.LINEAR_PREFIX, linear),
             (f"hidden layers {hidden}", deep)]
 if not deep.hidden_units:
     st.info("Type hidden layer sizes above (e.g. 20,10) to see the borders bend.")
-st.subheader(f"{data.n_classes} classes: where does each network draw them?")
+st.header(f"{data.n_classes} classes: where does each network draw them?")
 variants = live_comparison(variants, data, key="sm_live",
                            verdict=lambda results: sm.live_verdict(results, data))
 
-st.subheader("The probabilities at one point")
+st.header("The probabilities at one point")
 st.markdown(
     "Move the point (the black cross). Each network outputs C probabilities that add up to 1; "
     "the predicted class is the largest one, and the region colours show that class "
@@ -56,14 +56,14 @@ with left:
 with right:
     sm.point_section(variants, data, point)
 
-st.subheader("The lecture's worked example")
+st.header("The lecture's worked example")
 st.markdown(
     "The output layer's linear part gives $z^{[L]}$; the softmax exponentiates, "
     "$t = e^{z^{[L]}}$, and normalises, $a^{[L]} = t / \\sum_j t_j$. The lecture's "
     "$z^{[L]} = [5, 2, -1, 3]$ gives $a^{[L]} = [0.842, 0.042, 0.002, 0.114]$. Try your own.")
 sm.worked_example()
 
-st.subheader("Which classes get confused (dev set)")
+st.header("Which classes get confused (dev set)")
 st.markdown(
     "Rows are the true classes, columns the predicted ones: the diagonal is right, every "
     "other cell counts the examples of one class taken for another.")
@@ -79,3 +79,4 @@ math_and_code(
     note="The softmax subtracts each column's largest z before exponentiating: the result is "
          "the same (the factor e^{-max} cancels in t / Σt) and e^z can't overflow. The cost is "
          "computed from the logits with the same shift (log-sum-exp).")
+challenges.topic_link(__file__)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from nnlab.app import bound, controls, math_and_code, page_setup, train_cached
 from nnlab.app import tensorflow_page as tfp
+from nnlab.app.charts import accessible
 from nnlab.config import TrainConfig
 from nnlab.spec import model
 from nnlab.tf import bridge as tf_bridge
@@ -24,7 +25,7 @@ st.markdown(
 picture = st.container()  # the two curves first; the knobs that make them come below them
 
 with st.sidebar:
-    st.subheader("Network")
+    st.header("Network")
     data_part = controls.dataset_controls("tf", defaults=BASE, noise=False, data_seed=False)
     arch = controls.architecture_controls("tf", defaults=BASE, max_layers=4, max_units=64)
     seed = controls.seed_control("tf", defaults=BASE)
@@ -50,7 +51,7 @@ except ValueError as exc:
     st.error(f"The TensorFlow mirror can't reproduce this setting: {exc}.")
     st.stop()
 
-picture.subheader("nnlab and TensorFlow, side by side")
+picture.header("nnlab and TensorFlow, side by side")
 ours_label = "nnlab (backprop)"
 ours = train_cached(config, "nnlab " + controls.format_hidden_units(config.hidden_units),
                     page=PAGE.title)
@@ -68,16 +69,17 @@ with picture:
                    "trains the same network for the same epochs."):
         parity = tfp.run_tensorflow(config, exact)
     if parity is None:
-        st.altair_chart(curves_chart({ours_label: (ours.history["epoch"],
-                                                   ours.history["cost"])},
-                                     y_title="cost", title="Training cost, per epoch"),
-                        width="stretch")
+        st.vega_lite_chart(accessible(curves_chart({ours_label: (ours.history["epoch"],
+                                                              ours.history["cost"])},
+                                                   y_title="cost",
+                                                   title="Training cost, per epoch")),
+                           width="stretch")
         if tfp.available():
             st.caption("Press *Train with TensorFlow* to draw TensorFlow's curve over this one.")
     else:
         tfp.show_parity(parity, ours_label)
 
-st.subheader("The TensorFlow code of this configuration")
+st.header("The TensorFlow code of this configuration")
 st.markdown(
     "The script the page runs, for the settings above: nnlab provides the data, the initial "
     "values and the mini-batch order; TensorFlow does the forward pass, the gradients and the "

@@ -4,7 +4,8 @@ from functools import partial
 
 import streamlit as st
 
-from nnlab.app import bound, runs
+from nnlab.app import bound, lab_file, runs, share
+from nnlab.app.charts import accessible
 from nnlab.app.pages import existing_pages, link, page_setup
 from nnlab.viz import curves_chart
 
@@ -15,14 +16,20 @@ page_setup(__file__)
 all_runs = runs.list_runs()
 if not all_runs:
     st.info("No runs yet. Open a topic page from the menu and change a control: every network "
-            "it trains is recorded here, so you can compare runs made on different pages.",
+            "it trains is recorded here, so you can compare runs made on different pages. "
+            "Runs live in this browser tab: a reload starts afresh. Once you have runs, **Save "
+            "the lab** (under their table) keeps them in a file: load it below to get them "
+            "back.",
             icon=":material/info:")
     topic_pages = [p for p in existing_pages() if p.path != "pages/90_Compare_runs.py"]
     for page in topic_pages[:4]:
         link(page)
+    st.header("Load a saved lab")
+    lab_file.load_section()
+    share.page_end()
     st.stop()
 
-st.subheader(f"{len(all_runs)} run{'s' if len(all_runs) != 1 else ''} in this session")
+st.header(f"{len(all_runs)} run{'s' if len(all_runs) != 1 else ''} in this session")
 dropped = runs.dropped_runs()
 if dropped:
     st.caption(f"{dropped} older run{'s were' if dropped != 1 else ' was'} dropped: a session "
@@ -86,13 +93,16 @@ if chosen:
     # Run names are long: wrap the legends in two columns so that none is cut off.
     left, right = st.columns(2)
     with left:
-        st.altair_chart(curves_chart(cost, y_title="cost", log_y=log_cost,
-                                     title="Training cost").configure_legend(columns=2),
-                        width="stretch")
+        st.vega_lite_chart(accessible(curves_chart(cost, y_title="cost", log_y=log_cost,
+                                                   title="Training cost"
+                                                   ).configure_legend(columns=2)),
+                           width="stretch")
     with right:
         if any(len(x) for x, _ in dev.values()):
-            st.altair_chart(curves_chart(dev, y_title="dev accuracy", title="Dev accuracy"
-                                         ).configure_legend(columns=2), width="stretch")
+            st.vega_lite_chart(accessible(curves_chart(dev, y_title="dev accuracy",
+                                                       title="Dev accuracy"
+                                                       ).configure_legend(columns=2)),
+                               width="stretch")
         else:
             st.info("These runs have no dev set.")
 else:
@@ -100,7 +110,9 @@ else:
 
 # The files are built only when a download button is pressed (``data`` is a callable that the
 # server calls on that click): a rerun never builds them. They hold at most the registry.
-st.subheader("Download")
+st.header("Save, load, download")
+st.markdown("Runs live in this browser tab: a reload starts afresh. **Save the lab** keeps "
+            "every run's config in one file; load it here to get the runs back.")
 left, middle, right = st.columns(3)
 with left:
     st.download_button("Histories (CSV)", partial(runs.histories_csv, all_runs),
@@ -108,11 +120,10 @@ with left:
                        icon=":material/download:", key="download_histories",
                        help="One row per run and kept epoch: run_id, label, page, epoch, cost, ...")
 with middle:
-    st.download_button("Configs (JSON)", partial(runs.configs_json, all_runs),
-                       file_name="nnlab_configs.json", mime="application/json",
-                       on_click="ignore", icon=":material/download:", key="download_configs",
-                       help="TrainConfig.from_dict(item['config']) rebuilds each run's config.")
+    lab_file.save_button(all_runs)
 with right:
     st.button("Clear runs", on_click=runs.clear_runs, icon=":material/delete:",
               key="clear_runs", help="Forget the runs of this session (cached results stay, "
               "so showing a page again is instant).")
+lab_file.load_section()
+share.page_end()

@@ -11,6 +11,10 @@ OverflowError in 1.67). So before a bound number widget is drawn, its link value
 here: one that is not a finite number in the widget's range is dropped from the link, the
 widget shows its default, and a notice under it names the value and why. A choice widget
 whose link value is not one of its options gets the same notice.
+
+Each run also lists its bound controls (key -> label, :func:`controls_this_run`): the share
+popover (``nnlab.app.share``) builds the page's link and its classroom picker from the last
+run's list, and checks a link's ``?hide=`` keys against it.
 """
 
 from __future__ import annotations
@@ -104,6 +108,48 @@ def _notice(target, label: str, key: str, raw: str, problem: str, value) -> None
              f"{quote(shown)}.", icon=":material/link_off:", duration="infinite")
 
 
+#: Session-state key: the bound controls of this run and of the page's last complete run.
+CONTROLS_KEY = "_nnlab_bound_controls"
+
+
+def new_run(page: str) -> None:
+    """Start this run's list of bound controls (``page_setup`` calls it): the last run's list
+    is kept for the share popover, which is drawn before this run's controls are."""
+    record = st.session_state.get(CONTROLS_KEY)
+    if not record or record["page"] != page:
+        record = {"page": page, "last": {}, "run": {}, "complete": False}
+    elif record["run"]:
+        record["last"] = (record["run"] if record["complete"]
+                          else {**record["last"], **record["run"]})
+    record.update(run={}, complete=False)
+    st.session_state[CONTROLS_KEY] = record
+
+
+def end_run() -> None:
+    """The page drew all its controls: this run's list is complete."""
+    record = st.session_state.get(CONTROLS_KEY)
+    if record:
+        record["complete"] = True
+
+
+def controls_this_run() -> dict[str, str]:
+    """Key -> label of the bound controls drawn so far in this run."""
+    record = st.session_state.get(CONTROLS_KEY)
+    return dict(record["run"]) if record else {}
+
+
+def controls_last_run() -> dict[str, str]:
+    """Key -> label of the bound controls of the page's last run (and this one's so far)."""
+    record = st.session_state.get(CONTROLS_KEY)
+    return {**record["last"], **record["run"]} if record else {}
+
+
+def _record(key: str, label: str) -> None:
+    record = st.session_state.get(CONTROLS_KEY)
+    if record is not None:
+        record["run"][key] = label
+
+
 def _bound(name):
     widget = getattr(st, name)
 
@@ -112,6 +158,8 @@ def _bound(name):
         target = where if where is not None else st
         key = kwargs.get("key")
         raw = link_value(key) if bind is not None and isinstance(key, str) else None
+        if bind is not None and isinstance(key, str):
+            _record(key, _label(args, kwargs))
         new = raw is not None and key not in st.session_state  # seeded from the link this run
         problem = None
         if raw is not None and raw != "" and name in _NUMBER_WIDGETS:

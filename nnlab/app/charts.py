@@ -22,10 +22,13 @@ import copy
 import hashlib
 import importlib
 import json
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
+
+_LOG = logging.getLogger(__name__)
 
 #: Chart specs kept (least recently used evicted first). A spec holds its data as Arrow bytes:
 #: a few kB to 100 kB for curves, about 160 kB for four decision-boundary panels, so the
@@ -57,8 +60,65 @@ def _to_vega_lite(chart) -> dict:
     try:
         from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
     except ImportError:  # pragma: no cover - depends on the Streamlit version
-        return chart.to_dict()
-    return _convert_altair_to_vega_lite_spec(chart)
+        return accessible_spec(chart.to_dict())
+    return accessible_spec(_convert_altair_to_vega_lite_spec(chart))
+
+
+def _frames(spec: dict) -> dict:
+    """The spec's data sets as DataFrames (Arrow IPC bytes as Streamlit sends them, or rows)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    out = {}
+    for name, data in (spec.get("datasets") or {}).items():
+        try:
+            out[name] = (pa.ipc.open_stream(data).read_pandas()
+                         if isinstance(data, bytes | bytearray) else pd.DataFrame(data))
+        except (pa.ArrowInvalid, ValueError, TypeError):
+            continue
+    return out
+
+
+def describe(spec: dict) -> str:
+    """The text alternative of a converted spec, computed from its data
+    (:func:`nnlab.viz.describe.describe_spec`): for ``st.vega_lite_chart(..., alt=...)``."""
+    from nnlab.viz.describe import describe_spec
+
+    return describe_spec(spec, _frames(spec))
+
+
+def accessible_spec(spec: dict) -> dict:
+    """``spec`` with the app's accessible chart text: one accessible name, text colours of
+    :data:`nnlab.viz.palette.CHART_TEXT_CONFIG` (a spec's own config wins over Streamlit's
+    3.7:1 chart theme; the spec's own settings win over these) and, unless it has one, a
+    ``description`` computed from its data (Vega makes it the chart's ``aria-label``, as
+    ``st.vega_lite_chart``'s ``alt=`` would)."""
+    from nnlab.viz.palette import CHART_TEXT_CONFIG
+
+    config = dict(spec.get("config") or {})
+    for part, colours in CHART_TEXT_CONFIG.items():
+        config[part] = {**colours, **(config.get(part) or {})}
+    # One accessible name per chart, its description: the marks and axes are hidden from
+    # assistive technology (hundreds of "x: 30; y: 171" points, and mark groups Vega names
+    # with nothing, which axe reports as svg-img-alt), as Streamlit does above 5,000 points.
+    config.setdefault("aria", False)
+    config["mark"] = {"aria": False, **(config.get("mark") or {})}
+    spec = {**spec, "config": config}
+    if not spec.get("description"):
+        try:
+            spec["description"] = describe(spec)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:  # never break a chart
+            _LOG.warning("nnlab: no text alternative computed for a chart: %r", exc)
+            from nnlab.viz.describe import _title
+
+            spec["description"] = f"Chart: {_title(spec) or 'untitled'}."
+    return spec
+
+
+def accessible(chart) -> dict:
+    """An Altair chart drawn directly (not cached) as an accessible Vega-Lite spec: use
+    ``st.vega_lite_chart(accessible(chart), ...)`` instead of ``st.altair_chart(chart, ...)``."""
+    return _to_vega_lite(chart)
 
 
 def builder_name(build: Callable) -> str:
@@ -124,7 +184,8 @@ def stable_names(spec: dict) -> dict:
     return out
 
 
-def frame_spec(key: tuple, build, frames, *, constant: bool = False) -> dict:
+def frame_spec(key: tuple, build, frames, *, constant: bool = False,
+               description: str | None = None) -> dict:
     """The Vega-Lite spec of ``build()``, a chart whose data sets are the DataFrames
     ``frames``, for a chart redrawn every frame of a live page.
 
@@ -134,6 +195,13 @@ def frame_spec(key: tuple, build, frames, *, constant: bool = False) -> dict:
     frames' data only, under stable names, so the browser updates the data in place. With
     ``constant``, data sets of the chart that are not among ``frames`` (a surface's contour
     grid) are kept from the first call: ``key`` must then name everything they depend on.
+
+    The spec's ``description`` (its text alternative) is ``description``, or "Chart: <its
+    title>": constant, never computed from a frame's data (it would describe a moment long
+    gone, and a description or an ``alt=`` that changes makes Streamlit 1.67 rebuild the chart
+    every frame: both go into the spec the browser compares). Write what the chart shows now
+    as text beside it, and pass no ``alt=`` (Streamlit warns, with a stack trace, on every
+    frame where ``alt`` overrides a description).
     """
     from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
@@ -141,6 +209,9 @@ def frame_spec(key: tuple, build, frames, *, constant: bool = False) -> dict:
     hit = _TEMPLATES.get(key)
     if hit is None:
         spec = stable_names(_to_vega_lite(build()))
+        title = spec.get("title")
+        title = title.get("text") if isinstance(title, dict) else title
+        spec["description"] = description or f"Chart: {title or 'untitled'}."
         names = {}
         kept = {}
         for name, data in (spec.get("datasets") or {}).items():
@@ -157,6 +228,8 @@ def frame_spec(key: tuple, build, frames, *, constant: bool = False) -> dict:
     template, names, kept = hit
     spec = copy.deepcopy(template)  # st.vega_lite_chart may change the spec it is given
     spec["datasets"] = {**kept, **{name: arrows[i] for name, i in names.items()}}
+    if description:
+        spec["description"] = description
     return spec
 
 

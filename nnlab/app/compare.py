@@ -264,10 +264,10 @@ def comparison_view(variants: Sequence[tuple[str, TrainResult]], data, *,
         height = 300 if n_cols <= 2 else 240 if n_cols == 3 else 190
         st.vega_lite_chart(chart_spec(viz.decision_boundary_chart, panels, columns=n_cols,
                                       height=height))
-        colours = ("P(class 1), red for 0 to blue for 1" if "probs" in panels[0]
+        colours = ("P(class 1), vermillion for 0 to blue for 1" if "probs" in panels[0]
                    else "the predicted class, in its colour")
         st.caption(f"Background: the network's prediction, {colours}. Points: the {points} "
-                   "set, coloured by their true class.")
+                   "set, coloured and shaped by their true class.")
     left, right = st.columns(2)
     with left:
         st.vega_lite_chart(chart_spec(viz.curves_chart, curve_series(variants, "cost"),

@@ -107,14 +107,18 @@ def dataset_controls(key: str = "", *, defaults=None, names: Sequence[str] = DAT
     if first not in names:
         first = names[0]
     k_data, k_noise = widget_key(key, "dataset"), widget_key(key, "noise")
+    if upload and bind is not None:  # a link made with someone's upload: say it isn't here
+        own_data.custom_link_notice(k_data, first)
     out = {"dataset": bound.selectbox(
         "Data set", names, index=names.index(first), key=k_data, bind=bind,
         on_change=_reset_noise if noise else None, args=(k_data, k_noise) if noise else None,
         help=_describe(names, {n: i.description for n, i in DATASETS.items()}))}
     if upload:
-        own_data.upload_box(widget_key(key, "own"))
-        if own is not None and own_data.CUSTOM not in names:
-            st.caption(f"Your data has {own['n_classes']} classes; this page needs 2.")
+        if own is not None:  # what is loaded and how to use it, where the learner looks
+            own_data.status(own, in_use=out["dataset"] == own_data.CUSTOM,
+                            offered=own_data.CUSTOM in names)
+        own_data.upload_box(widget_key(key, "own"), dataset_key=k_data,
+                            offers=lambda n: not (binary_only and n > 2))
     if out["dataset"] == own_data.CUSTOM:
         out.update(own_data.config_part())
         if data_seed:

@@ -62,25 +62,26 @@ def schedule_parameter_controls(defaults: TrainConfig = BASE) -> dict:
         lr = learning_rate_control("lr", defaults=defaults, label="α₀ (learning_rate)")
     out = {
         "learning_rate": lr,
-        "num_epochs": int(c2.select_slider("Epochs", [100, 200, 500, 1000, 2000, 3000],
-                                           value=defaults.num_epochs, key="lr_num_epochs")),
-        "decay_rate": float(c3.number_input(
+        "num_epochs": int(bound.select_slider("Epochs", [100, 200, 500, 1000, 2000, 3000],
+                                           value=defaults.num_epochs, key="lr_num_epochs",
+                                           where=c2)),
+        "decay_rate": float(bound.number_input(
             "decay_rate (inverse time)", 0.0, 100.0, defaults.decay_rate, step=0.1, format="%g",
-            key="lr_decay_rate")),
-        "time_interval": int(c4.number_input(
+            key="lr_decay_rate", where=c3)),
+        "time_interval": int(bound.number_input(
             "time_interval (interval)", 1, 100_000, defaults.time_interval, step=50,
-            key="lr_time_interval", help="Epochs between two decays.")),
+            key="lr_time_interval", help="Epochs between two decays.", where=c4)),
     }
     c1, c2, c3, c4 = st.columns(4)
-    out["decay_base"] = float(c1.slider("base (exponential)", 0.9, 1.0, defaults.decay_base,
-                                        step=0.001, format="%.3f", key="lr_decay_base"))
-    out["k"] = float(c2.number_input("k (k/√epoch)", 0.01, 100.0, defaults.k, step=0.1,
-                                     format="%g", key="lr_k"))
-    out["drop"] = float(c3.slider("drop (staircase)", 0.05, 1.0, defaults.drop, step=0.05,
-                                  key="lr_drop"))
-    out["epochs_drop"] = int(c4.number_input(
+    out["decay_base"] = float(bound.slider("base (exponential)", 0.9, 1.0, defaults.decay_base,
+                                        step=0.001, format="%.3f", key="lr_decay_base", where=c1))
+    out["k"] = float(bound.number_input("k (k/√epoch)", 0.01, 100.0, defaults.k, step=0.1,
+                                     format="%g", key="lr_k", where=c2))
+    out["drop"] = float(bound.slider("drop (staircase)", 0.05, 1.0, defaults.drop, step=0.05,
+                                  key="lr_drop", where=c3))
+    out["epochs_drop"] = int(bound.number_input(
         "epochs_drop (staircase)", 1, 100_000, defaults.epochs_drop, step=50,
-        key="lr_epochs_drop", help="Epochs between two drops."))
+        key="lr_epochs_drop", help="Epochs between two drops.", where=c4))
     return out
 
 

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from nnlab.app import share
+
 
 def source_of(obj) -> str:
     """The source code of a function, class or module, or a one-line note if unavailable."""
@@ -83,6 +85,9 @@ def math_and_code(latex_list: Sequence[str] | str, objects: Sequence = (), note:
     title : str
         The expander's label.
     """
+    share.page_end()  # the page's controls are drawn: check the link's classroom flags
+    if share.hides("math"):  # a classroom link without the math
+        return
     if isinstance(latex_list, str):
         latex_list = [latex_list]
     with st.expander(title, expanded=expanded, icon=":material/functions:"):

@@ -217,11 +217,16 @@ def race_view(surface, start, runs: dict, steps: int, lesson: str = "adaptive") 
         spec = frame_spec(("race", surface.name, tuple(start), labels, log_z),
                           lambda: race_map_chart(xs, ys, Z, paths=paths, log_z=log_z,
                                                  start=start, select_name=START_PICK),
-                          [path_frame(paths)], constant=True)
+                          [path_frame(paths)], constant=True,
+                          description=f"Contour map of f(x, y) ({surface.name}) with the path "
+                                      f"of {', '.join(labels)} from the start ({start[0]:.3g}, "
+                                      f"{start[1]:.3g}); where each one ends is written under "
+                                      "the charts.")
         left, right = st.columns([3, 2])
         with left:
-            event = st.vega_lite_chart(spec, width="stretch", on_select="rerun",
-                                       key=CONTOUR_KEY, selection_mode=START_PICK)
+            event = st.vega_lite_chart(
+                spec, width="stretch", on_select="rerun", key=CONTOUR_KEY,
+                selection_mode=START_PICK)
             picked = (event or {}).get("selection", {}).get(START_PICK)
             if picked and picked != st.session_state.get(LAST_START):
                 st.rerun()  # a new start: the whole page (its sliders) takes it
@@ -234,7 +239,10 @@ def race_view(surface, start, runs: dict, steps: int, lesson: str = "adaptive") 
                            lambda: curves_chart(gaps, x_title="step",
                                                 y_title="f − f* (log scale)", log_y=True,
                                                 title="Gap to the lowest minimum"),
-                           [series_frame(gaps, True)]),
+                           [series_frame(gaps, True)],
+                           description=f"Gap f − f* to the lowest minimum per step, log "
+                                       f"scale, for {', '.join(labels)}; the verdict under "
+                                       "the charts gives the numbers."),
                 width="stretch")
             st.caption("A curve that flattens above the bottom has stopped improving: on a "
                        "plateau, at a saddle or in a worse local minimum.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from nnlab.app.live import (
     FRAME_SECONDS,
@@ -24,6 +25,7 @@ from nnlab.app.live import (
     mode_key,
     state_key,
 )
+from nnlab.app.style import add as add_style
 
 
 def _latest(session):
@@ -61,7 +63,18 @@ def _restart(session):
 
 def _replay_if_done(session):
     """Play pressed: a new play (its own budget, its frames timed afresh); on finished runs,
-    from epoch 0 again."""
+    from epoch 0 again.
+
+    Not a press: a frame's timer fired in the browser before the finished runs' switch to
+    Pause reached it, and sent the switch's old "Play" (a frame rerun; a press of the switch,
+    outside the frame fragment, reruns the whole page). Restarting then threw away runs that
+    had just finished (seen at 100 epochs per frame: 300 / 300, then 0 / 300)."""
+    ctx = get_script_run_ctx()
+    if ctx is not None and ctx.fragment_ids_this_run:  # stale: the switch keeps its state
+        stale = st.session_state.get(mode_key(session))
+        st.session_state[mode_key(session)] = {"Play": "Pause", "Pause": "Play"}.get(stale,
+                                                                                   "Pause")
+        return
     session.play_spent, session.notice = 0.0, ""
     session.frame_seconds, session.frames_timed = 0.0, 0
     if st.session_state.get(mode_key(session)) == "Play" and session.done:
@@ -99,7 +112,7 @@ def toolbar(session: LiveSession, *, finish_key: str | None = None) -> None:
             "again when they have finished); Pause stops all computing.")
     session.playing = mode == "Play" and not session.done
     if session.playing:
-        st.html(NO_STALE_FADE)
+        add_style(NO_STALE_FADE)
     with step:
         st.button("Step", key=f"{session.key}_step", icon=":material/chevron_right:",
                   on_click=_step, args=(session,), disabled=session.done or session.playing,
@@ -126,8 +139,8 @@ def live_fragment(session: LiveSession, draw) -> None:
     # least IDLE_FACTOR times a frame's measured time.
     # The timer is fixed until the next full run: when the frames turn out much slower than
     # it allows, a full run sets a longer one (at most every RETIME_FRAMES frames).
-    run_every = (max(FRAME_SECONDS, IDLE_FACTOR * session.frame_seconds) if session.playing
-                 else None)
+    run_every = (max(FRAME_SECONDS, IDLE_FACTOR * session.expected_frame_seconds())
+                 if session.playing else None)
     session.timer = run_every
 
     @st.fragment(run_every=run_every)
@@ -137,6 +150,14 @@ def live_fragment(session: LiveSession, draw) -> None:
             session.tick()
             if not session.playing:  # ended or paused itself: a full rerun stops the timer
                 session.finished_playing = True
+                st.rerun()
+            ticked = time.perf_counter() - started
+            if session.timer and IDLE_FACTOR * ticked > 1.5 * session.timer:
+                # the training alone outlasts the timer: the next tick would cut this frame
+                # short before it is drawn or measured, and so every frame after it. A full
+                # run sets a timer for frames this slow (the runs have moved: nothing lost).
+                session.frame_seconds = max(session.frame_seconds, ticked)
+                session.frames_timed = 0
                 st.rerun()
         if session.notice:
             st.info(session.notice, icon=":material/pause_circle:")

@@ -39,6 +39,7 @@ from nnlab.app.compare import (
     show_status,
 )
 from nnlab.app.runs import register_run, train_many
+from nnlab.app.widgets import user_text
 from nnlab.lessons.neuron_maps import plane, unit_maps, weight_gradients
 from nnlab.viz import curves_chart, network, raster
 from nnlab.viz._common import series_frame
@@ -120,12 +121,30 @@ def _alt_boundary(label, result, unit_name=None) -> str:
             f"{m.get('train_accuracy', float('nan')):.3f}, status {result.status}.")
 
 
-def _alt_curves(series: dict) -> str:
-    ends = []
-    for label, (x, y) in series.items():
-        ends.append(f"{label} {y[-1]:.3g} at epoch {int(x[-1])}" if len(y) else
-                    f"{label} no finite cost yet")
-    return "Training cost per epoch: " + "; ".join(ends) + "."
+#: The cost chart's text alternative (its spec's ``description``). Constant: Streamlit 1.67 puts
+#: ``alt`` in the chart's spec, and a spec that changes makes the browser rebuild the chart every
+#: frame (measured: one new Vega view per frame); what the curves show now is in
+#: :func:`live_text`, under the chart.
+CURVES_ALT = ("Training cost per epoch of every run, one line each; the latest costs are "
+              "written under the chart.")
+
+
+def live_text(snapshots, series: dict) -> str:
+    """The live picture in words, updated every frame (its text alternative, WCAG 1.1.1):
+    ``"Epoch 120 of 300: Adam cost 0.08, gradient descent 0.61."`` ``series``: each run's
+    finite costs, ``{label: (epochs, costs)}`` (``compare.curve_series``). The epoch is the
+    one of the runs still training (the one furthest behind), as the Epoch metric counts."""
+    running = [int(r.epochs_run) for _, r in snapshots if r.status == "running"]
+    epoch = min(running) if running else max(int(r.epochs_run) for _, r in snapshots)
+    total = max(int(r.config.num_epochs) for _, r in snapshots)
+    parts = []
+    for label, result in snapshots:
+        _, y = series.get(str(label), ((), ()))
+        cost = f"cost {float(y[-1]):.3g}" if len(y) else "no cost yet"
+        if result.status in ("diverged", "stopped"):
+            cost += f" ({result.status} at epoch {int(result.epochs_run)})"
+        parts.append(f"{user_text(label)} {cost}")
+    return f"Epoch {epoch} of {total}: " + ", ".join(parts) + "."
 
 
 def _selected_unit(key: str):
@@ -176,8 +195,9 @@ def draw_frame(snapshots, data, *, key: str, log_cost: bool = False,
             frame_spec(("curves", tuple(series), log_cost),
                        lambda: curves_chart(series, y_title="cost", log_y=log_cost,
                                             title="Training cost"),
-                       [series_frame(series, log_cost)]),
-            width="stretch", alt=_alt_curves(series))
+                       [series_frame(series, log_cost)], description=CURVES_ALT),
+            width="stretch")
+        st.markdown(live_text(snapshots, series))
     with left:
         _network_drawing(dict(snapshots), labels, drawn, unit, data, box, key=key)
     st.dataframe(**grid_safe(metrics_frame(snapshots), METRIC_COLUMNS), hide_index=True)
@@ -210,13 +230,14 @@ def _network_drawing(results: dict, labels, drawn, unit, data, box, *, key: str)
     spec = frame_spec(("network", tuple(dims), what),
                       lambda: network.network_chart(dims, matrices, images=images,
                                                     selected=selected, what=what),
-                      [f for f in frames if f is not None])
+                      [f for f in frames if f is not None],
+                      description=f"Network of {drawn}: layer sizes {dims}; edge width is the "
+                                  f"size of each {what}, blue positive, orange dashed "
+                                  "negative; each node shows its neuron's output over the "
+                                  "input plane.")
     st.vega_lite_chart(spec, on_select="rerun", key=f"{key}_net",
                        height=network.layout(dims)["height"] + network.MARGIN,
-                       selection_mode=[network.SELECTION],
-                       alt=f"Network of {drawn}: layer sizes {dims}; edge width is the size "
-                           f"of each {what}, blue positive, orange dashed negative; each "
-                           "node shows its neuron's output over the input plane.")
+                       selection_mode=[network.SELECTION])
     st.caption("Click a neuron to see its map large in place of the boundary; click the "
                "output to go back.")
 

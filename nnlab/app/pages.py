@@ -25,6 +25,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from nnlab.app import share, style
 from nnlab.app.session_budget import new_interaction_budget
 from nnlab.app.shared_cache import protect as protect_shared_cache
 
@@ -128,9 +129,12 @@ PAGES: tuple[PageInfo, ...] = (
              "One network, two implementations: nnlab's hand-written backprop and TensorFlow's "
              "GradientTape with a Keras optimizer, started from the same weights and fed the same "
              "mini-batches, trace the same cost curve."),
+    PageInfo(LAB, "pages/40_Challenges.py", "Challenges", ":material/flag:",
+             "The lessons as goals: turn the knobs a challenge allows, press Play, and the "
+             "check ticks on your own run the moment it reaches the target."),
     PageInfo(LAB, "pages/90_Compare_runs.py", "Compare runs", ":material/compare_arrows:",
              "Every run you made in this session, from any page: overlay their curves, download "
-             "their histories and configs."),
+             "their histories, save the whole lab in a file and load it back."),
 )
 
 DEFAULT_ICON = ":material/science:"
@@ -219,15 +223,19 @@ def page_setup(page: str, what_you_will_see: str | None = None, *, icon: str | N
         what_you_will_see = info.what
     icon = icon or info.icon
     st.set_page_config(page_title=f"{title} · nnlab", page_icon=icon, layout="wide")
+    style.inject()  # the app's accessible stylesheet (nnlab/app/style.py)
     st.session_state[CURRENT_PAGE_KEY] = title
     new_interaction_budget()  # this script run is one click: its runs share one budget
     protect_shared_cache()  # one visitor's clear_cache must not wipe everyone's runs
-    if menu:
-        with st.sidebar:
+    share.read_link(title)  # the link's classroom flags; a new list of bound controls
+    with st.sidebar:
+        share.share_popover()
+        if menu and not share.hides("menu"):
             course_menu()
     st.title(title)
-    if what_you_will_see:
+    if what_you_will_see and not share.hides("prose"):
         st.caption(what_you_will_see)
+    share.under_title()  # hides what the link names; its notice on names it cannot use
     return info
 
 

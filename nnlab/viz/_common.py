@@ -13,22 +13,14 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-#: Binary classes: 0 is red, 1 is blue (the course's planar data colours).
-RED = "#d62728"
-BLUE = "#1f77b4"
-GREY = "#7f7f7f"
-#: Categorical scheme for multiclass data and for series of lines.
-CATEGORICAL_SCHEME = "tableau10"
-#: The colour of class k on every chart and picture of the app, whatever the number of classes:
-#: class 0 red and class 1 blue as in the binary pictures, then Okabe-Ito's colour-blind-safe
-#: green, orange, pink, sky blue, yellow, black, and brown and grey.
-CLASS_COLOURS = (RED, BLUE, "#009e73", "#e69f00", "#cc79a7", "#56b4e9", "#f0e442", "#000000",
-                 "#8c564b", GREY)
-#: How the text names each of :data:`CLASS_COLOURS`.
-CLASS_COLOUR_NAMES = ("red", "blue", "green", "orange", "pink", "sky blue", "yellow", "black",
-                      "brown", "grey")
-#: Diverging scheme for a probability of class 1: red (0) - white - blue (1).
-PROBABILITY_SCHEME = "redblue"
+# Re-exported: the live pictures (raster, network) import the class colours from here.
+from .palette import CLASS_COLOUR_NAMES, CLASS_COLOURS, GREY, class_scale  # noqa: F401
+
+#: Binary classes: 0 and 1 in the palette's class colours (:mod:`nnlab.viz.palette`; the names
+#: are the course's planar-data colours, kept for the modules that import them).
+RED = CLASS_COLOURS[0]
+BLUE = CLASS_COLOURS[1]
+
 #: Altair refuses to embed a data set of more than 5000 rows; stay below it.
 MAX_ROWS = 5000
 
@@ -93,10 +85,8 @@ def data_frame(X, Y, name_x: str = "X", name_y: str = "Y") -> pd.DataFrame:
 
 
 def label_scale(n_classes: int) -> alt.Scale:
-    """Colour scale of true class labels (:data:`CLASS_COLOURS`: class 0 red, 1 blue, ...)."""
-    n = max(2, int(n_classes))
-    return alt.Scale(domain=list(range(n)),
-                     range=[CLASS_COLOURS[k % len(CLASS_COLOURS)] for k in range(n)])
+    """Colour scale of true class labels (:func:`nnlab.viz.palette.class_scale`)."""
+    return class_scale(n_classes)
 
 
 def cell_edges(centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -10,7 +10,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ._common import CATEGORICAL_SCHEME, CHART_HEIGHT, GREY, as_1d, check_mapping, order_of
+from ._common import CHART_HEIGHT, GREY, as_1d, check_mapping, order_of
+from .palette import series_scale
 
 
 def _lines(frame: pd.DataFrame, labels: list[str], *, x_title: str, y_title: str,
@@ -20,7 +21,7 @@ def _lines(frame: pd.DataFrame, labels: list[str], *, x_title: str, y_title: str
         x=alt.X("x:Q", title=x_title, scale=alt.Scale(zero=False, nice=False)),
         y=alt.Y("y:Q", title=y_title, scale=alt.Scale(zero=False)),
         color=alt.Color("series:N", title=None, sort=labels,
-                        scale=alt.Scale(domain=labels, scheme=CATEGORICAL_SCHEME),
+                        scale=series_scale(labels),
                         legend=alt.Legend(orient="bottom", symbolStrokeWidth=3,
                                           labelLimit=320)),
         opacity=alt.when(pick).then(alt.value(1.0)).otherwise(alt.value(0.15)),
@@ -137,7 +138,7 @@ def ewa_weights_chart(weights: Mapping, windows: Mapping, *,
     lines = _lines(pd.concat(frames, ignore_index=True), labels, x_title="k (days back)",
                    y_title="weight ÷ today's weight = βᵏ")
     colour = alt.Color("series:N", sort=labels, legend=None,
-                       scale=alt.Scale(domain=labels, scheme=CATEGORICAL_SCHEME))
+                       scale=series_scale(labels))
     base = alt.Chart(pd.DataFrame(marks)).encode(x="x:Q", color=colour)
     rules = base.mark_rule(strokeDash=[5, 4], strokeWidth=1.5)
     dots = base.mark_point(size=80, filled=True, shape="diamond").encode(

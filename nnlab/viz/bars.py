@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ._common import BLUE, CHART_HEIGHT, GREY, RED, check_mapping, order_of
+from .palette import LABEL_GREY
 
 #: On a log axis a value of exactly 0 (a perfect gradient check) is drawn at this floor.
 LOG_FLOOR = 1e-16
@@ -34,7 +35,7 @@ def parameter_bars_chart(
     thresholds : dict, optional
         Label -> y value, drawn as dashed horizontal rules with their label,
         e.g. ``{"fine 1e-7": 1e-7, "look closer 1e-5": 1e-5, "bug 1e-3": 1e-3}``.
-        Bars above the largest threshold are drawn in red.
+        Bars above the largest threshold are drawn in vermillion (class 0's colour).
     log_y : bool, default True
         Logarithmic y axis. Values ``<= 0`` are drawn at ``LOG_FLOOR`` (the
         tooltip keeps the true value).
@@ -103,7 +104,7 @@ def parameter_bars_chart(
                 alt.Tooltip("level:Q", format=".0e", title="level"),
             ]
         )
-        text = base.mark_text(align="left", baseline="bottom", x=4, dy=-2, color="#444444").encode(
+        text = base.mark_text(align="left", baseline="bottom", x=4, dy=-2, color=LABEL_GREY).encode(
             text="threshold:N"
         )
         chart = alt.layer(bars, rules, text)

@@ -20,17 +20,12 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ._common import CATEGORICAL_SCHEME, CHART_HEIGHT, as_1d, check_mapping, order_of, series_frame
+from ._common import CHART_HEIGHT, as_1d, check_mapping, order_of, series_frame
+from .palette import DASHES, series_colour, series_scale
 
 #: Share of the values kept inside the x range (the extreme tails are clipped to the edges).
 CLIP_QUANTILE = 0.005
 
-#: Okabe and Ito's colour-blind-safe palette, in their order.
-OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
-             "#000000")
-#: Dash patterns (Vega-Lite ``strokeDash``), solid first: with the colour, every line differs
-#: in two ways, so no two lines look alike in grey or to a colour-blind eye.
-DASHES = ((1, 0), (8, 4), (2, 3), (10, 3, 2, 3), (4, 6), (14, 4, 3, 4, 3, 4), (1, 5), (6, 2))
 #: Name of the legend selection of :func:`styled_curves_chart` (click to highlight).
 STYLE_PICK = "style_pick"
 #: Stroke width of the first dash group (drawn first, widest) and of the last (on top).
@@ -54,7 +49,7 @@ def styled_curves_chart(series: Mapping, *, colours: Mapping | None = None,
                         y_title: str = "cost", log_y: bool = False, title: str | None = None,
                         colour_title: str | None = None,
                         dash_title: str | None = None) -> alt.LayerChart:
-    """Overlaid curves, each told apart by its colour (:data:`OKABE_ITO`, in order) and its
+    """Overlaid curves, each told apart by its colour (palette ``SERIES_COLOURS``, in order) and its
     dash (:data:`DASHES`), so that six or eight lines stay distinguishable.
 
     Parameters
@@ -87,7 +82,7 @@ def styled_curves_chart(series: Mapping, *, colours: Mapping | None = None,
     frame = series_frame(named, log_y)
     frame["colour"] = frame["series"].map(colour_of)
     frame["dash"] = frame["series"].map(dash_of)
-    palette = [OKABE_ITO[i % len(OKABE_ITO)] for i in range(len(colour_groups))]
+    palette = [series_colour(i) for i in range(len(colour_groups))]
     patterns = [list(DASHES[i % len(DASHES)]) for i in range(len(dash_groups))]
     one_legend = colours is None and dashes is None
     legend = alt.Legend(orient="bottom", columns=2, labelLimit=0, symbolStrokeWidth=3,
@@ -172,7 +167,7 @@ def snapshot_histograms_chart(values: Mapping, *, bins: int = 30, width: int = 3
     x_scale = alt.Scale(domain=[float(lo), float(hi)], nice=False, zero=False)
     y_scale = alt.Scale(domain=[0.0, top if top > 0 else 1.0], nice=True)
     colour = alt.Color("snapshot:N", legend=None,
-                       scale=alt.Scale(domain=labels, scheme=CATEGORICAL_SCHEME))
+                       scale=series_scale(labels))
     tooltip = [alt.Tooltip("snapshot:N", title="snapshot"),
                alt.Tooltip("bin_start:Q", format=".3g", title="from"),
                alt.Tooltip("bin_end:Q", format=".3g", title="to"),

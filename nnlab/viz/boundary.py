@@ -14,12 +14,12 @@ import pandas as pd
 
 from ._common import (
     CHART_HEIGHT,
-    PROBABILITY_SCHEME,
     data_frame,
     grid_frame,
     label_scale,
     with_centres,
 )
+from .palette import probability_scale, shape_scale
 
 #: Grids larger than this are thinned (a 60 x 60 grid is drawn as is).
 MAX_CELLS = 4000
@@ -32,14 +32,19 @@ GRADIENT_LENGTH = 160
 
 def _points_layer(points: pd.DataFrame, scale: alt.Scale, x_scale, y_scale, *,
                   y_axis=alt.Undefined, legend=alt.Undefined) -> alt.Chart:
-    """Circles with a white outline, filled with the colour of the true label."""
+    """Points with a white outline, filled with the colour of the true label and shaped by it
+    (circle, square, triangle, ...: the class's second channel besides its colour)."""
+    n_classes = len(scale.domain) if isinstance(scale.domain, list) else 2
     return (
         alt.Chart(points)
-        .mark_circle(size=38, stroke="white", strokeWidth=0.8, opacity=0.95, clip=True)
+        .mark_point(size=44, filled=True, stroke="white", strokeWidth=0.8, opacity=0.95,
+                    clip=True)
         .encode(
             x=alt.X("x1:Q", scale=x_scale, title="x₁"),
             y=alt.Y("x2:Q", scale=y_scale, title="x₂", axis=y_axis),
             fill=alt.Fill("label:N", scale=scale, title="true label", legend=legend),
+            shape=alt.Shape("label:N", scale=shape_scale(n_classes), title="true label",
+                            legend=legend),
             tooltip=[
                 alt.Tooltip("x1:Q", format=".3f", title="x₁"),
                 alt.Tooltip("x2:Q", format=".3f", title="x₂"),
@@ -75,7 +80,7 @@ def decision_boundary_chart(
         data set, and exactly one of
 
         - ``"probs"`` (ny, nx): probability of class 1 (binary), drawn with a
-          diverging red-white-blue scale on the domain [0, 1];
+          diverging scale from class 0's colour through white to class 1's on the domain [0, 1];
         - ``"classes"`` (ny, nx): predicted class (multiclass), drawn in the
           class colour at a lower opacity.
 
@@ -137,7 +142,7 @@ def decision_boundary_chart(
             color = alt.Color(
                 "z:Q",
                 title="P(y = 1)",
-                scale=alt.Scale(scheme=PROBABILITY_SCHEME, domain=[0, 1], domainMid=0.5),
+                scale=probability_scale(),
                 legend=alt.Legend(orient="bottom", direction="horizontal",
                                   gradientLength=GRADIENT_LENGTH),
             )
@@ -167,7 +172,7 @@ def decision_boundary_chart(
                                                                 direction="horizontal")))
         charts.append(layer.properties(title=str(panel["label"]), width=height, height=height))
     return alt.concat(*charts, columns=int(columns)).resolve_scale(
-        x="shared", y="shared", color="shared", fill="shared"
+        x="shared", y="shared", color="shared", fill="shared", shape="shared"
     )
 
 
@@ -179,7 +184,7 @@ def points_chart(X, Y, *, title: str | None = None) -> alt.Chart:
     X : array_like, shape (2, m)
         Examples are columns.
     Y : array_like, shape (1, m)
-        Integer labels ``0 .. C-1`` (binary: 0 red, 1 blue; more: tableau10).
+        Integer labels ``0 .. C-1`` (class colours and shapes of :mod:`nnlab.viz.palette`).
     title : str, optional
         Chart title.
 
@@ -193,7 +198,8 @@ def points_chart(X, Y, *, title: str | None = None) -> alt.Chart:
     x_scale = alt.Scale(zero=False)
     y_scale = alt.Scale(zero=False)
     chart = _points_layer(points, label_scale(n_classes), x_scale, y_scale)
-    chart = chart.encode(fill=alt.Fill("label:N", scale=label_scale(n_classes), title="class"))
+    chart = chart.encode(fill=alt.Fill("label:N", scale=label_scale(n_classes), title="class"),
+                         shape=alt.Shape("label:N", scale=shape_scale(n_classes), title="class"))
     props = {"width": "container", "height": CHART_HEIGHT}
     if title is not None:
         props["title"] = title

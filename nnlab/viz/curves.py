@@ -16,20 +16,13 @@ from ._common import (
     order_of,
     series_frame,
 )
+from .palette import DASHES, LABEL_GREY, SERIES_COLOURS
 
 #: Name of the legend selection parameter (click a legend entry to highlight it).
 LEGEND_PARAM = "legend_pick"
 #: Opacity of the series that are not picked in the legend.
 MUTED_OPACITY = 0.15
 
-#: Okabe and Ito's colour-blind-safe palette, in their order: series ``i`` gets colour
-#: ``i % 8``. (``nnlab.viz._common.CATEGORICAL_SCHEME`` is still Tableau 10 for the other
-#: charts; this palette belongs there once every chart uses it.)
-OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
-             "#000000")
-#: Dash patterns (Vega-Lite ``strokeDash``), solid first: every series differs from every
-#: other in colour *and* dash, so two lines that coincide stay two lines (and in grey).
-DASHES = ((1, 0), (8, 4), (2, 3), (10, 3, 2, 3), (4, 6), (14, 4, 3, 4, 3, 4), (1, 5), (6, 2))
 #: Stroke width of the first series (drawn first, underneath) and of the last (on top): a
 #: later, narrower line never hides an earlier one.
 WIDEST, NARROWEST = 3.5, 2.25
@@ -41,10 +34,10 @@ OFF_SCALE = 1e3
 
 
 def style_of(i: int) -> tuple[str, list]:
-    """``(colour, dash)`` of series number ``i`` (0-based): Okabe-Ito colours in order and
-    the dashes in order, shifted by one every eight series so that no two of the first 64
-    series share both."""
-    return OKABE_ITO[i % len(OKABE_ITO)], list(DASHES[(i + i // len(OKABE_ITO)) % len(DASHES)])
+    """``(colour, dash)`` of series number ``i`` (0-based): the palette's series colours
+    (:data:`nnlab.viz.palette.SERIES_COLOURS`) and dashes in order: 7 colours and 8 dashes,
+    so no two of the first 56 series share both."""
+    return SERIES_COLOURS[i % len(SERIES_COLOURS)], list(DASHES[i % len(DASHES)])
 
 
 def _widths(n: int) -> list[float]:
@@ -201,7 +194,7 @@ def curves_chart(
 
     Notes
     -----
-    Each series has its own colour (:data:`OKABE_ITO`, in order) and dash (:data:`DASHES`),
+    Each series has its own colour (palette ``SERIES_COLOURS``, in order) and dash (:data:`DASHES`),
     and the first is drawn widest, underneath: two runs with the same curve both show.
     Non-finite points (a diverged run) are dropped, never drawn or raised on.
     Very long series are thinned so that the chart stays below 5000 rows.
@@ -220,10 +213,10 @@ def curves_chart(
         rows = [(str(k), float(v)) for k, v in marks.items() if np.isfinite(float(v))]
         mark_frame = pd.DataFrame(rows, columns=["mark", "x"])
         base = alt.Chart(mark_frame).encode(x=alt.X("x:Q"))
-        rule = base.mark_rule(color="#444444", strokeDash=[5, 4], strokeWidth=1.5).encode(
+        rule = base.mark_rule(color=LABEL_GREY, strokeDash=[5, 4], strokeWidth=1.5).encode(
             tooltip=[alt.Tooltip("mark:N", title="mark"), alt.Tooltip("x:Q", title=x_title)]
         )
-        text = base.mark_text(align="left", baseline="top", dx=4, y=4, color="#444444").encode(
+        text = base.mark_text(align="left", baseline="top", dx=4, y=4, color=LABEL_GREY).encode(
             text="mark:N"
         )
         chart = alt.layer(chart, rule, text)

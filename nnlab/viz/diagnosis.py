@@ -9,9 +9,11 @@ import numpy as np
 import pandas as pd
 
 from ._common import CHART_HEIGHT
+from .palette import GREY, OKABE_ITO
 
 #: Colours of the ladder's parts: Bayes error (grey), avoidable bias (orange), variance (blue).
-LADDER_COLOURS = {"Bayes error": "#9e9e9e", "avoidable bias": "#f28e2b", "variance": "#4e79a7"}
+LADDER_COLOURS = {"Bayes error": GREY, "avoidable bias": OKABE_ITO["orange"],
+                  "variance": OKABE_ITO["blue"]}
 #: The ladder's height in pixels (Streamlit fits the whole chart, x axis included, into it:
 #: about 100 px of plot) and, on its hidden 0-1 y scale, the bar and the error ticks (the
 #: labels sit just outside the ticks, with room above and below them inside the plot).
@@ -135,9 +137,9 @@ def error_curves_chart(x: Sequence, train_error: Sequence, dev_error: Sequence, 
     x_enc = alt.X("x:Q", title=x_title,
                   scale=alt.Scale(type="log") if log_x else alt.Scale(zero=False))
     colour = alt.Color("series:N", title=None, scale=alt.Scale(
-        domain=["train error", "dev error"], range=["#f28e2b", "#4e79a7"]),
+        domain=["train error", "dev error"], range=[OKABE_ITO["orange"], OKABE_ITO["blue"]]),
         legend=alt.Legend(orient="bottom"))
-    gap = alt.Chart(wide).mark_area(opacity=0.15, color="#4e79a7").encode(
+    gap = alt.Chart(wide).mark_area(opacity=0.15, color=OKABE_ITO["blue"]).encode(
         x=x_enc, y="train error:Q", y2="dev error:Q")
     lines = alt.Chart(long).mark_line(point=bool(points)).encode(
         x=x_enc, y=alt.Y("error:Q", title="error (%)"), color=colour,

@@ -9,13 +9,13 @@ import numpy as np
 import pandas as pd
 
 from ._common import (
-    CATEGORICAL_SCHEME,
     MAX_ROWS,
     PANEL_WIDTH,
     as_1d,
     check_mapping,
     order_of,
 )
+from .palette import series_scale
 
 #: Largest part of a weight matrix drawn per snapshot (rows = units, columns = inputs).
 MAX_UNITS = 40
@@ -84,7 +84,7 @@ def histograms_chart(
             # With x and x2 but no y2, Vega-Lite draws a horizontal ranged bar (thin dashes).
             y2=alt.datum(0),
             color=alt.Color(
-                "group:N", legend=None, scale=alt.Scale(domain=labels, scheme=CATEGORICAL_SCHEME)
+                "group:N", legend=None, scale=series_scale(labels)
             ),
             tooltip=[
                 alt.Tooltip("group:N", title="group"),

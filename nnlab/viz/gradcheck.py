@@ -8,7 +8,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ._common import CATEGORICAL_SCHEME, CHART_HEIGHT, GREY, check_mapping, order_of
+from ._common import CHART_HEIGHT, GREY, check_mapping, order_of
+from .palette import LABEL_GREY, series_scale
 
 
 def epsilon_sweep_chart(series: Mapping, *, thresholds: Mapping | None = None,
@@ -45,7 +46,7 @@ def epsilon_sweep_chart(series: Mapping, *, thresholds: Mapping | None = None,
         y=alt.Y("difference:Q", scale=y_scale, title="relative difference",
                 axis=alt.Axis(format=".0e")),
         color=alt.Color("series:N", title=None, sort=labels,
-                        scale=alt.Scale(domain=labels, scheme=CATEGORICAL_SCHEME),
+                        scale=series_scale(labels),
                         legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("series:N", title="check"),
                  alt.Tooltip("epsilon:Q", format=".0e", title="epsilon"),
@@ -59,7 +60,7 @@ def epsilon_sweep_chart(series: Mapping, *, thresholds: Mapping | None = None,
         rules = base.mark_rule(color=GREY, strokeDash=[6, 4])
         # Labels at the right end of their rule, clear of the sweep's points on the left.
         text = base.mark_text(align="right", baseline="bottom", x="width", dx=-4, dy=-2,
-                              color="#444444").encode(text="threshold:N")
+                              color=LABEL_GREY).encode(text="threshold:N")
         chart = alt.layer(chart, rules, text)
     props = {"width": "container", "height": CHART_HEIGHT}
     if title is not None:

@@ -8,7 +8,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ._common import CATEGORICAL_SCHEME, MAX_ROWS, as_1d, check_mapping, order_of, thin_indices
+from ._common import MAX_ROWS, as_1d, check_mapping, order_of, thin_indices
+from .palette import series_colour
 
 #: Panels of the per-iteration chart share a y axis cut at this quantile of all the costs, so
 #: that a few huge single-example costs don't flatten the other panels (they are clipped).
@@ -104,13 +105,14 @@ def iteration_cost_chart(panels: Mapping, *, smooth: Mapping | None = None,
     return chart.properties(title=title) if title else chart
 
 
-_TABLEAU10 = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2",
-              "#ff9da6", "#9d755d", "#bab0ac")
-
-
 def _colour(i: int) -> str:
-    """The ``i``-th colour of the categorical scheme (the series colours of the curves)."""
-    return _TABLEAU10[i % len(_TABLEAU10)]
+    """The ``i``-th series colour of the palette (the series colours of the curves)."""
+    return series_colour(i)
+
+
+def _batch_scale(n: int) -> alt.Scale:
+    """Colour scale of mini-batches ``1 .. n`` (the palette's series colours, cycled)."""
+    return alt.Scale(domain=list(range(1, n + 1)), range=[series_colour(i) for i in range(n)])
 
 
 def partition_frame(batches: Sequence) -> pd.DataFrame:
@@ -154,7 +156,7 @@ def partition_chart(batches: Sequence) -> alt.VConcatChart:
     """
     frame = partition_frame(batches)
     m, n = len(frame), int(frame["batch"].max())
-    colour = alt.Color("batch:O", title="mini-batch", scale=alt.Scale(scheme=CATEGORICAL_SCHEME),
+    colour = alt.Color("batch:O", title="mini-batch", scale=_batch_scale(n),
                        legend=None)
     width = CELL * m
     tooltip = [alt.Tooltip("example:Q", title="example (column of X)"),
@@ -217,7 +219,7 @@ def batch_points_chart(X, batches: Sequence, *, title: str | None = None) -> alt
                  alt.Tooltip("batch:O", title="mini-batch")])
     dots = base.mark_circle(size=260, opacity=0.9).encode(
         color=alt.Color("batch:O", title="mini-batch",
-                        scale=alt.Scale(scheme=CATEGORICAL_SCHEME)))
+                        scale=_batch_scale(int(frame["batch"].max()))))
     text = base.mark_text(color="white", fontSize=10, fontWeight="bold").encode(
         text="example:Q")
     props = {"height": 280, "width": "container"}

@@ -7,11 +7,12 @@ import numpy as np
 import pandas as pd
 
 from ._common import as_1d
+from .palette import PHASE_COLOURS, PHASE_LETTERS
 
-#: Phases in order, with their colours: green converges fast, blue slowly, orange
-#: oscillates, red diverges.
-PHASE_COLOURS = {"fast": "#2ca02c", "slow": "#6baed6", "oscillates": "#ff7f0e",
-                 "diverges": "#d62728"}
+# Phases in order, with their colours (nnlab.viz.palette): green converges fast, sky blue
+# slowly, orange oscillates, vermillion diverges; each cell also carries its phase's letter
+# (F, S, O, D), so the map reads without telling the colours apart.
+__all__ = ["PHASE_COLOURS", "PHASE_HEIGHT", "phase_diagram_chart", "phase_frame"]
 PHASE_HEIGHT = 340
 
 
@@ -52,6 +53,7 @@ def phase_frame(labels, learning_rates, betas) -> pd.DataFrame:
     i, j = np.meshgrid(np.arange(lrs.size), np.arange(bs.size), indexing="ij")
     i, j = i.ravel(), j.ravel()
     return pd.DataFrame({"learning_rate": lrs[i], "beta": bs[j], "phase": lab[i, j],
+                         "letter": [PHASE_LETTERS[p] for p in lab[i, j]],
                          "x_lo": x_lo[i], "x_hi": x_hi[i], "y_lo": y_lo[j], "y_hi": y_hi[j]})
 
 
@@ -90,7 +92,9 @@ def phase_diagram_chart(labels, learning_rates, betas, *, bound=None, selected=N
     colour = alt.Color("phase:N", title="phase", sort=list(PHASE_COLOURS),
                        scale=alt.Scale(domain=list(PHASE_COLOURS),
                                        range=list(PHASE_COLOURS.values())),
-                       legend=alt.Legend(orient="bottom"))
+                       legend=alt.Legend(orient="bottom", labelExpr=" : ".join(
+                           f"datum.label == '{p}' ? '{p} ({q})'" for p, q in PHASE_LETTERS.items()
+                       ) + " : datum.label"))
     cells = alt.Chart(frame).mark_rect(stroke="white", strokeWidth=0.3).encode(
         x=x_enc, x2="x_hi:Q", y=y_enc, y2="y_hi:Q", color=colour,
         tooltip=[alt.Tooltip("learning_rate:Q", format=".4g", title="α"),
@@ -99,7 +103,13 @@ def phase_diagram_chart(labels, learning_rates, betas, *, bound=None, selected=N
     if select_name:
         cells = cells.add_params(alt.selection_point(name=select_name, fields=["learning_rate",
                                                                                  "beta"]))
-    layers = [cells]
+    # The phase's letter at each cell's centre (log-scale midpoint in x): a second channel.
+    letters = (alt.Chart(frame).transform_calculate(
+        xc="sqrt(datum.x_lo * datum.x_hi)", yc="(datum.y_lo + datum.y_hi) / 2")
+        .mark_text(fontSize=9, color="black", opacity=0.75)
+        .encode(x=alt.X("xc:Q", scale=x_scale), y=alt.Y("yc:Q", scale=y_scale),
+                text="letter:N"))
+    layers = [cells, letters]
     if bound is not None:
         b, lr = (as_1d(a, "bound") for a in bound)
         if b.shape != lr.shape:

@@ -15,6 +15,7 @@ a disc, class 1 a square, class 2 a diamond, ...), so that the classes differ in
 from __future__ import annotations
 
 import base64
+import functools
 import struct
 import zlib
 
@@ -84,6 +85,7 @@ def upscale(img: np.ndarray, factor: int) -> np.ndarray:
     return np.repeat(np.repeat(img, factor, axis=0), factor, axis=1)
 
 
+@functools.lru_cache(maxsize=64)
 def _shape_mask(shape: int, r: int) -> np.ndarray:
     yy, xx = np.mgrid[-r:r + 1, -r:r + 1]
     if shape == 0:
@@ -101,9 +103,35 @@ def stamp_points(img: np.ndarray, X, Y, box, *, n_classes: int = 2, radius: int 
     from ``box[3]`` (top) down to ``box[2]`` and columns from ``box[0]`` to ``box[1]``: a
     white-rimmed mark per point, its shape and colour from its class. Returns a new image."""
     out = np.array(img, dtype=float, copy=True)
-    h, w = out.shape[:2]
-    X = np.asarray(X, dtype=float)
-    labels = np.asarray(Y).reshape(-1)
+    pixels, colours = _stamp_plan(out.shape[0], out.shape[1], X, Y, box, n_classes, radius,
+                                  max_points)
+    out.reshape(-1, 3)[pixels] = colours
+    return out
+
+
+def _stamp_plan(h: int, w: int, X, Y, box, n_classes: int, radius: int, max_points: int):
+    """``(pixels, colours)``: the flat pixel indices :func:`stamp_points` paints and their
+    final colours, each pixel once. A live page stamps the same points on every frame: the
+    plan is cached by the points' bytes and the image's geometry."""
+    X = np.ascontiguousarray(X, dtype=float)
+    labels = np.ascontiguousarray(np.asarray(Y).reshape(-1))
+    key = (h, w, X.shape, X.tobytes(), labels.dtype.str, labels.tobytes(),
+           tuple(float(v) for v in box), int(n_classes), int(radius), int(max_points))
+    plan = _PLANS.get(key)
+    if plan is None:
+        plan = _plan(h, w, X, labels, box, n_classes, radius, max_points)
+        if len(_PLANS) >= MAX_PLANS:
+            _PLANS.clear()
+        _PLANS[key] = plan
+    return plan
+
+
+#: Stamp plans kept (a page draws a few geometries: the boundary, a neuron's map).
+MAX_PLANS = 32
+_PLANS: dict = {}
+
+
+def _plan(h, w, X, labels, box, n_classes, radius, max_points):
     keep = np.all(np.isfinite(X), axis=0)
     X, labels = X[:, keep], labels[keep]
     if X.shape[1] > max_points:
@@ -113,19 +141,26 @@ def stamp_points(img: np.ndarray, X, Y, box, *, n_classes: int = 2, radius: int 
     rows = np.round((y1 - X[1]) / ((y1 - y0) or 1.0) * (h - 1)).astype(int)
     palette = class_colours(max(n_classes, 2))
     classes = labels.astype(int)
+    pixels, colours = [], []
     # every rim first, then every core: a close neighbour's rim never cuts into a mark
     for layer in ("rim", "core"):
         for c in np.unique(classes):
             mask = _shape_mask(c, radius + 1 if layer == "rim" else radius)
-            value = 255.0 if layer == "rim" else palette[c % len(palette)]
+            value = np.full(3, 255.0) if layer == "rim" else palette[c % len(palette)]
             sel = classes == c
             dy, dx = np.nonzero(mask)
             dy, dx = dy - (mask.shape[0] // 2), dx - (mask.shape[1] // 2)
             rr = (rows[sel][:, None] + dy[None, :]).ravel()
             cc = (cols[sel][:, None] + dx[None, :]).ravel()
             ok = (rr >= 0) & (rr < h) & (cc >= 0) & (cc < w)
-            out[rr[ok], cc[ok]] = value
-    return out
+            pixels.append(rr[ok] * w + cc[ok])
+            colours.append(np.broadcast_to(value, (int(ok.sum()), 3)))
+    if not pixels:
+        return np.zeros(0, dtype=int), np.zeros((0, 3))
+    pixels, colours = np.concatenate(pixels), np.concatenate(colours)
+    # a pixel painted twice keeps its last paint (as painting in order would)
+    last = len(pixels) - 1 - np.unique(pixels[::-1], return_index=True)[1]
+    return pixels[last], colours[last]
 
 
 def to_uint8(img: np.ndarray) -> np.ndarray:
@@ -141,15 +176,17 @@ def grid_image(panel: dict, *, pixels: int = 240, n_classes: int = 2) -> np.ndar
         colours = probability_rgb(panel["probs"])
     else:
         colours = classes_rgb(panel["classes"], n_classes)
-    colours = colours[::-1]  # image rows go down, y goes up
+    # rounded to bytes before upscaling (the same pixels, a 25th of the float work)
+    colours = to_uint8(colours[::-1])  # image rows go down, y goes up
     factor = max(1, int(round(pixels / colours.shape[1])))
     img = upscale(colours, factor)
     xs, ys = panel["xs"], panel["ys"]
     box = (xs[0], xs[-1], ys[0], ys[-1])
     if panel.get("X") is not None:
-        img = stamp_points(img, panel["X"], panel["Y"], box, n_classes=n_classes,
-                           radius=max(2, factor - 1))
-    return to_uint8(img)
+        where, paint = _stamp_plan(img.shape[0], img.shape[1], panel["X"], panel["Y"], box,
+                                   n_classes, max(2, factor - 1), 2000)
+        img.reshape(-1, 3)[where] = to_uint8(paint)
+    return img
 
 
 def png_bytes(img: np.ndarray) -> bytes:

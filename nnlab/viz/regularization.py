@@ -8,10 +8,11 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ._common import BLUE, CHART_HEIGHT, GREY, PANEL_WIDTH, check_mapping, order_of
+from ._common import CHART_HEIGHT, PANEL_WIDTH, check_mapping, order_of
+from .palette import DEV_COLOUR, DROPPED_COLOUR, LABEL_GREY, TRAIN_COLOUR
 
 #: Colours of the two accuracy bars: train (grey) and dev (blue).
-SPLIT_COLOURS = {"train": GREY, "dev": BLUE}
+SPLIT_COLOURS = {"train": TRAIN_COLOUR, "dev": DEV_COLOUR}
 #: Largest mask drawn per panel (steps x units), so a panel stays readable.
 MAX_MASK_STEPS = 60
 MAX_MASK_UNITS = 40
@@ -62,7 +63,7 @@ def accuracy_gap_chart(rows: Mapping, *, title: str | None = None) -> alt.LayerC
                  alt.Tooltip("accuracy:Q", format=".3f")],
     )
     text = alt.Chart(pd.DataFrame(gaps, columns=["variant", "top", "gap"])).mark_text(
-        baseline="bottom", dy=-4, color="#444444").encode(
+        baseline="bottom", dy=-4, color=LABEL_GREY).encode(
         x=x, y=alt.Y("top:Q", scale=y_scale), text="gap:N")
     props = {"width": "container", "height": CHART_HEIGHT}
     if title is not None:
@@ -104,7 +105,8 @@ def dropout_mask_chart(masks: Mapping, *, title: str | None = None) -> alt.Facet
         x=alt.X("step:O", title="gradient step", axis=alt.Axis(labelAngle=0, labelOverlap=True)),
         y=alt.Y("unit:O", title="hidden unit of layer 1"),
         color=alt.Color("state:N", title=None, sort=["kept", "dropped"],
-                        scale=alt.Scale(domain=["kept", "dropped"], range=[BLUE, "#eeeeee"]),
+                        scale=alt.Scale(domain=["kept", "dropped"],
+                                        range=[DEV_COLOUR, DROPPED_COLOUR]),
                         legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("panel:N", title="mask"), alt.Tooltip("step:O"),
                  alt.Tooltip("unit:O"), alt.Tooltip("state:N")],
@@ -114,7 +116,7 @@ def dropout_mask_chart(masks: Mapping, *, title: str | None = None) -> alt.Facet
 
 
 #: Colours of the two cost curves of a panel (as the accuracy bars: train grey, dev blue).
-COST_COLOURS = {"training cost": GREY, "dev cost": BLUE}
+COST_COLOURS = {"training cost": TRAIN_COLOUR, "dev cost": DEV_COLOUR}
 #: Points kept per curve (a longer one is thinned evenly, its last point kept).
 MAX_CURVE_POINTS = 400
 #: Size of one panel of :func:`cost_panels_chart`, in pixels.

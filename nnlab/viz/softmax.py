@@ -23,20 +23,20 @@ COLOUR_NAMES = {name: tuple(int(h.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
 def class_colour_hexes(n_classes: int) -> list[str]:
     """The classes' colours as ``"#rrggbb"``: exactly the decision images' colours
     (:func:`nnlab.viz.raster.class_colours`), so that a class has one colour on every chart
-    (``_common.CLASS_COLOURS``: 0 red, 1 blue, 2 green, ...)."""
+    (``palette.CLASS_COLOURS``: 0 vermillion, 1 blue, 2 green, ...)."""
     return ["#" + "".join(f"{int(round(v)):02x}" for v in c)
             for c in class_colours(max(int(n_classes), 2))][:max(int(n_classes), 2)]
 
 
 def colour_name(hex_colour: str) -> str:
-    """The name of the nearest of :data:`COLOUR_NAMES` (``"#d62728"`` -> ``"red"``)."""
+    """The name of the nearest of :data:`COLOUR_NAMES` (``"#d55e00"`` -> ``"vermillion"``)."""
     h = hex_colour.lstrip("#")
     c = np.array([int(h[i:i + 2], 16) for i in (0, 2, 4)], dtype=float)
     return min(COLOUR_NAMES, key=lambda n: float(np.sum((np.array(COLOUR_NAMES[n]) - c) ** 2)))
 
 
 def class_colour_names(n_classes: int) -> list[str]:
-    """``["red", "blue", "green", ...]``: the names of :func:`class_colour_hexes`."""
+    """``["vermillion", "blue", "green", ...]``: the names of :func:`class_colour_hexes`."""
     return [colour_name(h) for h in class_colour_hexes(n_classes)]
 
 
@@ -89,9 +89,9 @@ def class_probability_chart(probs, *, labels=None, title: str | None = None,
     -------
     altair.LayerChart
         Bars coloured like the classes of the decision-region charts and images
-        (:func:`class_colour_hexes` of C classes, so two classes are red and blue as on every
-        binary page), with the value written above each bar to 3 decimals. A fixed axis makes
-        two charts comparable.
+        (:func:`class_colour_hexes` of C classes, so two classes are vermillion and blue as
+        on every binary page), with the value written above each bar to 3 decimals. A fixed
+        axis makes two charts comparable.
     """
     p = np.asarray(probs, dtype=np.float64).ravel()
     if p.size < 2 or not np.all(np.isfinite(p)):

@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 
 from ._common import (
-    CATEGORICAL_SCHEME,
     MAX_ROWS,
     check_mapping,
     grid_frame,
@@ -17,6 +16,7 @@ from ._common import (
     thin_indices,
     with_centres,
 )
+from .palette import series_scale
 
 #: Number of colour bands of the contour-like heatmap.
 N_LEVELS = 14
@@ -138,7 +138,7 @@ def contour_chart(
             "path:N",
             title="path",
             sort=labels,
-            scale=alt.Scale(domain=labels, scheme=CATEGORICAL_SCHEME),
+            scale=series_scale(labels),
         )
         base = alt.Chart(pf).encode(x=x_enc, y=y_enc, order=alt.Order("step:Q"))
         halo = base.mark_line(clip=True, color="white", strokeWidth=4, opacity=0.7).encode(

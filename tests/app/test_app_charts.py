@@ -1,5 +1,7 @@
 """nnlab.app.charts: a cached chart spec draws the same element as ``st.altair_chart``."""
 
+import json
+
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -31,7 +33,12 @@ def test_cached_spec_draws_what_altair_chart_draws():
     protos = [c.proto for c in at.get("vega_lite_chart")]
     assert len(protos) == 5
     for direct, cached in ((protos[0], protos[1]), (protos[2], protos[3]), (protos[2], protos[4])):
-        assert cached.spec == direct.spec
+        # The same spec, plus the accessible text (charts.accessible_spec): a description from
+        # the data and the text colours in its config.
+        ours = json.loads(cached.spec)
+        assert ours.pop("description").startswith("Chart: ")
+        assert ours.pop("config") == charts.accessible_spec({"description": "-"})["config"]
+        assert ours == json.loads(direct.spec)
         assert [(d.name, d.data.data) for d in cached.datasets] == \
                [(d.name, d.data.data) for d in direct.datasets]
         assert cached.use_container_width == direct.use_container_width

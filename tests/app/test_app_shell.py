@@ -70,7 +70,7 @@ def test_home_renders_with_a_link_to_every_existing_page():
 
 def test_registry_lists_every_course_page_once():
     paths = [p.path for p in PAGES]
-    assert len(paths) == len(set(paths)) == 16
+    assert len(paths) == len(set(paths)) == 17  # 15 topics, Challenges, Compare runs
     assert all(re.fullmatch(r"pages/\d\d_[A-Za-z_]+\.py", p) for p in paths)
     assert {p.group for p in PAGES} == {"Week 1 · Practical aspects",
                                          "Week 2 · Optimization algorithms",

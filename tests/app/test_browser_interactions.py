@@ -64,6 +64,7 @@ INTERACTIONS = {
     "Batch_norm": ("slider", "bn_num_epochs", "ArrowLeft"),
     "Softmax": ("slider", "sm_num_epochs", "ArrowLeft"),
     "TensorFlow": ("slider", "tf_num_epochs", "ArrowLeft"),
+    "Challenges": ("select", "open_pick"),
     COMPARE: ("compare",),
 }
 

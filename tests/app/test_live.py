@@ -1,5 +1,7 @@
 """Live training (nnlab.app.live): Play/Pause/Step/Reset, the Epoch metric, the timeline."""
 
+import json
+
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
@@ -159,3 +161,42 @@ def test_a_huge_network_gets_a_coarser_grid_picture():
     huge = TrainConfig(hidden_units=(512,) * 50)
     assert grid_size(small, 2, LIVE_GRID) == LIVE_GRID
     assert MIN_GRID <= grid_size(huge, 2, LIVE_GRID) < LIVE_GRID
+
+
+BASE = TrainConfig(n_samples=120, hidden_units=(5,), num_epochs=40, learning_rate=0.1)
+PANEL = """
+import streamlit as st
+from nnlab.app.live_panel import live_comparison
+from nnlab.config import TrainConfig
+from nnlab.core.train import make_dataset
+
+base = TrainConfig(n_samples=120, hidden_units=(5,), num_epochs=40, learning_rate=0.1)
+variants = [("gd", base), ("Adam *fast*", base.replace(optimizer="adam", learning_rate=0.01))]
+live_comparison(variants, make_dataset(base), key="p")
+"""
+
+
+def _live_text(at):
+    return next(m.value for m in at.markdown if m.value.startswith("Epoch "))
+
+
+def test_the_live_picture_has_a_text_alternative_that_follows_the_run():
+    """WCAG 1.1.1: what the cost curves show is written under them, every frame; the charts'
+    specs, their ``description`` (the text alternative) included, stay the same from frame to
+    frame (a changing one makes the browser rebuild the chart: Streamlit puts ``alt`` and the
+    description in the spec it compares)."""
+    at = AppTest.from_string(PANEL, default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.button(key="p_reset").click().run()
+    assert _live_text(at) == r"Epoch 0 of 40: gd no cost yet, Adam \*fast\* no cost yet."
+    charts = []
+    for step in (1, 2):
+        at.button(key="p_step").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        gd = train(BASE.replace(num_epochs=step)).history["cost"][-1]  # chunks change nothing
+        text = _live_text(at)
+        assert text.startswith(f"Epoch {step} of 40: gd cost {gd:.3g}, Adam \\*fast\\* cost "), text
+        charts.append([c.proto.spec for c in at.get("vega_lite_chart")])
+        assert not any(c.proto.alt for c in at.get("vega_lite_chart"))  # no alt to override
+    assert len(charts[0]) == 2 and charts[0] == charts[1]
+    assert all(json.loads(spec)["description"] for spec in charts[0])

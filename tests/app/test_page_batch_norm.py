@@ -83,7 +83,7 @@ def test_layer_slider_and_rates_change_the_view():
     assert list(at.dataframe[0].value["α"]) == [0.1, 10.0]
     at.slider(key="bn_layer").set_value(1).run()
     assert not at.exception
-    assert any("layer 1" in h.value for h in at.subheader)
+    assert any("layer 1" in h.value for h in at.header)
 
 
 def test_snapshot_histograms_chart_shares_and_checks():

@@ -326,7 +326,7 @@ def test_softmax_worked_example_says_soft_only_when_the_table_shows_it():
 @pytest.mark.parametrize("n_classes", [2, 3, 5])
 def test_softmax_class_colours_are_the_decision_images_colours(n_classes):
     """One class, one colour: the bars, their names and the live images agree (two classes are
-    red and blue, as on every binary page)."""
+    vermillion and blue, as on every binary page)."""
     palette = ["#" + "".join(f"{int(round(v)):02x}" for v in c)
                for c in raster.class_colours(n_classes)][:n_classes]
     spec = class_probability_chart(np.full(n_classes, 1 / n_classes)).to_dict()
@@ -334,9 +334,9 @@ def test_softmax_class_colours_are_the_decision_images_colours(n_classes):
     assert colour["domain"] == list(range(n_classes)) and colour["range"] == palette
     names = class_colour_names(n_classes)
     if n_classes == 2:
-        assert names == ["red", "blue"]
+        assert names == ["vermillion", "blue"]
     else:
-        assert names[:3] == ["red", "blue", "green"]
+        assert names[:3] == ["vermillion", "blue", "green"]
 
 
 # ---------------------------------------------------------------------------- Mini-batches

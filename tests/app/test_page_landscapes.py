@@ -97,7 +97,7 @@ def test_phase_chart_carries_the_click_selection():
                                selected=(1.0, 0.5)).to_dict()
     assert spec["params"][0]["name"] == "pick"
     assert spec["params"][0]["select"]["fields"] == ["learning_rate", "beta"]
-    assert len(spec["layer"]) == 2  # cells and the outline of the picked cell
+    assert len(spec["layer"]) == 3  # cells, their phase letters, the outline of the picked cell
 
 
 def _outlined_cells(at):

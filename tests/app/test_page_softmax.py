@@ -101,7 +101,7 @@ def test_more_classes_give_more_regions_and_bars():
     result = train(DEEP.replace(n_classes=5))
     assert _metrics(at).loc["hidden layers 20,10", "train_accuracy"] == pytest.approx(
         result.metrics["train_accuracy"])
-    assert any(h.value.startswith("5 classes") for h in at.subheader)
+    assert any(h.value.startswith("5 classes") for h in at.header)
     # how many regions each network draws is counted, not assumed (it was "5 regions")
     data = make_dataset(DEEP.replace(n_classes=5))
     verdict = next(m.value for m in at.markdown if m.value.startswith("Dev accuracy:"))

@@ -214,7 +214,7 @@ def test_compare_runs_at_the_bound_builds_downloads_only_when_asked(small, monke
     assert calls == {"csv": 0, "json": 0}  # no rerun built a file
     kept = len(registry.list_runs(store))
     assert kept < registry.MAX_RUNS
-    assert at.subheader[0].value == f"{kept} runs in this session"
+    assert at.header[0].value == f"{kept} runs in this session"
     dropped = registry.MAX_RUNS - kept
     assert any(f"{dropped} older runs were dropped" in c.value for c in at.caption)
 

@@ -17,14 +17,20 @@ def test_no_unsafe_html_eval_exec_or_pickle_in_the_app():
     pattern = re.compile(r"unsafe_allow_html\s*=\s*True|\beval\(|\bexec\(|pickle\.loads?\(|"
                          r"st\.html\(|components\.v1\.html|\bos\.system\(|shell=True")
     # the one exception: a constant style sheet, no user text (nnlab/app/live_controls.py)
-    allowed = {"st.html(NO_STALE_FADE)"}
+    allowed = {"st.html(body)"}  # nnlab.app.style.add: a checked <style> sheet only
     hits = [f"{p.relative_to(ROOT)}:{i}" for p in APP_CODE
             for i, line in enumerate(p.read_text().splitlines(), 1)
             if pattern.search(line) and line.strip() not in allowed]
     assert not hits, hits
     from nnlab.app.live_controls import NO_STALE_FADE
+    from nnlab.app.style import add
 
     assert NO_STALE_FADE.startswith("<style>") and "<script" not in NO_STALE_FADE
+    for sheet in ("<script>alert(1)</script>", "<style>a{}</style><img src=x onerror=1>",
+                  "<style></style><script>x</script><style></style>",
+                  "<style>a { background: url(javascript:alert(1)) }</style>"):
+        with pytest.raises(ValueError, match="not a plain style sheet"):
+            add(sheet)
 
 
 def test_server_config_keeps_xsrf_on_and_limits_uploads():

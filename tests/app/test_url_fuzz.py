@@ -56,11 +56,30 @@ def open_page(page: str) -> AppTest:
     return _with_runs(at) if "Compare_runs" in page else at
 
 
+_DEFAULT_RUNS: dict = {}  # page -> its run at the defaults (both tests below read it)
+
+
+def default_run(page: str) -> AppTest:
+    if page not in _DEFAULT_RUNS:
+        at = open_page(page)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        _DEFAULT_RUNS[page] = at
+    return _DEFAULT_RUNS[page]
+
+
 def page_keys(page: str) -> list[str]:
-    at = open_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return sorted(_keys(at._tree, set()))
+    return sorted(_keys(default_run(page)._tree, set()))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_control_of_the_page_is_in_the_url(page, monkeypatch):
+    """Every widget with a key is bound to the query parameter of its key, or is listed as
+    not a setting with the reason (tests/app/test_url_complete.py, NOT_SETTINGS)."""
+    from tests.app.test_url_complete import unbound_controls
+
+    monkeypatch.setenv("NNLAB_MAX_SECONDS", "2")
+    assert not unbound_controls(default_run(page)), unbound_controls(default_run(page))
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -96,3 +115,17 @@ def test_a_valid_link_value_is_used_without_notice():
     assert not at.exception, [e.value for e in at.exception]
     assert at.number_input(key="tdt_data_seed").value == 3
     assert not [w.value for w in at.warning if "tdt_data_seed" in w.value]
+
+
+def test_any_classroom_flag_never_raises_and_a_bad_one_is_named():
+    """``?hide=`` is a link's too: every hostile value shows the page, and a value that names
+    no part or control gets one notice (no widget may take the parameter's name)."""
+    page = "pages/22_Averages.py"
+    assert "hide" not in page_keys(page)
+    for name, value in HOSTILE_VALUES.items():
+        at = open_page(page)
+        at.query_params["hide"] = value
+        at.run()
+        assert not at.exception, (name, [e.value[:300] for e in at.exception])
+        notices = [w.value for w in at.warning if "hide=" in w.value]
+        assert len(notices) == (0 if name == "empty" else 1), (name, notices)

@@ -19,9 +19,11 @@ import pytest
 import nnlab.viz as viz
 from nnlab.viz import curves
 from nnlab.viz._common import series_frame
+from nnlab.viz.palette import SERIES_COLOURS
 
-OKABE_ITO = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
-             "#000000"}
+#: Series colours: Okabe-Ito without the yellow (a thin yellow line on white is invisible).
+OKABE_ITO = set(SERIES_COLOURS)
+N_COLOURS = len(SERIES_COLOURS)
 
 
 # --- a small evaluator of the spec's transforms ------------------------------------------------
@@ -136,14 +138,15 @@ def test_every_series_has_its_own_colour_and_dash(n):
     assert list(styles) == list(series)
     assert len(set(styles.values())) == n  # no two series look alike
     assert all(colour in OKABE_ITO for colour, _ in styles.values())
-    first = list(styles.values())[: min(n, 8)]
-    assert len({c for c, _ in first}) == len(first)  # the first eight: eight colours
-    assert len({d for _, d in first}) == len(first)  # ... and eight dashes
+    first = list(styles.values())[: min(n, N_COLOURS)]
+    assert len({c for c, _ in first}) == len(first)  # the first seven: seven colours
+    assert len({d for _, d in first}) == len(first)  # ... and seven dashes
+    assert "#F0E442" not in {c for c, _ in styles.values()}  # no yellow line
 
 
-def test_colours_follow_the_okabe_ito_order():
+def test_colours_follow_the_palette_order():
     styles = _style_table(viz.curves_chart({"gradient descent": [1, 0.5], "momentum": [1, 0.5]}))
-    assert [c for c, _ in styles.values()] == ["#E69F00", "#56B4E9"]
+    assert [c for c, _ in styles.values()] == list(SERIES_COLOURS[:2])
     assert styles["gradient descent"][1] != styles["momentum"][1]  # same curve: both show
 
 

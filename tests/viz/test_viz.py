@@ -125,15 +125,16 @@ def test_decision_boundary_binary_panels_rects_and_points():
     assert len(spec["concat"]) == 3
     assert spec["columns"] == 2
     assert [p["title"] for p in spec["concat"]] == ["He", "zeros", "random"]
-    for res in ("x", "y", "color", "fill"):
+    for res in ("x", "y", "color", "fill", "shape"):
         assert spec["resolve"]["scale"][res] == "shared"
-    rects, circles = units_of(spec, "rect"), units_of(spec, "circle")
+    rects, circles = units_of(spec, "rect"), units_of(spec, "point")
     assert len(rects) == 3 and len(circles) == 3
     for rect in rects:
         assert len(rows_of(spec, rect)) == 30 * 20
         color = rect["encoding"]["color"]
         assert color["field"] == "z" and color["type"] == "quantitative"
-        assert color["scale"]["domain"] == [0, 1]
+        assert color["scale"]["domain"] == [0, 0.5, 1]  # class 0's colour, white, class 1's
+        assert color["scale"]["range"][0] == CLASS_COLOURS[0]
         assert rect["encoding"]["x2"]["field"] == "x_hi"
         assert rect["encoding"]["y2"]["field"] == "y_hi"
     for circle in circles:
@@ -141,6 +142,7 @@ def test_decision_boundary_binary_panels_rects_and_points():
         assert circle["encoding"]["fill"]["field"] == "label"
         assert circle["mark"]["stroke"] == "white"
         assert circle["encoding"]["fill"]["scale"]["domain"] == [0, 1]
+        assert circle["encoding"]["shape"]["field"] == "label"  # a class's second channel
 
 
 def test_decision_boundary_cell_orientation_and_nonfinite():
@@ -169,7 +171,7 @@ def test_decision_boundary_multiclass_uses_categorical_colours():
     assert rect["encoding"]["color"]["type"] == "nominal"
     assert rect["encoding"]["color"]["scale"]["range"][:3] == list(CLASS_COLOURS[:3])
     assert rect["mark"]["opacity"] < 1
-    circle = units_of(spec, "circle")[0]
+    circle = units_of(spec, "point")[0]
     assert circle["encoding"]["fill"]["scale"]["domain"] == [0, 1, 2]
 
 
@@ -393,12 +395,12 @@ def test_points_chart():
     X, Y = moons(m=25)
     X[0, 0] = np.nan
     spec = spec_of(viz.points_chart(X, Y, title="data"))
-    circle = units_of(spec, "circle")[0]
+    circle = units_of(spec, "point")[0]
     assert len(rows_of(spec, circle)) == 24
     assert circle["encoding"]["fill"]["field"] == "label"
     assert circle["encoding"]["x"]["title"] and circle["encoding"]["y"]["title"]
     spec = spec_of(viz.points_chart(X, np.arange(25).reshape(1, -1) % 4))
-    assert units_of(spec, "circle")[0]["encoding"]["fill"]["scale"]["range"][0] == CLASS_COLOURS[0]
+    assert units_of(spec, "point")[0]["encoding"]["fill"]["scale"]["range"][0] == CLASS_COLOURS[0]
 
 
 def test_scatter_trials_chart():

@@ -1,0 +1,23 @@
+"""Challenges: the course's lessons as goals, checked on the learner's live run."""
+
+import streamlit as st
+
+from nnlab.app import challenges as ch_app
+from nnlab.app import page_setup
+
+if ch_app.classroom_mode():
+    # classroom mode: only the card, its knobs and the live picture (no menu, no prose)
+    page_setup(__file__, what_you_will_see="", menu=False)
+else:
+    page_setup(__file__)
+room = ch_app.classroom_challenge()
+ch_app.link_notices()
+if room is not None:
+    ch_app.card(room, classroom=True)
+else:
+    pick, table = st.columns([3, 2], vertical_alignment="bottom")
+    with table:
+        ch_app.status_table()
+    with pick:
+        opened = ch_app.opened_challenge()
+    ch_app.card(opened)
