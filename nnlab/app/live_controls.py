@@ -91,43 +91,40 @@ def toolbar(session: LiveSession, *, finish_key: str | None = None) -> None:
     changes nothing), Step (one epoch, while paused), Finish (with ``finish_key``: the
     session-state flag the page reads to show the finished runs), Reset, the speed (epochs
     per frame)."""
-    if finish_key is None:
-        play, step, reset, speed = st.columns([2, 1, 1, 2], vertical_alignment="bottom")
-    else:
-        play, step, finish, reset, speed = st.columns([2, 1, 1, 1, 2],
-                                                      vertical_alignment="bottom")
-        with finish:
-            st.button("Finish", key=f"{session.key}_finish", icon=":material/skip_next:",
-                      on_click=_finish, args=(finish_key,), disabled=session.done,
-                      width="stretch", help="Every run to its last epoch at once (the "
-                      "same numbers as playing it to the end).")
+    # One row that wraps (a phone gets two short rows, not one full-width row per control,
+    # which pushed the picture a screen down).
+    bar = st.container(horizontal=True, vertical_alignment="bottom", gap="small",
+                       key=f"{session.key}_toolbar")
     if session.finished_playing:  # before the switch is drawn: it may not change after
         st.session_state[mode_key(session)] = "Pause"
         session.finished_playing = False
-    with play:
+    with bar:
         mode = st.segmented_control(
             "Training", ("Play", "Pause"), default="Pause", key=mode_key(session),
             on_change=_replay_if_done, args=(session,), label_visibility="collapsed",
-            width="stretch", help="Play trains every run a chunk per frame (from epoch 0 "
+            width="content", help="Play trains every run a chunk per frame (from epoch 0 "
             "again when they have finished); Pause stops all computing.")
-    session.playing = mode == "Play" and not session.done
-    if session.playing:
-        add_style(NO_STALE_FADE)
-    with step:
+        session.playing = mode == "Play" and not session.done
         st.button("Step", key=f"{session.key}_step", icon=":material/chevron_right:",
                   on_click=_step, args=(session,), disabled=session.done or session.playing,
-                  width="stretch",
+                  width="content",
                   help=f"One {session.unit_name} more for every run (while paused).")
-    with reset:
+        if finish_key is not None:
+            st.button("Finish", key=f"{session.key}_finish", icon=":material/skip_next:",
+                      on_click=_finish, args=(finish_key,), disabled=session.done,
+                      width="content", help="Every run to its last epoch at once (the "
+                      "same numbers as playing it to the end).")
         st.button("Reset", key=f"{session.key}_reset", icon=":material/restart_alt:",
-                  on_click=_reset, args=(session,), width="stretch",
+                  on_click=_reset, args=(session,), width="content",
                   help="Every run back to epoch 0, paused.")
-    with speed:
-        session.speed = st.select_slider(
-            f"Speed ({session.unit_name}s per frame)", SPEEDS, value=session.speed,
-            key=f"{session.key}_speed",
-            help=f"auto: the longest run plays in about {PLAY_SECONDS:.0f} s (at most "
-                 f"{TICK_SECONDS:g} s of training per frame).")
+        with st.container(width=240):
+            session.speed = st.select_slider(
+                f"Speed ({session.unit_name}s per frame)", SPEEDS, value=session.speed,
+                key=f"{session.key}_speed",
+                help=f"auto: the longest run plays in about {PLAY_SECONDS:.0f} s (at most "
+                     f"{TICK_SECONDS:g} s of training per frame).")
+    if session.playing:
+        add_style(NO_STALE_FADE)
 
 
 def live_fragment(session: LiveSession, draw) -> None:
