@@ -140,6 +140,11 @@ class Challenge:
 # ---------------------------------------------------------------- reading a run
 
 
+def decided(ok: bool, figure: str, epoch: int) -> Outcome:
+    """The outcome of a goal judged once its runs have ended: met at ``epoch``, or failed."""
+    return Outcome(MET if ok else FAILED, figure, epoch if ok else None)
+
+
 def ended(result) -> bool:
     """Whether the run has ended (all its epochs, diverged or stopped)."""
     return result.status != "running"

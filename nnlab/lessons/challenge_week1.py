@@ -15,12 +15,11 @@ from nnlab.config import TrainConfig
 from nnlab.data.toy2d import make_moons
 from nnlab.lessons import claims
 from nnlab.lessons.challenge_goals import (
-    FAILED,
     GOING,
-    MET,
     Challenge,
     Knob,
     Outcome,
+    decided,
     gap_points,
     one_run,
     predicted_lowest,
@@ -107,7 +106,7 @@ def _gap_check(runs, s) -> Outcome:
     if r.status == "running":
         return Outcome(GOING, figure)
     ok = r.status == "ok" and gap <= GAP and train >= TRAIN_FLOOR
-    return Outcome(MET if ok else FAILED, figure, r.epochs_run if ok else None)
+    return decided(ok, figure, r.epochs_run)
 
 
 def _gap_words(r) -> str:

@@ -11,15 +11,14 @@ import math
 from nnlab.config import TrainConfig
 from nnlab.lessons import claims
 from nnlab.lessons.challenge_goals import (
-    FAILED,
     GOING,
-    MET,
     Challenge,
     Knob,
     Outcome,
     all_ended,
     band,
     by_label,
+    decided,
     first_epoch,
     latest,
     one_run,
@@ -111,7 +110,7 @@ def _momentum_check(runs, s) -> Outcome:
     if not all_ended(runs):
         return Outcome(GOING, figure)
     ok = _gd_fails(gd) and mom.status == "ok" and acc >= MOMENTUM_FLOOR
-    return Outcome(MET if ok else FAILED, figure, FULL.num_epochs if ok else None)
+    return decided(ok, figure, FULL.num_epochs)
 
 
 momentum = Challenge(
@@ -153,7 +152,7 @@ def _decay_check(runs, s) -> Outcome:
     if r.status == "running":
         return Outcome(GOING, figure)
     ok = r.status == "ok" and cost <= SETTLE_COST and spread <= SETTLE_BAND
-    return Outcome(MET if ok else FAILED, figure, r.epochs_run if ok else None)
+    return decided(ok, figure, r.epochs_run)
 
 
 decay = Challenge(
@@ -228,7 +227,7 @@ def _bn_check(runs, s) -> Outcome:
         return Outcome(GOING, figure)
     plain_fails = plain.status == "diverged" or p_acc < PLAIN_CEILING
     ok = plain_fails and bn.status == "ok" and b_acc >= BN_FLOOR
-    return Outcome(MET if ok else FAILED, figure, BN.num_epochs if ok else None)
+    return decided(ok, figure, BN.num_epochs)
 
 
 def _bn_words(runs, lr) -> str:
