@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from nnlab.app import bound, challenges, controls, live_comparison, math_and_code, page_setup
+from nnlab.app import bound, challenges, controls, live_comparison, page_setup
 from nnlab.app import initialization as init_app
+from nnlab.app.explain import math_section
+from nnlab.app.sections import sections
 from nnlab.config import TrainConfig
 from nnlab.core.train import make_dataset
 from nnlab.lessons import symmetry
@@ -42,15 +44,15 @@ results = live_comparison(variants, data, key="init_live", log_cost=True,
 st.markdown("Look at the boundaries: which starts draw the circle, and which one predicts a "
             "single class everywhere?")
 
-st.header("Symmetry: every unit the same")
-st.caption("The weights of one layer at a few moments of training, evenly spaced from the "
-           "start (epoch 0) to the end, with the settings above.")
-init_app.symmetry_view(base)
 
-st.header("Reproduce the assignment")
-init_app.reproduce_assignment()
+def symmetry_section() -> None:
+    st.header("Symmetry: every unit the same")
+    st.caption("The weights of one layer at a few moments of training, evenly spaced from the "
+               "start (epoch 0) to the end, with the settings above.")
+    init_app.symmetry_view(base)
 
-math_and_code(
+
+MATH = math_section(
     [r"\text{zeros: } W^{[l]} = 0", r"\text{random: } W^{[l]} = 10 \cdot \mathcal{N}(0, 1)",
      r"\text{Xavier: } W^{[l]} = \mathcal{N}(0, 1)\cdot\sqrt{1 / n^{[l-1]}}",
      r"\text{He: } W^{[l]} = \mathcal{N}(0, 1)\cdot\sqrt{2 / n^{[l-1]}}",
@@ -62,4 +64,6 @@ math_and_code(
          "ReLU activations stays steady from layer to layer; Xavier ($1/n^{[l-1]}$) is the "
          "same idea for tanh. Biases may start at zero: the random weights already break "
          "the symmetry.")
+sections("init_section", {"Symmetry": symmetry_section,
+                          "Reproduce the assignment": init_app.reproduce_assignment}, math=MATH)
 challenges.topic_link(__file__)

@@ -144,10 +144,11 @@ def controls_last_run() -> dict[str, str]:
     return {**record["last"], **record["run"]} if record else {}
 
 
-def _record(key: str, label: str) -> None:
-    record = st.session_state.get(CONTROLS_KEY)
-    if record is not None:
-        record["run"][key] = label
+def record(key: str, label: str) -> None:
+    """Note that a control bound to ``key`` (labelled ``label``) is drawn this run."""
+    entry = st.session_state.get(CONTROLS_KEY)
+    if entry is not None:
+        entry["run"][key] = label
 
 
 def _bound(name):
@@ -159,7 +160,7 @@ def _bound(name):
         key = kwargs.get("key")
         raw = link_value(key) if bind is not None and isinstance(key, str) else None
         if bind is not None and isinstance(key, str):
-            _record(key, _label(args, kwargs))
+            record(key, _label(args, kwargs))
         new = raw is not None and key not in st.session_state  # seeded from the link this run
         problem = None
         if raw is not None and raw != "" and name in _NUMBER_WIDGETS:

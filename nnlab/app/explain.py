@@ -61,10 +61,16 @@ def code_that_ran(results: Sequence) -> list[str]:
     return list(dict.fromkeys(rules + steps))
 
 
+#: The title of the math-and-code section (an expander, or the last tab of a page's sections).
+TITLE = "The math and the code"
+
+
 def math_and_code(latex_list: Sequence[str] | str, objects: Sequence = (), note: str | None = None,
                   *, results: Sequence = (), expanded: bool = False,
-                  title: str = "The math and the code") -> None:
-    """An expander with each formula (``st.latex``) and the exact source of each engine object.
+                  title: str = TITLE) -> None:
+    """An expander with each formula (``st.latex``) and the exact source of each engine object,
+    closing a page that has no sections (a page with sections passes :func:`math_section` to
+    ``nnlab.app.sections.sections``, which shows it as its last tab).
 
     Parameters
     ----------
@@ -88,9 +94,18 @@ def math_and_code(latex_list: Sequence[str] | str, objects: Sequence = (), note:
     share.page_end()  # the page's controls are drawn: check the link's classroom flags
     if share.hides("math"):  # a classroom link without the math
         return
+    with st.expander(title, expanded=expanded, icon=":material/functions:"):
+        math_section(latex_list, objects, note, results=results)()
+
+
+def math_section(latex_list: Sequence[str] | str, objects: Sequence = (),
+                 note: str | None = None, *, results: Sequence = ()):
+    """A function that draws the formulas, the note and the code (see :func:`math_and_code`
+    for the arguments) where it is called: the body of the math-and-code section."""
     if isinstance(latex_list, str):
         latex_list = [latex_list]
-    with st.expander(title, expanded=expanded, icon=":material/functions:"):
+
+    def draw() -> None:
         for formula in latex_list:
             st.latex(formula)
         if note:
@@ -101,3 +116,5 @@ def math_and_code(latex_list: Sequence[str] | str, objects: Sequence = (), note:
         for name, obj in shown:
             st.caption(f"`{name}`")
             st.code(source_of(obj), language="python")
+
+    return draw

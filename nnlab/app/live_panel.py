@@ -10,7 +10,7 @@ metric, and, redrawn every frame while playing,
   the map of what its neuron computes over the input plane; a click on a node shows its map
   large in place of that variant's boundary,
 - the training-cost curves (constant chart specs: Vega updates their data in place),
-- the metrics table.
+- the metrics table, in a folded expander.
 
 When the page first opens, its variants show their finished runs (``train_many``: cached, and
 in the run registry), so that the lesson is there at once. A knob change starts the variants it
@@ -200,7 +200,10 @@ def draw_frame(snapshots, data, *, key: str, log_cost: bool = False,
         st.markdown(live_text(snapshots, series))
     with left:
         _network_drawing(dict(snapshots), labels, drawn, unit, data, box, key=key)
-    st.dataframe(**grid_safe(metrics_frame(snapshots), METRIC_COLUMNS), hide_index=True)
+    # the numbers of every run, folded: the line beside the curves and the verdict under the
+    # picture say what they show (unfolded, the table pushed a page's sections a screen down)
+    with st.expander("Every run's numbers (table)", icon=":material/table:"):
+        st.dataframe(**grid_safe(metrics_frame(snapshots), METRIC_COLUMNS), hide_index=True)
 
 
 def _network_drawing(results: dict, labels, drawn, unit, data, box, *, key: str) -> None:
@@ -208,8 +211,9 @@ def _network_drawing(results: dict, labels, drawn, unit, data, box, *, key: str)
     with pick:
         drawn = bound.selectbox("Network drawn", labels, index=labels.index(drawn),
                                 key=f"{key}_net_variant",
-                                help="Whose network the drawing shows (and whose boundary "
-                                     "a clicked neuron's map replaces).")
+                                help="Whose network the drawing shows. Click a neuron to see "
+                                     "its map large in place of this run's boundary; click "
+                                     "the output to go back.")
     with view:
         edges = bound.segmented_control(
             "Edges show", EDGE_VIEWS, default="weights", key=f"{key}_net_edges",
@@ -238,8 +242,6 @@ def _network_drawing(results: dict, labels, drawn, unit, data, box, *, key: str)
     st.vega_lite_chart(spec, on_select="rerun", key=f"{key}_net",
                        height=network.layout(dims)["height"] + network.MARGIN,
                        selection_mode=[network.SELECTION])
-    st.caption("Click a neuron to see its map large in place of the boundary; click the "
-               "output to go back.")
 
 
 def show_verdict(text: str, snapshots, unit: str = "epoch") -> None:

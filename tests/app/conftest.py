@@ -33,6 +33,15 @@ def finish(app: AppTest, key: str) -> AppTest:
     return app
 
 
+def open_section(app: AppTest, key: str, label: str) -> AppTest:
+    """Open the tab ``label`` of the page's sections ``key`` (``nnlab.app.sections``: only
+    the open tab's section runs) and rerun; it must not raise."""
+    app.session_state[key] = label
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
 def page_with(script: str, params: dict, timeout: float = 300) -> AppTest:
     """``pages/<script>`` run once by AppTest with the query parameters ``params`` (a link
     that sets those widgets); it must not raise."""

@@ -24,7 +24,7 @@ from nnlab.config import TrainConfig
 from nnlab.core.train import make_dataset, train
 from nnlab.lessons import claims
 from nnlab.lessons import fit_diagnosis as diagnosis
-from tests.app.conftest import finish, page_path
+from tests.app.conftest import finish, open_section, page_path
 
 TIMEOUT = 300
 #: The tie of ``nnlab.lessons.claims`` for costs and accuracies.
@@ -214,7 +214,7 @@ def test_initialization_verdict_follows_the_table(name):
 
 
 def test_initialization_reproduction_sentence_follows_its_runs():
-    at = run_page(INIT)
+    at = open_section(run_page(INIT), "init_section", "Reproduce the assignment")
     at.button(key="init_reproduce").click().run()
     assert not at.exception, [e.value for e in at.exception]
     labels = [init_app.COURSE_LABELS[i] for i in course.INITIALIZATIONS]

@@ -8,7 +8,7 @@ from nnlab.app import initialization as init_app
 from nnlab.config import TrainConfig
 from nnlab.core.train import train
 from nnlab.course import INITIALIZATION_PUBLISHED as PUBLISHED
-from tests.app.conftest import finish, page_path, run_page
+from tests.app.conftest import finish, open_section, page_path, run_page
 
 PAGE = page_path("12_Initialization.py")
 #: The page's default base run (noise: the circles' default 0.05 from the slider).
@@ -69,6 +69,7 @@ def _frame(app, column):
 
 
 def test_reproduce_the_assignment(at):
+    open_section(at, "init_section", "Reproduce the assignment")
     n_tables = len(at.dataframe)
     at.button(key="init_reproduce").click().run()
     assert not at.exception
@@ -106,6 +107,7 @@ def test_the_reproduction_replays_live_and_ends_as_the_one_shot_run(at, monkeypa
                                   ("final_cost", r.final_cost)):  # NaN: no finite cost yet
                 np.testing.assert_equal(table.loc[label, column], value)
 
+    open_section(at, "init_section", "Reproduce the assignment")
     at.button(key="init_reproduce").click().run()
     at.button(key="init_course_live_reset").click().run()
     at.button(key="init_course_live_step").click().run()
