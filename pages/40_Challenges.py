@@ -1,7 +1,5 @@
 """Challenges: the course's lessons as goals, checked on the learner's live run."""
 
-import streamlit as st
-
 from nnlab.app import challenges as ch_app
 from nnlab.app import page_setup
 
@@ -15,9 +13,5 @@ ch_app.link_notices()
 if room is not None:
     ch_app.card(room, classroom=True)
 else:
-    pick, table = st.columns([3, 2], vertical_alignment="bottom")
-    with table:
-        ch_app.status_table()
-    with pick:
-        opened = ch_app.opened_challenge()
-    ch_app.card(opened)
+    ch_app.card(ch_app.opened_challenge())
+    ch_app.status_table()  # under the card: the card is the first screen, on a phone too

@@ -75,10 +75,9 @@ def record(ch: Challenge, outcome: Outcome, settings: dict, *, fresh: bool = Fal
     runs are at epoch 0 (a new play may announce again)."""
     announced = st.session_state.setdefault("_challenge_announced", set())
     mark = (ch.id, tuple(sorted(settings.items())))
-    if fresh:
+    if fresh:  # runs at epoch 0 are not a try, and a reset keeps what the last play showed
         announced.discard(mark)
-        if st.session_state.get(STATE_KEY, {}).get(ch.id):
-            return  # a reset does not erase what the list says of the last play
+        return
     st.session_state.setdefault(STATE_KEY, {})[ch.id] = outcome.state
     if outcome.met and mark not in announced:
         announced.add(mark)
@@ -138,7 +137,7 @@ def status_table() -> None:
     for ch in catalog.CHALLENGES:
         rows.append(f"| {ch.week} | {ch.title} | {ICONS[status(ch)]} |")
     n = sum(status(ch) == "solved" for ch in catalog.CHALLENGES)
-    # collapsed, and its title says the count: the card, not the list, is the first screen
+    # collapsed, under the card, its title says the count: the card is the first screen
     with st.expander(f"{n} of {len(catalog.CHALLENGES)} solved in this session: every "
                      "challenge and its status"):
         st.markdown("\n".join(rows))
@@ -167,7 +166,9 @@ def opened_challenge() -> Challenge:
     if "open_pick" not in st.session_state or raw in ids:
         st.session_state["open_pick"] = ids[index]
     # not bound itself: it mirrors the link's `open=`, read above and written by _pick
+    # no visible label (its options say "Week 1 · <title>"): one line less above the picture
     pick = bound.selectbox("Challenge", ids, key="open_pick", format_func=_option, bind=None,
+                           label_visibility="collapsed",
                            on_change=lambda: _pick(st.session_state["open_pick"]))
     return catalog.get(pick)
 
@@ -249,8 +250,11 @@ def card(ch: Challenge, *, classroom: bool = False) -> list:
     """The challenge's card; returns the runs as shown now."""
     st.header(ch.title)
     budget = ch.budget()
-    about = "" if classroom else f"{ICONS[status(ch)]} · Week {ch.week} · {ch.lesson}  \n"
-    st.markdown(f"{about}**Goal:** {ch.goal} The runs stop at epoch {budget}.")
+    # the status and week only: the lesson (half the answer) is under the hints
+    about = "" if classroom else f"{ICONS[status(ch)]} · Week {ch.week} · "
+    # the budget, unless the goal says it already (a phone: one line less above the picture)
+    stop = "" if f" {budget} epochs" in ch.goal else f" The runs stop at epoch {budget}."
+    st.markdown(f"{about}**Goal:** {ch.goal}{stop}")
     settings = knob_widgets(ch)
     variants = ch.runs(settings)
     data = make_dataset(variants[0][1])
@@ -283,7 +287,9 @@ def _page_link(path: str, label: str, icon: str, query_params=None) -> None:
 
 
 def links(ch: Challenge) -> None:
-    """This card alone (classroom mode, a link for a class) and the topic's page."""
+    """The lesson behind the challenge, this card alone (classroom mode, a link for a class)
+    and the topic's page."""
+    st.caption(f"The lesson behind it: {ch.lesson}")
     left, right = st.columns(2)
     with left:
         _page_link("pages/40_Challenges.py", "This challenge alone, to share with a class",

@@ -130,8 +130,7 @@ PAGES: tuple[PageInfo, ...] = (
              "GradientTape with a Keras optimizer, started from the same weights and fed the same "
              "mini-batches, trace the same cost curve."),
     PageInfo(LAB, "pages/40_Challenges.py", "Challenges", ":material/flag:",
-             "The lessons as goals: turn the knobs a challenge allows, press Play, and the "
-             "check ticks on your own run the moment it reaches the target."),
+             "Lessons as goals, checked on your own live run."),
     PageInfo(LAB, "pages/90_Compare_runs.py", "Compare runs", ":material/compare_arrows:",
              "Every run you made in this session, from any page: overlay their curves, download "
              "their histories, save the whole lab in a file and load it back."),

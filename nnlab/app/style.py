@@ -73,6 +73,11 @@ textarea:focus-visible, summary:focus-visible, [tabindex]:focus-visible,
         max-width: 100%;
         overflow-x: auto;
     }}
+    /* a phone: the live view's Epoch counter (and any metric) a line shorter, so that the
+       picture starts on the first screen */
+    [data-testid="stMetricValue"] {{
+        font-size: 1.6rem;
+    }}
 }}
 .stElementContainer:has([disabled], [aria-disabled="true"]) [data-testid="stWidgetLabel"] p {{
     color: {DISABLED_LABEL_COLOUR} !important;

@@ -16,6 +16,11 @@ ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 180
 
 
+def _math_parts(at: AppTest) -> list:
+    """The math-and-code section: an expander, or the last tab of the page's sections."""
+    return [e for e in [*at.expander, *at.tabs] if "math" in e.label.lower()]
+
+
 def _styles(at: AppTest) -> str:
     return "\n".join(h.proto.body for h in at.get("html"))
 
@@ -29,7 +34,7 @@ def test_a_classroom_link_hides_what_it_names_and_keeps_the_hidden_values(monkey
     assert not at.exception, [e.value[:300] for e in at.exception]
     # math: no math-and-code section; menu: no week menu; prose: no intro line, and the
     # captions and prose containers hidden by the page's style
-    assert not [e for e in at.expander if "math" in e.label.lower()]
+    assert not _math_parts(at)
     assert not [m for m in at.sidebar.markdown if "Week 1" in m.value]
     assert not [c for c in at.caption if "four starts" in c.value]
     styles = _styles(at)
@@ -47,7 +52,7 @@ def test_a_classroom_link_hides_what_it_names_and_keeps_the_hidden_values(monkey
 def test_a_plain_link_hides_nothing():
     at = AppTest.from_file(str(ROOT / "pages/22_Averages.py"), default_timeout=TIMEOUT).run()
     assert not at.exception, [e.value[:300] for e in at.exception]
-    assert [e for e in at.expander if "math" in e.label.lower()]
+    assert _math_parts(at)
     assert [m for m in at.sidebar.markdown if "Week 1" in m.value]
     assert "display: none" not in _styles(at)
     assert not [w.value for w in at.warning if "hide=" in w.value]
