@@ -190,18 +190,25 @@ def grid_image(panel: dict, *, pixels: int = 240, n_classes: int = 2) -> np.ndar
 
 
 def png_bytes(img: np.ndarray) -> bytes:
-    """``img`` (h, w, 3) ``uint8`` as PNG bytes (zlib, no filter): small images only."""
+    """``img`` (h, w, 3) ``uint8`` as PNG bytes: every scanline with the "Up" filter (minus the
+    row above: an upscaled grid is then mostly zeros), zlib level 1. Small images only. A live
+    frame encodes one per variant: measured on a 300 x 300 boundary, 1.3 ms and 15 KB against
+    5.8 ms and 8 KB unfiltered at level 6."""
     img = np.ascontiguousarray(img, dtype=np.uint8)
     h, w = img.shape[:2]
-    raw = b"".join(b"\x00" + img[i].tobytes() for i in range(h))
+    rows = img.reshape(h, 3 * w)
+    up = np.empty((h, 1 + 3 * w), dtype=np.uint8)
+    up[:, 0] = 2  # filter type 2, "Up"
+    up[0, 1:] = rows[0]
+    np.subtract(rows[1:], rows[:-1], out=up[1:, 1:])  # uint8 wraps modulo 256, as PNG asks
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         body = kind + data
         return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
 
     header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 6))
-            + chunk(b"IEND", b""))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(up.tobytes(), 1)) + chunk(b"IEND", b""))
 
 
 def png_data_url(img: np.ndarray) -> str:
