@@ -1,4 +1,11 @@
-"""Every page opens from a deep link on a freshly started server, with no exception box."""
+"""A deep link as the very first request of a freshly started server: the home page and a page
+open with no exception box, with the grouped week menu and not the automatic one.
+
+Every other page is opened as a new session, by its own link, on a server that has not run it
+yet, in ``test_browser_layout.py`` (no exception box, the same menu check): one server for all
+the pages there, since what only a fresh process meets (the first import, the first session)
+is met here.
+"""
 
 import pytest
 
@@ -15,7 +22,8 @@ from tests.browser import (
 
 pytestmark = pytest.mark.browser
 
-TARGETS = [("home", "")] + [(p.stem, page_url_path(p)) for p in app_scripts()]
+#: The home page, and the first page of the course: the first request of a fresh process.
+TARGETS = [("home", "")] + [(p.stem, page_url_path(p)) for p in app_scripts()[:1]]
 
 
 @pytest.mark.parametrize("name,path", TARGETS, ids=[t[0] for t in TARGETS])

@@ -3,13 +3,13 @@
 One ``streamlit run`` on loopback serves the module; each test opens one page in a fresh
 browser context (a new Streamlit session) and waits for its first run.
 
-At 1280 x 800 (a laptop) there is no exception box; the page's main picture starts above the
-fold (its top, at scroll 0, is above 800 px); the page's math-and-code section (the last tab
-of its sections, or its closing expander) starts at most two screens down (1600 px); then, on
-the same page made as tall as itself, axe-core finds no WCAG 2.1 A/AA violation and every
-chart has its own alternative (``tests/app/test_browser_a11y.check_whole_page``). The main
-picture is the first one on the page: a live picture (``st.image`` in a live panel) or a
-chart, whichever comes first.
+At 1280 x 800 (a laptop) there is no exception box and the week menu is there; the page's main
+picture starts above the fold (its top, at scroll 0, is above 800 px); the page's math-and-code
+section (the last tab of its sections, or its closing expander) starts at most two screens down
+(1600 px); then, on the same page made as tall as itself, axe-core finds no WCAG 2.1 A/AA
+violation and every chart has its own alternative
+(``tests/app/test_browser_a11y.check_whole_page``). The main picture is the first one on the
+page: a live picture (``st.image`` in a live panel) or a chart, whichever comes first.
 
 At 390 x 844 (a phone) the main picture starts on the first screen (above 844 px: the
 picture before the controls), and at 390 and at 320 px wide (WCAG 2.1's reflow width, issue
@@ -102,6 +102,9 @@ def test_laptop_picture_first_and_wcag_clean(browser, server, name, path):
     try:
         errors = exception_texts(page)
         assert not errors, errors
+        # the grouped week menu is there, and the automatic one is hidden
+        assert page.locator('[data-testid="stSidebarNav"]').count() == 0
+        assert page.locator('[data-testid="stPageLink-NavLink"]').count() >= 2
         if path in NO_PICTURE_WHEN_EMPTY and page.locator(PICTURE).count() == 0:
             check_whole_page(page)
             return
