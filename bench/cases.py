@@ -7,16 +7,15 @@ import json
 import multiprocessing
 import os
 import platform
-import statistics
 import subprocess
 import sys
-import time
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
 from bench import course_style as cs
 from bench import frameworks
+from bench.timing import timed
 from nnlab.config import TrainConfig
 from nnlab.core.batched import train_batched
 from nnlab.core.train import train
@@ -31,16 +30,6 @@ def moons(m, seed=0) -> Dataset:
     """``m`` training points of the moons (noise 0.2), no dev or test set: the course's setting."""
     X, Y = make_moons(m, noise=0.2, rng=np.random.RandomState(seed))
     return Dataset("bench-moons", X, Y, _EMPTY_X, _EMPTY_Y, _EMPTY_X, _EMPTY_Y, 2)
-
-
-def timed(fn, repeats, per=1):
-    """Run ``fn`` ``repeats`` times; seconds per unit (``per`` units a run): median, min, max."""
-    runs = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        runs.append((time.perf_counter() - start) / per)
-    return {"median": statistics.median(runs), "min": min(runs), "max": max(runs)}
 
 
 def _case(name, title, unit, baseline, contenders, target=None):

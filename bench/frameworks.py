@@ -13,10 +13,7 @@ import time
 
 import numpy as np
 
-
-def _timed(fn, repeats, per):
-    from bench.cases import timed
-    return timed(fn, repeats, per)
+from bench.timing import timed
 
 
 def _torch_train(X, Y, dims, optimizer, lr, mini_batch_size, epochs):
@@ -110,7 +107,7 @@ def time_all(data, dims, optimizer, lr, mini_batch_size, epochs, repeats) -> dic
             start = time.perf_counter()
             fn(X, Y, dims, optimizer, lr, mini_batch_size, 1)  # warm-up (and jit compile)
             out[label + " warm-up"] = f"{time.perf_counter() - start:.2f} s for one epoch"
-            out[label] = _timed(lambda f=fn: f(X, Y, dims, optimizer, lr, mini_batch_size,
+            out[label] = timed(lambda f=fn: f(X, Y, dims, optimizer, lr, mini_batch_size,
                                                epochs), repeats, epochs)
         except Exception as exc:  # a broken install is a skipped contender, not a failed bench
             out[label] = f"failed: {type(exc).__name__}: {exc}"
