@@ -131,8 +131,9 @@ def decision_boundary_chart(
         ]
         n_classes = int(max(tops, default=1)) + 1
     labels = label_scale(n_classes)
-    x_scale = alt.Scale(domain=x_dom, nice=False, zero=False)
-    y_scale = alt.Scale(domain=y_dom, nice=False, zero=False)
+    # cell edges on whole pixels (round): no antialiased seam between two cells
+    x_scale = alt.Scale(domain=x_dom, nice=False, zero=False, round=True)
+    y_scale = alt.Scale(domain=y_dom, nice=False, zero=False, round=True)
 
     charts = []
     for i, (panel, grid, pts) in enumerate(zip(panels, grids, points, strict=True)):

@@ -104,8 +104,9 @@ def contour_chart(
         floor = float(positive.min()) if positive.size else 1e-12
         z = np.maximum(z, floor)
     grid["band"] = _bands(z, log_z) if z.size else z
-    x_scale = alt.Scale(domain=x_dom, nice=False, zero=False)
-    y_scale = alt.Scale(domain=y_dom, nice=False, zero=False)
+    # cell edges on whole pixels (round): no antialiased seam between two cells
+    x_scale = alt.Scale(domain=x_dom, nice=False, zero=False, round=True)
+    y_scale = alt.Scale(domain=y_dom, nice=False, zero=False, round=True)
     x_enc = alt.X("x:Q", scale=x_scale, title="x")
     y_enc = alt.Y("y:Q", scale=y_scale, title="y")
 

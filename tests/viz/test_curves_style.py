@@ -248,3 +248,45 @@ def test_the_spec_depends_on_the_labels_only():
 
     assert without_data(viz.curves_chart(first, log_y=True)) == without_data(
         viz.curves_chart(later, log_y=True))
+
+
+# --- the grouped chart (batch norm's plain / BN across rates, the decay schedules) --------------
+
+
+def _grouped_styles(chart, series) -> dict:
+    """Label -> (colour, dash, stroke width) as the grouped chart draws it."""
+    spec = chart.to_dict()
+    data = spec["datasets"][spec["data"]["name"]] if "data" in spec else next(
+        iter(spec["datasets"].values()))
+    out = {}
+    for layer in spec["layer"]:
+        enc = layer["encoding"]
+        colour = dict(zip(enc["color"]["scale"]["domain"], enc["color"]["scale"]["range"],
+                          strict=True))
+        dash = dict(zip(enc["strokeDash"]["scale"]["domain"], enc["strokeDash"]["scale"]["range"],
+                        strict=True))
+        group = re.search(r"=== '([^']*)'", layer["transform"][0]["filter"]).group(1)
+        for row in data:
+            if row["dash"] == group:
+                out[row["series"]] = (colour[row["colour"]], tuple(dash[row["dash"]]),
+                                      layer["mark"]["strokeWidth"])
+    assert set(out) == set(series)
+    return out
+
+
+def test_batch_norms_eight_lines_each_have_their_own_colour_and_dash_pair():
+    """Issue 13: batch norm drew 6-8 lines in one style. Plain and BN at four rates: the rate
+    is the colour, plain or BN the dash, and the BN lines are drawn narrower on top."""
+    from nnlab.viz.batchnorm import styled_curves_chart
+
+    rates = ("0.01", "0.1", "1", "3")
+    series = {f"{kind} α={a}": [1.0, 0.5, 0.2] for a in rates for kind in ("plain", "BN")}
+    chart = styled_curves_chart(series, colours={s: s.split(" ")[1] for s in series},
+                                dashes={s: s.split(" ")[0] for s in series})
+    styles = _grouped_styles(chart, series)
+    assert len({(c, d) for c, d, _ in styles.values()}) == 8  # no two lines look alike
+    assert len({styles[f"plain α={a}"][0] for a in rates}) == 4  # a colour per rate
+    assert all(styles[f"plain α={a}"][0] == styles[f"BN α={a}"][0] for a in rates)
+    assert all(styles[f"plain α={a}"][1] != styles[f"BN α={a}"][1] for a in rates)
+    assert all(c in OKABE_ITO for c, _, _ in styles.values())
+    assert all(styles[f"plain α={a}"][2] > styles[f"BN α={a}"][2] for a in rates)

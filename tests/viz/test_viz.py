@@ -388,6 +388,24 @@ def test_contour_linear_scale_and_nonpositive_values():
     assert units_of(spec, "rect")[0]["encoding"]["color"]["scale"]["type"] == "linear"
 
 
+@pytest.mark.parametrize("build", [
+    lambda: viz.decision_boundary_chart([panel("He", seed=1), panel("zeros", seed=2)]),
+    lambda: viz.decision_boundary_chart([panel("three", classes=np.zeros((20, 30)))]),
+    lambda: viz.contour_chart(np.linspace(-1, 1, 10), np.linspace(-1, 1, 8),
+                              np.ones((8, 10)))],
+    ids=["boundary", "classes", "contour"])
+def test_grid_heatmaps_put_cell_edges_on_whole_pixels(build):
+    """Issue 13: no seam between two cells. A cell's edge at a fraction of a pixel is
+    antialiased, and two translucent half-covered pixels show as a light line across the map;
+    a rounded scale puts every edge on a whole pixel."""
+    spec = spec_of(build())
+    rects = units_of(spec, "rect")
+    assert rects
+    for rect in rects:
+        for channel in ("x", "y"):
+            assert rect["encoding"][channel]["scale"].get("round") is True, channel
+
+
 # --- scatter ----------------------------------------------------------------
 
 
