@@ -3,7 +3,10 @@
 import streamlit as st
 
 from nnlab.app import bias_variance as bv
-from nnlab.app import controls, live_comparison, math_and_code, page_setup, train_cached
+from nnlab.app import bias_variance_sections as bv_sections
+from nnlab.app import controls, live_comparison, page_setup, train_cached
+from nnlab.app.explain import math_section
+from nnlab.app.sections import sections
 from nnlab.config import TrainConfig
 from nnlab.core.train import make_dataset
 from nnlab.lessons import fit_diagnosis as diagnosis
@@ -35,19 +38,20 @@ st.caption(f"{data.m_train} training, {data.m_dev} dev and {data.m_test} test ex
     [("your network", config)], data, key="tdt_live", verdict=bv.verdict(bayes),
     finished=lambda: [("your network", train_cached(config, "your network"))])
 
-st.header("Errors and diagnosis")
-bv.diagnosis_section(result, data, bayes, key="tdt_live")
-st.markdown("Try it: fewer hidden units (e.g. `2`): does the diagnosis turn to high bias? More "
-            "noise or fewer examples: does the variance grow? More examples: does the gap "
-            "close?")
 
-st.header("Learning curve and capacity curve")
-bv.sweeps(config, bayes)
+def diagnosis_section() -> None:
+    bv.diagnosis_section(result, data, bayes, key="tdt_live")
+    st.markdown("Try it: fewer hidden units (e.g. `2`): does the diagnosis turn to high bias? "
+                "More noise or fewer examples: does the variance grow? More examples: does the "
+                "gap close?")
 
-st.header("Quiz: the lecture's four cases (Bayes error ≈ 0)")
-bv.lecture_quiz()
 
-math_and_code(
+def quiz_section() -> None:
+    st.markdown("The lecture's four cases, with a Bayes error of about 0: which diagnosis?")
+    bv_sections.lecture_quiz()
+
+
+MATH = math_section(
     [r"\text{avoidable bias} = E_{\text{train}} - E_{\text{Bayes}}",
      r"\text{variance} = E_{\text{dev}} - E_{\text{train}}",
      r"E = 1 - \text{accuracy} = \frac{1}{m}\sum_{i=1}^{m} \mathbb{1}"
@@ -56,3 +60,6 @@ math_and_code(
     note="The training set is for learning the parameters, the dev set for choosing between "
          "models (and diagnosing variance), the test set for one final unbiased estimate. Dev "
          "and test must come from the same distribution.")
+sections("tdt_section", {"Diagnosis": diagnosis_section,
+                         "Learning curves": lambda: bv_sections.sweeps(config, bayes),
+                         "Quiz": quiz_section}, math=MATH)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from nnlab.app import bound, challenges, controls, live_comparison, page_setup
 from nnlab.app import initialization as init_app
+from nnlab.app import initialization_course as init_course
 from nnlab.app.explain import math_section
 from nnlab.app.sections import sections
 from nnlab.config import TrainConfig
@@ -65,5 +66,5 @@ MATH = math_section(
          "same idea for tanh. Biases may start at zero: the random weights already break "
          "the symmetry.")
 sections("init_section", {"Symmetry": symmetry_section,
-                          "Reproduce the assignment": init_app.reproduce_assignment}, math=MATH)
+                          "Reproduce the assignment": init_course.reproduce_assignment}, math=MATH)
 challenges.topic_link(__file__)

@@ -4,8 +4,11 @@ fixed dropout masks; early stopping."""
 import streamlit as st
 
 from nnlab import course as assignment
-from nnlab.app import bound, challenges, controls, live_comparison, math_and_code, page_setup
+from nnlab.app import bound, challenges, controls, live_comparison, page_setup
 from nnlab.app import regularization as reg
+from nnlab.app import regularization_sections as reg_sections
+from nnlab.app.explain import math_section
+from nnlab.app.sections import sections
 from nnlab.core.train import make_dataset
 from nnlab.lessons import dropout_replay as regularization
 from nnlab.spec import layers, losses
@@ -25,13 +28,17 @@ with st.sidebar:
         help="Gradient descent, α = 0.3, 30,000 epochs, Xavier-style weights, as in the "
              "regularization assignment: about 15 s for the four runs the first time.")
 
-left, right = st.columns(2)
+left, right, shown = st.columns([2, 2, 1])
 with left:
     l2_part = controls.regularization_controls(
         "r", defaults={"lambd": assignment.REGULARIZATION_LAMBD}, dropout=False)
 with right:
     drop_part = controls.regularization_controls(
         "r", defaults={"keep_prob": assignment.REGULARIZATION_KEEP_PROB}, l2=False)
+with shown:
+    points = bound.segmented_control("Points drawn", ["train", "dev"], default="train",
+                                     key="reg_points",
+                                     help="The points drawn over the boundaries below.") or "train"
 
 changes = assignment.REGULARIZATION_SETTINGS if course else {}
 base = controls.make_config(data_part, arch, opt, epochs, seed, base=reg.BASE, **changes)
@@ -46,50 +53,19 @@ if lambd == 0 or keep_prob == 1:
     st.info("With λ = 0 or keep_prob = 1 a regularized variant is the same as no "
             "regularization: move the sliders above.", icon=":material/info:")
 
-st.header("No regularization vs L2 vs dropout vs both")
-points = bound.segmented_control("Points drawn over the boundaries", ["train", "dev"],
-                              default="train", key="reg_points") or "train"
 results = live_comparison(reg.variants(base, lambd, keep_prob), data, key=reg.LIVE_KEY,
                           points=points, verdict=reg.verdict)
 st.markdown("\"none\": no regularization; \"keep_prob\": dropout only. Look at the "
             "\"none\" boundary: does it bend around single training points of the other "
             "colour? Show the dev points: are those bends mistakes there? Which boundaries "
             "are smoother?")
-reg.gap_section(results)
 
-st.header("L2 shrinks the weights")
-reg.weights_section(results)
-
-st.header("True dropout vs the course's fixed mask")
-st.markdown(
-    "Dropout should draw a **new random mask at every step**: each step trains a different "
-    "thinned network, so no unit can rely on any other one. The course's notebook calls "
-    "`np.random.seed(1)` inside `forward_propagation_with_dropout`, which runs at every "
-    "iteration, so every iteration draws **the same mask**: each example always loses the same "
-    "units. That trains one fixed, smaller sub-network per example. It still regularizes "
-    "somewhat, but it is not dropout's averaging over many networks.")
-if keep_prob < 1:
-    reg.dropout_mask_section(results[2][1].config, data)
-else:
-    st.info("Set keep_prob below 1 to compare the two kinds of masks.", icon=":material/info:")
-
-st.header("Early stopping")
-patience = int(bound.number_input(
-    "Patience (epochs without a better dev cost)", 1, 10_000, reg.DEFAULT_PATIENCE, step=10,
-    key="reg_patience",
-    help="Training stops when the dev cost has not improved for this many epochs, and keeps "
-         "the parameters of the best epoch."))
-reg.early_stopping_section(results[0], patience, data)
-st.caption("Early stopping keeps the weights of the best dev cost. It mixes two jobs (fit the "
-           "data, don't overfit) in one knob, which is why the course prefers L2 and training "
-           "longer.")
-
-math_and_code(
-    [r"J_{\text{regularized}} = -\frac{1}{m}\sum_{i=1}^{m}\Big(y^{(i)}\log a^{[L](i)} + "
-     r"(1-y^{(i)})\log\big(1-a^{[L](i)}\big)\Big) + \frac{\lambda}{2m}\sum_{l=1}^{L}"
-     r"\lVert W^{[l]}\rVert_F^2",
+MATH = math_section(
+    [r"\begin{aligned}J_{\text{regularized}} = &-\frac{1}{m}\sum_{i=1}^{m}\Big(y^{(i)}"
+     r"\log a^{[L](i)} + (1-y^{(i)})\log\big(1-a^{[L](i)}\big)\Big) \\ "
+     r"&+ \frac{\lambda}{2m}\sum_{l=1}^{L}\lVert W^{[l]}\rVert_F^2\end{aligned}",
      r"dW^{[l]} = (\text{from backprop}) + \frac{\lambda}{m}W^{[l]}",
-     r"D^{[l]} = (\text{rand}(n^{[l]}, m) < \text{keep\_prob}),\quad "
+     r"D^{[l]} = (\text{rand}(n^{[l]}, m) < \text{keep\_prob})",
      r"A^{[l]} = \frac{A^{[l]} \odot D^{[l]}}{\text{keep\_prob}},\quad "
      r"dA^{[l]} = \frac{dA^{[l]} \odot D^{[l]}}{\text{keep\_prob}}"],
     [losses.l2_penalty, layers.dropout_mask, layers.dropout_forward, layers.dropout_backward,
@@ -98,4 +74,10 @@ math_and_code(
          "is unchanged; at test time nothing is dropped or rescaled. The training loop "
          "(`nnlab.core.train.train`) re-creates the mask generator before every step when "
          "`dropout_mask=\"fixed\"`.")
+sections("reg_section", {
+    "Train vs dev": lambda: reg.gap_section(results),
+    "Weights": lambda: reg.weights_section(results),
+    "Dropout masks": lambda: reg_sections.masks_tab(results, data),
+    "Early stopping": lambda: reg_sections.early_stopping_tab(results, data),
+}, math=MATH)
 challenges.topic_link(__file__)

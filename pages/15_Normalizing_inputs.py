@@ -1,13 +1,16 @@
-"""Week 1: normalizing inputs. Elongated vs round cost surfaces, the largest stable learning
-rate, a real network trained on raw vs normalized inputs, and dev sets normalized right."""
+"""Week 1: normalizing inputs. Elongated vs round cost surfaces first; then the features, the
+largest stable learning rate, a real network trained on raw vs normalized inputs, and dev sets
+normalized right."""
 
 import numpy as np
 import streamlit as st
 
 from nnlab import viz
-from nnlab.app import bound, challenges, comparison_view, controls, math_and_code, page_setup
+from nnlab.app import bound, challenges, comparison_view, controls, page_setup
 from nnlab.app import normalizing as norm
 from nnlab.app.charts import chart_spec
+from nnlab.app.explain import math_section
+from nnlab.app.sections import sections
 from nnlab.config import TrainConfig
 from nnlab.data import datasets as datamod
 from nnlab.lessons import input_scaling as inputs
@@ -30,33 +33,16 @@ base = controls.make_config(data_part, base=BASE)
 if base is None:
     st.stop()
 
-# ------------------------------------------------------------------ 1. the features
-st.header("1. Two features on very different scales")
 raw = norm.scaled_data(base, scale)
 normed = norm.scaled_data(base.replace(normalize=True), scale)
-left, right = st.columns(2)
-with left:
-    st.vega_lite_chart(chart_spec(viz.points_chart, raw.X_train, raw.Y_train,
-                                  title=f"Training set as given (x₂ × {scale})"),
-                       width="stretch")
-with right:
-    st.vega_lite_chart(chart_spec(viz.points_chart, normed.X_train, normed.Y_train,
-                                  title="Normalized: (x − μ) / σ"), width="stretch")
-mu, sigma2 = datamod.fit_normalizer(raw.X_train)
-st.dataframe({"feature": ["x₁", "x₂"], "mean μ (train)": mu.ravel(),
-              "std σ (train)": np.sqrt(sigma2.ravel()),
-              "std after normalizing": np.sqrt(datamod.fit_normalizer(normed.X_train)[1]).ravel()},
-             hide_index=True)
-st.markdown(norm.features_sentence(raw.X_train, normed.X_train))
 
-# ------------------------------------------------------------------ 2. the cost surface
-st.header("2. The cost in two weights")
-st.markdown(r"The simplest model that shows it: $\hat y = w_1 x_1 + w_2 x_2$ (no bias), fitted "
-            r"to the labels by least squares, $J(w) = \frac{1}{2m} \sum (\hat y - y)^2$. Each "
-            r"chart spans ±2.5 around its minimum $w^*$, on equal axes, and gradient descent "
-            r"starts at the same offset from $w^*$. $\lambda_{\min}$ and $\lambda_{\max}$ are "
-            r"the smallest and largest curvature of $J$ (the eigenvalues of the Hessian "
-            r"$H = X X^T / m$).")
+# ------------------------------------------------------------------ the cost surface
+st.markdown(r"The cost in two weights of the simplest model that shows it: "
+            r"$\hat y = w_1 x_1 + w_2 x_2$ (no bias), fitted to the labels by least squares, "
+            r"$J(w) = \frac{1}{2m} \sum (\hat y - y)^2$. Each chart spans ±2.5 around its "
+            r"minimum $w^*$, on equal axes, and gradient descent starts at the same offset from "
+            r"$w^*$. $\lambda_{\min}$ and $\lambda_{\max}$ are the smallest and largest "
+            r"curvature of $J$ (the eigenvalues of the Hessian $H = X X^T / m$).")
 c1, c2 = st.columns(2)
 with c1:
     fraction = bound.slider(r"Learning rate $\alpha$, as a fraction of the largest stable "
@@ -79,52 +65,75 @@ st.dataframe(table, hide_index=True,
                             for c in table.columns[1:-1]})
 st.markdown(norm.surface_sentence(surf))
 
-st.subheader("The largest stable learning rate")
-# clip=False: the diverging runs are the lesson here, drawn all the way up
-st.vega_lite_chart(chart_spec(viz.curves_chart, norm.stability_series(surf), x_title="step",
-                              y_title="J(w) − J(w*)", log_y=True, clip=False,
-                              title=f"Just below and just above α = 2 / {norm.LMAX}"),
-                   width="stretch")
-st.markdown(norm.stability_sentence(surf))
 
-# ------------------------------------------------------------------ 3. a real network
-st.header("3. A real network, raw vs normalized inputs")
-c1, c2 = st.columns(2)
-with c1:
-    lr = controls.learning_rate_control("n", defaults=BASE)
-with c2:
-    epochs = controls.epochs_control("n", defaults=BASE)
-config = controls.make_config(base.to_dict(), {"learning_rate": lr}, epochs)
-if config is None:
-    st.stop()
-variants = [(f"raw (x₂ × {scale})", config.replace(normalize=False)),
-            ("normalized", config.replace(normalize=True))]
-results = [(label, norm.train_scaled(c, scale, label)) for label, c in variants]
-comparison_view(results, normed, boundaries=False, log_cost=True)
-units = " and ".join(str(n) for n in config.hidden_units)
-st.markdown(f"Same network ({units} {config.hidden_activation} units), same learning rate "
-            f"{config.learning_rate:g}, same initial weights: only the inputs differ. "
-            + norm.network_verdict(results, raw.X_train))
-st.caption("Raise the scale of x₂ or the learning rate: which run changes, and how?")
+def features_section() -> None:
+    left, right = st.columns(2)
+    with left:
+        st.vega_lite_chart(chart_spec(viz.points_chart, raw.X_train, raw.Y_train,
+                                      title=f"Training set as given (x₂ × {scale})"),
+                           width="stretch")
+    with right:
+        st.vega_lite_chart(chart_spec(viz.points_chart, normed.X_train, normed.Y_train,
+                                      title="Normalized: (x − μ) / σ"), width="stretch")
+    mu, sigma2 = datamod.fit_normalizer(raw.X_train)
+    st.dataframe({"feature": ["x₁", "x₂"], "mean μ (train)": mu.ravel(),
+                  "std σ (train)": np.sqrt(sigma2.ravel()),
+                  "std after normalizing":
+                      np.sqrt(datamod.fit_normalizer(normed.X_train)[1]).ravel()},
+                 hide_index=True)
+    st.markdown(norm.features_sentence(raw.X_train, normed.X_train))
 
-# ------------------------------------------------------------------ 4. dev and test
-st.header("4. Normalize dev and test with the training μ and σ²")
-shift = bound.radio("Dev set", norm.DEV_CHOICES, key="n_dev", horizontal=True)
-shifted = norm.SHIFTED_FRACTION if shift.startswith("shifted") else None
-normalized_run = results[1][1]
-rows, prepared = norm.dev_check(normalized_run, config.replace(normalize=True), scale, shifted)
-st.dataframe(rows, hide_index=True,
-             column_config={"dev accuracy": st.column_config.NumberColumn(format="%.3f")})
-train_stats = norm.scaled_data(config.replace(normalize=True), scale)
-st.markdown(norm.dev_sentence(rows, prepared, train_stats.mu, train_stats.sigma2))
-with st.container(horizontal=True, wrap=False):  # scrolls in its box on a phone
-    st.vega_lite_chart(chart_spec(viz.decision_boundary_chart,
-                                  norm.dev_panels(normalized_run, normed.X_train, prepared),
-                                  columns=2, height=300))
-st.caption("The network trained on normalized inputs; the background is its prediction. The "
-           "dev points are the same examples, placed by each recipe.")
 
-math_and_code(
+def stability_section() -> None:
+    # clip=False: the diverging runs are the lesson here, drawn all the way up
+    st.vega_lite_chart(chart_spec(viz.curves_chart, norm.stability_series(surf),
+                                  x_title="step", y_title="J(w) − J(w*)", log_y=True,
+                                  clip=False,
+                                  title=f"Just below and just above α = 2 / {norm.LMAX}"),
+                       width="stretch")
+    st.markdown(norm.stability_sentence(surf))
+
+
+def network_section() -> None:
+    c1, c2 = st.columns(2)
+    with c1:
+        lr = controls.learning_rate_control("n", defaults=BASE)
+    with c2:
+        epochs = controls.epochs_control("n", defaults=BASE)
+    config = controls.make_config(base.to_dict(), {"learning_rate": lr}, epochs)
+    if config is None:
+        return
+    variants = [(f"raw (x₂ × {scale})", config.replace(normalize=False)),
+                ("normalized", config.replace(normalize=True))]
+    results = [(label, norm.train_scaled(c, scale, label)) for label, c in variants]
+    comparison_view(results, normed, boundaries=False, log_cost=True)
+    units = " and ".join(str(n) for n in config.hidden_units)
+    st.markdown(f"Same network ({units} {config.hidden_activation} units), same learning rate "
+                f"{config.learning_rate:g}, same initial weights: only the inputs differ. "
+                + norm.network_verdict(results, raw.X_train))
+    st.caption("Raise the scale of x₂ or the learning rate: which run changes, and how?")
+    dev_section(config, results[1][1])
+
+
+def dev_section(config: TrainConfig, normalized_run) -> None:
+    st.header("Normalize dev and test with the training μ and σ²")
+    shift = bound.radio("Dev set", norm.DEV_CHOICES, key="n_dev", horizontal=True)
+    shifted = norm.SHIFTED_FRACTION if shift.startswith("shifted") else None
+    rows, prepared = norm.dev_check(normalized_run, config.replace(normalize=True), scale,
+                                    shifted)
+    st.dataframe(rows, hide_index=True,
+                 column_config={"dev accuracy": st.column_config.NumberColumn(format="%.3f")})
+    train_stats = norm.scaled_data(config.replace(normalize=True), scale)
+    st.markdown(norm.dev_sentence(rows, prepared, train_stats.mu, train_stats.sigma2))
+    with st.container(horizontal=True, wrap=False):  # scrolls in its box on a phone
+        st.vega_lite_chart(chart_spec(viz.decision_boundary_chart,
+                                      norm.dev_panels(normalized_run, normed.X_train, prepared),
+                                      columns=2, height=300))
+    st.caption("The network trained on normalized inputs; the background is its prediction. "
+               "The dev points are the same examples, placed by each recipe.")
+
+
+MATH = math_section(
     [r"\mu = \frac{1}{m}\sum_{i=1}^m x^{(i)}, \qquad "
      r"\sigma^2 = \frac{1}{m}\sum_{i=1}^m \big(x^{(i)}-\mu\big)^2, \qquad "
      r"x := \frac{x-\mu}{\sqrt{\sigma^2+\varepsilon}}",
@@ -137,4 +146,7 @@ math_and_code(
     note="The lecture writes x /= σ²; it means dividing by the standard deviation σ, so that "
          "each feature ends with variance 1. `inputs.descent_path` runs the same "
          "`optimizer_step` that trains the networks.")
+sections("n_section", {"Features": features_section,
+                       "Stability": stability_section,
+                       "Network and dev set": network_section}, math=MATH)
 challenges.topic_link(__file__)

@@ -3,9 +3,11 @@ bug and watch it light up; dropout's random mask; the epsilon trade-off; the cou
 
 import streamlit as st
 
-from nnlab.app import bound, controls, math_and_code, page_setup
+from nnlab.app import bound, controls, page_setup
 from nnlab.app import gradient_checking as gc
 from nnlab.app.charts import chart_spec
+from nnlab.app.explain import math_section
+from nnlab.app.sections import sections
 from nnlab.spec import gradcheck, model
 from nnlab.viz import parameter_bars_chart
 from nnlab.viz.gradcheck import epsilon_sweep_chart
@@ -36,11 +38,15 @@ if bug == "l2_missing" and lambd == 0:
     st.info("With λ = 0 there is no L2 term to forget: raise L2 λ in the sidebar.",
             icon=":material/info:")
 
-# ------------------------------------------------------------------ 1. the check
 result = gc.check(units, activation, output, lambd, bug=bug, seed=seed)
 diff, verdict = result["difference"], result["verdict"]
-left, right = st.columns([1, 2])
+left, right = st.columns([2, 1])  # the picture first, also on a phone (columns stack)
 with left:
+    st.vega_lite_chart(chart_spec(parameter_bars_chart, result["per_parameter"],
+                                  thresholds=gc.THRESHOLDS,
+                                  title="Relative difference per parameter",
+                                  y_title="relative difference"), width="stretch")
+with right:
     st.metric("Overall relative difference", f"{diff:.3e}")
     message = {"fine": "Fine: backprop agrees with the finite differences.",
                "look closer": "Look closer: check the parameters with the tallest bars.",
@@ -48,59 +54,60 @@ with left:
     {"fine": st.success, "look closer": st.warning, "bug": st.error}[verdict](message)
     st.latex(r"\frac{\lVert d\theta - d\theta_{approx}\rVert_2}"
              r"{\lVert d\theta\rVert_2 + \lVert d\theta_{approx}\rVert_2}")
-with right:
-    st.vega_lite_chart(chart_spec(parameter_bars_chart, result["per_parameter"],
-                                  thresholds=gc.THRESHOLDS,
-                                  title="Relative difference per parameter",
-                                  y_title="relative difference"), width="stretch")
 st.caption("Each bar is the same formula on one parameter's slice of θ. A correct backprop "
            "stays near 1e-7 or below everywhere; an injected bug sends the parameters it "
            "touches above 1e-3 (vermillion) and leaves the others alone, which tells you where to "
            "look. A sign error flips dA on its way from layer 2 to layer 1, so W1 and b1 go "
            "vermillion while W2 stays correct.")
 
-st.header("Every bug on this model")
-st.dataframe(gc.bug_table(units, activation, output, lambd, seed), hide_index=True,
-             column_config={"difference": st.column_config.NumberColumn(format="%.3e")})
 
-# ------------------------------------------------------------------ 2. dropout
-st.header("Dropout: check with the mask fixed")
-keep_prob = bound.slider("keep_prob for this check", 0.3, 0.95, 0.8, step=0.05, key="g_keep_prob")
-st.dataframe(gc.dropout_table(units, activation, output, lambd, keep_prob, seed),
-             hide_index=True,
-             column_config={"difference": st.column_config.NumberColumn(format="%.3e")})
-st.caption("With a new random mask at every cost evaluation, J(θ + ε) and J(θ − ε) are costs "
-           "of two different networks: the difference is noise, not a derivative, and the "
-           "check fails even though backprop is right. Fix the mask (or set keep_prob = 1) "
-           "while checking, then turn dropout back on to train.")
+def bugs_section() -> None:
+    st.markdown("Every bug the menu above can inject, checked on this model:")
+    st.dataframe(gc.bug_table(units, activation, output, lambd, seed), hide_index=True,
+                 column_config={"difference": st.column_config.NumberColumn(format="%.3e")})
 
-# ------------------------------------------------------------------ 3. epsilon
-st.header("How small should ε be?")
-series = {"correct backprop": gc.sweep(units, activation, output, lambd, seed=seed)}
-if bug is not None and gc.bug_applies(bug, units):
-    series[f"bug: {gc.BUG_LABELS[bug]}"] = gc.sweep(units, activation, output, lambd, bug=bug,
-                                                   seed=seed)
-st.vega_lite_chart(chart_spec(epsilon_sweep_chart, series, thresholds=gc.THRESHOLDS,
-                              title="Relative difference against ε (log-log)"),
-                   width="stretch")
-st.caption("Right side: truncation error. The centered difference is off by O(ε²), so the "
-           "line falls by 100 for every 10× smaller ε. Left side: round-off error. J(θ ± ε) "
-           "are each rounded to about 1e-16 relative precision, and dividing their difference "
-           "by 2ε magnifies that as 1/ε. The best ε sits in between (around 1e-5 to 1e-7 in "
-           "float64); the course's ε = 1e-7 is a safe choice. A bug is flat: no ε fixes it.")
 
-# ------------------------------------------------------------------ 4. the course's check
-st.header("The assignment's own check")
-if bound.toggle("Run the course's gradient checks", key="g_course"):
-    st.dataframe(gc.course_rows(), hide_index=True,
-                 column_config={"nnlab": st.column_config.NumberColumn(format="%.10e"),
-                                "published": st.column_config.NumberColumn(format="%.10e")})
-    st.caption("Correct backprop's difference is round-off noise (about 1e-7): equal "
-               "implementations agree on it to about two significant figures, so the "
-               "assignment's value is not a target. The buggy difference is stable to every "
-               "digit.")
+def dropout_section() -> None:
+    st.markdown("Check with the dropout mask fixed:")
+    keep_prob = bound.slider("keep_prob for this check", 0.3, 0.95, 0.8, step=0.05,
+                             key="g_keep_prob")
+    st.dataframe(gc.dropout_table(units, activation, output, lambd, keep_prob, seed),
+                 hide_index=True,
+                 column_config={"difference": st.column_config.NumberColumn(format="%.3e")})
+    st.caption("With a new random mask at every cost evaluation, J(θ + ε) and J(θ − ε) are "
+               "costs of two different networks: the difference is noise, not a derivative, "
+               "and the check fails even though backprop is right. Fix the mask (or set "
+               "keep_prob = 1) while checking, then turn dropout back on to train.")
 
-math_and_code(
+
+def epsilon_section() -> None:
+    series = {"correct backprop": gc.sweep(units, activation, output, lambd, seed=seed)}
+    if bug is not None and gc.bug_applies(bug, units):
+        series[f"bug: {gc.BUG_LABELS[bug]}"] = gc.sweep(units, activation, output, lambd,
+                                                       bug=bug, seed=seed)
+    st.vega_lite_chart(chart_spec(epsilon_sweep_chart, series, thresholds=gc.THRESHOLDS,
+                                  title="Relative difference against ε (log-log)"),
+                       width="stretch")
+    st.caption("Right side: truncation error. The centered difference is off by O(ε²), so the "
+               "line falls by 100 for every 10× smaller ε. Left side: round-off error. "
+               "J(θ ± ε) are each rounded to about 1e-16 relative precision, and dividing their "
+               "difference by 2ε magnifies that as 1/ε. The best ε sits in between (around 1e-5 "
+               "to 1e-7 in float64); the course's ε = 1e-7 is a safe choice. A bug is flat: no "
+               "ε fixes it.")
+
+
+def course_section() -> None:
+    if bound.toggle("Run the course's gradient checks", key="g_course"):
+        st.dataframe(gc.course_rows(), hide_index=True,
+                     column_config={"nnlab": st.column_config.NumberColumn(format="%.10e"),
+                                    "published": st.column_config.NumberColumn(format="%.10e")})
+        st.caption("Correct backprop's difference is round-off noise (about 1e-7): equal "
+                   "implementations agree on it to about two significant figures, so the "
+                   "assignment's value is not a target. The buggy difference is stable to "
+                   "every digit.")
+
+
+MATH = math_section(
     [r"d\theta_{approx}[i] = \frac{J(\theta + \varepsilon e_i) - J(\theta - \varepsilon e_i)}"
      r"{2\varepsilon} = d\theta[i] + O(\varepsilon^2)",
      r"\text{difference} = \frac{\lVert d\theta - d\theta_{approx}\rVert_2}"
@@ -110,3 +117,6 @@ math_and_code(
     note="θ is every parameter stacked into one vector (`dictionary_to_vector`: W1, b1, W2, "
          "...). The cost includes the L2 term λ/(2m) Σ‖W‖², so backprop must add (λ/m) W to "
          "each dW.")
+sections("g_section", {"Every bug": bugs_section, "Dropout": dropout_section,
+                       "Epsilon": epsilon_section, "Course check": course_section},
+         math=MATH)

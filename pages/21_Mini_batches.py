@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from nnlab.app import challenges, controls, math_and_code, page_setup
+from nnlab.app import challenges, controls, page_setup
 from nnlab.app import minibatches as mb
+from nnlab.app.explain import math_section
+from nnlab.app.sections import sections
 from nnlab.core import iterations
 from nnlab.core.train import make_dataset
 from nnlab.spec import minibatch
@@ -24,26 +26,15 @@ if base is None:
     st.stop()
 data = make_dataset(base)
 
-st.header("Mini-batch sizes")
 sizes = mb.size_controls()
 if not sizes:
-    st.info("Pick at least one mini-batch size above (or click a preset).")
+    st.info("Pick at least one mini-batch size above (or a preset).")
     st.stop()
 pairs = mb.variants(sizes, base, data.m_train)
+results = mb.train_variants(pairs)
+mb.boundaries_section(results, data)
 
-st.header("Cost per iteration and per epoch")
-rows = mb.training_section(pairs)
-
-st.header("Watch them learn, update by update")
-mb.boundaries_section(rows, data)
-
-st.header("Shuffle, then partition")
-st.markdown("Every epoch starts by shuffling the columns of X (and Y the same way), then cuts "
-            "them into consecutive mini-batches. When m is not a multiple of the size, the "
-            "last mini-batch is smaller; it is kept.")
-mb.partition_section()
-
-math_and_code(
+MATH = math_section(
     [r"X^{\{t\}} = X_{:,\,\pi[(t-1)b\,:\,tb]},\quad t = 1, \dots, \lceil m / b \rceil",
      r"J^{\{t\}} = \frac{1}{b_t} \sum_{i \in \text{batch } t} \mathcal{L}(a^{[L](i)}, y^{(i)})"
      r" + \frac{\lambda}{2m} \sum_l \lVert W^{[l]} \rVert_F^2",
@@ -55,4 +46,6 @@ math_and_code(
          "gradient is averaged over its own b_t examples. The epoch cost is the mean of the "
          "per-example losses over the epoch, which is the b_t/m-weighted mean of the iteration "
          "costs: what `nnlab.core.train.train` records in `history['cost']`.")
+sections("mb_section", {"Cost per update": lambda: mb.training_section(pairs, results),
+                        "Shuffle and partition": mb.partition_section}, math=MATH)
 challenges.topic_link(__file__)

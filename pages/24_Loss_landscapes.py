@@ -2,8 +2,11 @@
 
 import streamlit as st
 
-from nnlab.app import bound, challenges, math_and_code, page_setup
+from nnlab.app import bound, challenges, page_setup
 from nnlab.app import landscapes as ll
+from nnlab.app import landscapes_phase as phase
+from nnlab.app.explain import math_section
+from nnlab.app.sections import sections
 from nnlab.lessons import optimizer_paths as optimizer_demos
 from nnlab.lessons import surfaces
 
@@ -17,24 +20,12 @@ with right:
 surface = surfaces.SURFACES[preset["surface"]]
 picture = st.container()  # the race first; the knobs that make it come below it
 st.info(preset["note"], icon=":material/lightbulb:")
-runs = ll.racer_controls(preset)
-with st.expander("Start point", expanded=True):
-    start = ll.start_controls(surface, preset["start"])
+runs, start = ll.racer_controls(preset, surface)
+st.markdown(ll.racers_sentence(runs, start))
 with picture:
     ll.race_view(surface, start, runs, steps, preset["lesson"])
-st.markdown(ll.HIGH_DIMENSIONS)
 
-st.header("Momentum's phase diagram")
-st.markdown("On the simplest surface, the quadratic f(x) = x²/2, momentum's fate depends only "
-            "on α and β. Each cell runs it from x = 1 and says whether it converges **fast**, "
-            "converges **slowly**, **oscillates** (x keeps changing sign) or **diverges**. "
-            "For a curvature c instead of 1, divide α by c: the steepest direction of a real "
-            "cost sets the largest usable α.")
-lrs, betas = ll.phase_grid(ll.CURVATURE)
-lr, beta = ll.phase_controls(lrs, betas, ll.CURVATURE)
-ll.phase_view(ll.CURVATURE, ll.PHASE_STEPS, lr, beta, lrs, betas)
-
-math_and_code(
+MATH = math_section(
     [r"v_{d\theta} = \beta\, v_{d\theta} + (1-\beta)\, d\theta,\qquad "
      r"\theta = \theta - \alpha\, v_{d\theta}",
      r"\text{on } f(x) = \tfrac{c}{2}x^2:\quad \begin{pmatrix} v_{t+1} \\ x_{t+1} \end{pmatrix}"
@@ -47,4 +38,6 @@ math_and_code(
          "`{'theta': [[x], [y]]}` with the surface's analytic gradient `{'dtheta': ...}`. "
          "The bound: the iteration matrix has determinant β and trace 1 + β − α(1 − β)c; both "
          "eigenvalues lie inside the unit circle exactly when α(1 − β)c < 2(1 + β).")
+sections("ll_section", {"Phase diagram": phase.phase_section,
+                        "High dimensions": lambda: st.markdown(ll.HIGH_DIMENSIONS)}, math=MATH)
 challenges.topic_link(__file__)

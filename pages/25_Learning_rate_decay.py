@@ -3,7 +3,9 @@
 import streamlit as st
 
 from nnlab import course
-from nnlab.app import bound, challenges, controls, decay, live_comparison, math_and_code, page_setup
+from nnlab.app import challenges, controls, decay, live_comparison, page_setup
+from nnlab.app.explain import math_section
+from nnlab.app.sections import sections
 from nnlab.core.train import learning_rate_for_epoch, make_dataset
 from nnlab.spec import schedules
 
@@ -13,27 +15,19 @@ with st.sidebar:
     st.header("Training")
     optimizer = controls.optimizer_controls("lr", defaults=decay.BASE, learning_rate=False)
     mini_batch = controls.mini_batch_controls("lr", defaults=decay.BASE)
+    epochs = controls.epochs_control("lr", defaults=decay.BASE, choices=decay.EPOCH_CHOICES)
 
-st.header("The schedules")
-choices = bound.multiselect(
-    "Schedules (up to 4)", list(decay.CHOICES), default=list(decay.DEFAULT_CHOICE),
-    format_func=decay.schedule_label, max_selections=decay.MAX_TRAINED, key="lr_schedules",
-    help=decay.SCHEDULE_HELP)
-parts = decay.schedule_parameter_controls()
-variants = decay.trained_variants(choices, parts, optimizer, mini_batch)
+picture = st.container()  # the live training first; the knobs that make it come below it
+choices, parts = decay.schedule_controls()
+variants = decay.trained_variants(choices, parts | epochs, optimizer, mini_batch)
 if not variants:
     st.info("Pick at least one schedule above.")
     st.stop()
-decay.rates_section(dict(variants))
+with picture:
+    live_comparison(variants, make_dataset(decay.BASE), key="lr_live",
+                    verdict=decay.live_verdict)
 
-st.header("Training with each schedule")
-data = make_dataset(decay.BASE)
-results = live_comparison(variants, data, key="lr_live", verdict=decay.live_verdict)
-
-st.header("Reproduce the assignment")
-decay.course_section()
-
-math_and_code(
+MATH = math_section(
     [r"\alpha = \frac{1}{1 + \text{decay\_rate} \cdot \text{epoch\_num}}\, \alpha_0"
      r"\qquad \text{(every epoch: update\_lr)}",
      r"\alpha = \frac{1}{1 + \text{decay\_rate} \cdot \lfloor \text{epoch\_num} / "
@@ -47,4 +41,6 @@ math_and_code(
     note="epoch_num counts from 0 as in the course's loop; k/√epoch uses epoch_num + 1 so that "
          "epoch 0 does not divide by zero. In training, epoch 0 runs with α₀ and the rate "
          "computed after epoch i is used in epoch i + 1 (`learning_rate_for_epoch`).")
+sections("lr_section", {"Schedules": lambda: decay.rates_section(dict(variants)),
+                        "Reproduce the assignment": decay.course_section}, math=MATH)
 challenges.topic_link(__file__)

@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from nnlab.app import bound, controls, math_and_code, page_setup, train_cached
+from nnlab.app import bound, controls, page_setup, train_cached
 from nnlab.app import tensorflow_page as tfp
 from nnlab.app.charts import accessible
+from nnlab.app.explain import math_section
+from nnlab.app.sections import sections
 from nnlab.config import TrainConfig
 from nnlab.spec import model
 from nnlab.tf import bridge as tf_bridge
@@ -79,26 +81,32 @@ with picture:
     else:
         tfp.show_parity(parity, ours_label)
 
-st.header("The TensorFlow code of this configuration")
-st.markdown(
-    "The script the page runs, for the settings above: nnlab provides the data, the initial "
-    "values and the mini-batch order; TensorFlow does the forward pass, the gradients and the "
-    "updates. Below it, the same network in Keras's high-level `Sequential` form.")
-tfp.code_section(config, exact)
 
-math_and_code(
+def code_tab() -> None:
+    st.markdown(
+        "The script the page runs, for the settings above: nnlab provides the data, the "
+        "initial values and the mini-batch order; TensorFlow does the forward pass, the "
+        "gradients and the updates. The second tab has the same network in Keras's "
+        "high-level `Sequential` form.")
+    tfp.code_section(config, exact)
+
+
+MATH = math_section(
     [r"Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]} \quad\text{(tf.linalg.matmul in the course's "
      r"(n, m) layout)}",
      r"\text{nnlab: } dZ^{[L]} = \tfrac{1}{m_b}(A^{[L]} - Y), \; "
      r"dW^{[l]} = dZ^{[l]} A^{[l-1]T}, \ldots \qquad \text{TensorFlow: tape.gradient}",
-     r"\text{course: } W \mathrel{-}= \alpha\,\frac{v^{corr}}{\sqrt{s^{corr}} + \varepsilon}"
-     r"\qquad \text{Keras: } W \mathrel{-}= \alpha\frac{\sqrt{1-\beta_2^t}}{1-\beta_1^t}\,"
-     r"\frac{v}{\sqrt{s} + \hat\varepsilon}, \quad \hat\varepsilon = \varepsilon\sqrt{1-\beta_2^t}",
-     r"\text{Keras SGD momentum: } u = \beta u - \alpha' dW,\; W \mathrel{+}= u \;\equiv\; "
-     r"v = \beta v + (1-\beta)dW,\; W \mathrel{-}= \alpha v \text{ with } "
-     r"\alpha' = (1-\beta)\alpha"],
+     r"\begin{aligned}\text{course: }& W \mathrel{-}= \alpha\,"
+     r"\frac{v^{corr}}{\sqrt{s^{corr}} + \varepsilon} \\ "
+     r"\text{Keras: }& W \mathrel{-}= \alpha\frac{\sqrt{1-\beta_2^t}}{1-\beta_1^t}\,"
+     r"\frac{v}{\sqrt{s} + \hat\varepsilon}, \quad \hat\varepsilon = \varepsilon"
+     r"\sqrt{1-\beta_2^t}\end{aligned}",
+     r"\begin{aligned}\text{Keras SGD momentum: }& u = \beta u - \alpha' dW,\; "
+     r"W \mathrel{+}= u \\ \equiv\;& v = \beta v + (1-\beta)dW,\; W \mathrel{-}= \alpha v "
+     r"\text{ with } \alpha' = (1-\beta)\alpha\end{aligned}"],
     [tf_bridge.train_tf, tf_bridge.keras_optimizer, tf_bridge.epoch_batches, model.backward],
     note="The course's TensorFlow notebook differentiates the *summed* mini-batch loss; here, as "
          "in nnlab and the NumPy assignments, each mini-batch's gradient is averaged over its "
          "own size, so one learning rate means the same step in both. Keras's RMSprop is left "
          "out: it adds ε *inside* the square root.")
+sections("tf_section", {"TensorFlow code": code_tab}, math=MATH)

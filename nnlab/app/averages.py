@@ -225,6 +225,6 @@ def weights_section(settings: dict) -> None:
     window = effective_window(beta)
     cols = st.columns(3)
     cols[0].metric("Your β: window 1/(1 − β)", f"{window:.3g} days")
-    cols[1].metric("β^(1/(1 − β))", f"{beta ** window:.4f}" if beta > 0 else "0",
+    cols[1].metric(r"$\beta^{1/(1 - \beta)}$", f"{beta ** window:.4f}" if beta > 0 else "0",
                    help="Tends to 1/e as β tends to 1.")
     cols[2].metric("1/e", f"{1 / math.e:.4f}")

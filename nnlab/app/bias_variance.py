@@ -1,5 +1,6 @@
 """Glue of the "Train/dev/test & bias/variance" page: split controls, the diagnosis, the
-learning and capacity curves (cached sweeps) and the lecture's quiz."""
+learning and capacity curves (cached sweeps) and what they show (the sections that draw the
+curves and the lecture's quiz: :mod:`nnlab.app.bias_variance_sections`)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ DEFAULT_TRAIN_PERCENT = 60
 DEFAULT_DEV_PERCENT = 20
 
 
-def _pct(x: float) -> str:
+def pct(x: float) -> str:
     return "–" if x is None or not np.isfinite(x) else f"{100 * x:.3g}%"
 
 
@@ -97,10 +98,10 @@ def diagnosis_sentence(result, bayes_error: float) -> str:
     if not np.isfinite(e_train):
         return ""
     if not np.isfinite(e_dev):
-        return f"Train error {_pct(e_train)}; no dev set, so no diagnosis.{ended}"
+        return f"Train error {pct(e_train)}; no dev set, so no diagnosis.{ended}"
     d = diagnosis.diagnose(e_train, e_dev, bayes_error)
-    text = (f"Train error {_pct(e_train)}, dev error {_pct(e_dev)}: avoidable bias "
-            f"{_pct(d.avoidable_bias)}, variance {_pct(d.variance)}, so **{d.verdict}**")
+    text = (f"Train error {pct(e_train)}, dev error {pct(e_dev)}: avoidable bias "
+            f"{pct(d.avoidable_bias)}, variance {pct(d.variance)}, so **{d.verdict}**")
     text += f"; the larger gap is the {d.focus}." if d.focus else "."
     return text + ended
 
@@ -128,12 +129,12 @@ def errors_and_diagnosis(result, bayes_error: float) -> diagnosis.Diagnosis | No
     m = result.metrics
     errors = {part: 1.0 - m[f"{part}_accuracy"] for part in ("train", "dev", "test")}
     cols = st.columns(4)
-    cols[0].metric("Bayes error", _pct(bayes_error))
-    cols[1].metric("Train error", _pct(errors["train"]))
-    cols[2].metric("Dev error", _pct(errors["dev"]),
+    cols[0].metric("Bayes error", pct(bayes_error))
+    cols[1].metric("Train error", pct(errors["train"]))
+    cols[2].metric("Dev error", pct(errors["dev"]),
                    delta=f"{100 * (errors['dev'] - errors['train']):+.3g} pts vs train",
                    delta_color="inverse")
-    cols[3].metric("Test error", _pct(errors["test"]),
+    cols[3].metric("Test error", pct(errors["test"]),
                    help="Looked at once, at the end: an unbiased estimate for the model you "
                         "picked with the dev set. Don't tune on it.")
     if not np.isfinite(errors["dev"]):
@@ -143,8 +144,8 @@ def errors_and_diagnosis(result, bayes_error: float) -> diagnosis.Diagnosis | No
     st.vega_lite_chart(chart_spec(error_ladder_chart, bayes_error, errors["train"],
                                   errors["dev"]), width="stretch")
     text = (f"**{so_far(result)}Diagnosis: {d.verdict}.** Avoidable bias = train − Bayes = "
-            f"{_pct(d.avoidable_bias)}; variance = dev − train = {_pct(d.variance)} "
-            f"(a gap of {_pct(diagnosis.DEFAULT_THRESHOLD)} or more counts as high).")
+            f"{pct(d.avoidable_bias)}; variance = dev − train = {pct(d.variance)} "
+            f"(a gap of {pct(diagnosis.DEFAULT_THRESHOLD)} or more counts as high).")
     if d.variance < 0:
         text += (" The dev error is below the training error: with a small dev set that is "
                  "chance, not a better model.")
@@ -234,37 +235,6 @@ def curves(work: Work, config: TrainConfig) -> dict:
     return {"learning": learning, "capacity": capacity}
 
 
-def sweeps(config: TrainConfig, bayes_error: float, *, key: str = "tdt") -> dict | None:
-    """Behind a checkbox: the learning curve and the capacity curve from real runs."""
-    n_runs = LEARNING_CURVE_POINTS + len(CAPACITY_WIDTHS)
-    if not bound.checkbox(f"Train the curves ({n_runs} networks, a few seconds)",
-                       key=f"{key}_curves"):
-        st.caption("Each point of the curves is a network trained with your settings.")
-        return None
-    out = curves(config)
-    left, right = st.columns(2)
-    with left:
-        c = out["learning"]
-        st.vega_lite_chart(chart_spec(error_curves_chart, c["x"], c["train_error"],
-                                      c["dev_error"], bayes_error=bayes_error,
-                                      title="Learning curve (same dev set)"), width="stretch")
-        st.caption("Each point: the network trained on the first m training examples, "
-                   "errors on the same dev set.")
-        st.markdown(learning_curve_text(c, bayes_error))
-    with right:
-        c = out["capacity"]
-        depth = max(1, len(config.hidden_units))
-        st.vega_lite_chart(chart_spec(error_curves_chart, c["x"], c["train_error"],
-                                      c["dev_error"], bayes_error=bayes_error, log_x=True,
-                                      x_title=f"hidden units per layer ({depth} layer"
-                                              f"{'s' if depth > 1 else ''})",
-                                      title="Capacity curve"), width="stretch")
-        st.caption("Each point: the network with every hidden layer that wide, on all the "
-                   "training examples.")
-        st.markdown(capacity_curve_text(c, bayes_error))
-    return out
-
-
 def _finite_points(curve: dict):
     x = np.asarray(curve["x"])
     tr = np.asarray(curve["train_error"], dtype=float)
@@ -288,8 +258,8 @@ def learning_curve_text(curve: dict, bayes_error: float,
         return "Too few runs of the learning curve trained to compare its ends." + _missing(
             curve)
     gap0, gap1 = dv[0] - tr[0], dv[-1] - tr[-1]
-    text = (f"With m = {x[0]} the dev error is {_pct(dv[0])}, "
-            f"{_points(gap0, 'the training error')}; with m = {x[-1]} it is {_pct(dv[-1])}, "
+    text = (f"With m = {x[0]} the dev error is {pct(dv[0])}, "
+            f"{_points(gap0, 'the training error')}; with m = {x[-1]} it is {pct(dv[-1])}, "
             f"{_points(gap1, 'it')}.")
     if gap0 - gap1 >= threshold and gap1 >= threshold:
         text += " The gap narrows as m grows but is still open: more data helps here."
@@ -318,7 +288,7 @@ def capacity_curve_text(curve: dict, bayes_error: float,
     def units(w):
         return f"{w} unit{'s' if w != 1 else ''}"
 
-    text = (f"Training error {_pct(tr[0])} with {units(x[0])}, {_pct(tr[-1])} with "
+    text = (f"Training error {pct(tr[0])} with {units(x[0])}, {pct(tr[-1])} with "
             f"{units(x[-1])}")
     if tr[0] - tr[-1] >= threshold:
         text += ": the wider networks fit the training set better"
@@ -330,33 +300,8 @@ def capacity_curve_text(curve: dict, bayes_error: float,
         text += (f"; with {units(x[0])} it is {_points(tr[0] - bayes_error, 'the Bayes error')}"
                  " (high bias)")
     best = int(np.argmin(dv))
-    text += f". The dev error is lowest with {units(x[best])} ({_pct(dv[best])})"
+    text += f". The dev error is lowest with {units(x[best])} ({pct(dv[best])})"
     if best < len(x) - 1 and dv[-1] - dv[best] >= threshold:
-        text += (f"; with {units(x[-1])} it is {_pct(dv[-1])}: past {x[best]} the extra "
+        text += (f"; with {units(x[-1])} it is {pct(dv[-1])}: past {x[best]} the extra "
                  "capacity overfits")
     return text + "." + _missing(curve)
-
-
-# ------------------------------------------------------------------------------ quiz
-
-
-def lecture_quiz(*, key: str = "quiz") -> list[str | None]:
-    """The lecture's four cases (Bayes error about 0): a radio each, with feedback."""
-    answers = []
-    cols = st.columns(2)
-    for i, (train_err, dev_err, _) in enumerate(diagnosis.LECTURE_CASES):
-        d = diagnosis.diagnose(train_err, dev_err, 0.0)
-        with cols[i % 2].container(border=True):
-            answer = bound.radio(
-                f"Case {i + 1}: train error **{_pct(train_err)}**, dev error **{_pct(dev_err)}**",
-                diagnosis.VERDICTS, index=None, key=f"{key}_{i}")
-            answers.append(answer)
-            why = (f"Avoidable bias {_pct(d.avoidable_bias)} (train − Bayes), variance "
-                   f"{_pct(d.variance)} (dev − train).")
-            if answer is None:
-                st.caption("Pick an answer.")
-            elif answer == d.verdict:
-                st.success(f"Right: {d.verdict}. {why}", icon=":material/check:")
-            else:
-                st.error(f"Not quite: it is {d.verdict}. {why}", icon=":material/close:")
-    return answers

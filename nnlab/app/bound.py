@@ -192,6 +192,13 @@ def _is_choice(raw: str, value, kwargs) -> bool:
         return True
 
 
+def tabs(labels, *, key: str, label: str = "Section"):
+    """``st.tabs`` with the open tab bound to the link (``?<key>=<tab label>``; Streamlit runs
+    only the open tab's body: ``tab.open``), recorded as a control named ``label``."""
+    record(key, label)
+    return st.tabs(list(labels), key=key, bind=BIND)
+
+
 slider = _bound("slider")
 select_slider = _bound("select_slider")
 selectbox = _bound("selectbox")

@@ -21,6 +21,7 @@ from nnlab.viz.batchnorm import styled_curves_chart
 DECAYS = ("inverse_time", "inverse_time_interval", "exponential", "inverse_sqrt", "staircase")
 CHOICES = DECAYS + ("constant",)
 DEFAULT_CHOICE = ("inverse_time", "inverse_time_interval", "exponential")
+EPOCH_CHOICES = (100, 200, 500, 1000, 2000, 3000)
 MAX_TRAINED = 4
 SHORT_NAMES = {
     "constant": "constant α₀",
@@ -55,34 +56,38 @@ SCHEDULE_HELP = "\n".join(f"- **{schedule_label(n)}**: α = {SCHEDULE_LABELS[n]}
 # ------------------------------------------------------------------------------ controls
 
 
-def schedule_parameter_controls(defaults: TrainConfig = BASE) -> dict:
-    """The hyperparameters of every schedule (one shared set), bound to the URL."""
-    c1, c2, c3, c4 = st.columns(4)
-    with c1:
-        lr = learning_rate_control("lr", defaults=defaults, label="α₀ (learning_rate)")
-    out = {
-        "learning_rate": lr,
-        "num_epochs": int(bound.select_slider("Epochs", [100, 200, 500, 1000, 2000, 3000],
-                                           value=defaults.num_epochs, key="lr_num_epochs",
-                                           where=c2)),
-        "decay_rate": float(bound.number_input(
-            "decay_rate (inverse time)", 0.0, 100.0, defaults.decay_rate, step=0.1, format="%g",
-            key="lr_decay_rate", where=c3)),
-        "time_interval": int(bound.number_input(
-            "time_interval (interval)", 1, 100_000, defaults.time_interval, step=50,
-            key="lr_time_interval", help="Epochs between two decays.", where=c4)),
-    }
-    c1, c2, c3, c4 = st.columns(4)
-    out["decay_base"] = float(bound.slider("base (exponential)", 0.9, 1.0, defaults.decay_base,
-                                        step=0.001, format="%.3f", key="lr_decay_base", where=c1))
-    out["k"] = float(bound.number_input("k (k/√epoch)", 0.01, 100.0, defaults.k, step=0.1,
-                                     format="%g", key="lr_k", where=c2))
-    out["drop"] = float(bound.slider("drop (staircase)", 0.05, 1.0, defaults.drop, step=0.05,
-                                  key="lr_drop", where=c3))
-    out["epochs_drop"] = int(bound.number_input(
-        "epochs_drop (staircase)", 1, 100_000, defaults.epochs_drop, step=50,
-        key="lr_epochs_drop", help="Epochs between two drops.", where=c4))
-    return out
+def schedule_controls(defaults: TrainConfig = BASE) -> tuple[list, dict]:
+    """One row, bound to the URL: the schedules trained, α₀, and a popover with each
+    schedule's own hyperparameters (one shared set). Returns ``(choices, fields)``."""
+    pick, rate, more = st.columns([7, 2, 2], vertical_alignment="bottom")
+    choices = bound.multiselect(
+        "Schedules (up to 4)", list(CHOICES), default=list(DEFAULT_CHOICE),
+        format_func=schedule_label, max_selections=MAX_TRAINED, key="lr_schedules",
+        help=SCHEDULE_HELP, where=pick)
+    with rate:
+        out = {"learning_rate": learning_rate_control("lr", defaults=defaults,
+                                                      label="α₀ (learning_rate)")}
+    with more.popover("Parameters", icon=":material/tune:", key="lr_parameters_popover",
+                      width="stretch", help="Each schedule's own hyperparameters."):
+        out |= {
+            "decay_rate": float(bound.number_input(
+                "decay_rate (inverse time, fixed interval)", 0.0, 100.0, defaults.decay_rate,
+                step=0.1, format="%g", key="lr_decay_rate")),
+            "time_interval": int(bound.number_input(
+                "time_interval (fixed interval)", 1, 100_000, defaults.time_interval, step=50,
+                key="lr_time_interval", help="Epochs between two decays.")),
+            "decay_base": float(bound.slider(
+                "base (exponential)", 0.9, 1.0, defaults.decay_base, step=0.001, format="%.3f",
+                key="lr_decay_base")),
+            "k": float(bound.number_input("k (k/√epoch)", 0.01, 100.0, defaults.k, step=0.1,
+                                          format="%g", key="lr_k")),
+            "drop": float(bound.slider("drop (staircase)", 0.05, 1.0, defaults.drop,
+                                       step=0.05, key="lr_drop")),
+            "epochs_drop": int(bound.number_input(
+                "epochs_drop (staircase)", 1, 100_000, defaults.epochs_drop, step=50,
+                key="lr_epochs_drop", help="Epochs between two drops.")),
+        }
+    return choices, out
 
 
 def rate_curves(configs: dict[str, TrainConfig]) -> dict:

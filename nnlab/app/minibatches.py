@@ -48,17 +48,19 @@ def _apply_preset(name: str) -> None:
 
 
 def size_controls() -> list:
-    """Preset buttons and the multiselect of sizes; returns the chosen sizes (None = batch),
-    smallest first."""
-    cols = st.columns(len(PRESETS))
-    for col, name in zip(cols, PRESETS, strict=True):
-        col.button(name, key=f"mb_preset_{name}", on_click=_apply_preset, args=(name,),
-                   width="stretch", help="Sizes " + ", ".join(
-                       "full" if s is None else str(s) for s in PRESETS[name]))
+    """The multiselect of sizes and, beside it, a popover of presets; returns the chosen
+    sizes (None = batch), smallest first."""
+    pick, presets = st.columns([4, 1], vertical_alignment="bottom")
+    with presets.popover("Presets", icon=":material/tune:", width="stretch",
+                         help="Sets of sizes to compare in one click."):
+        for name in PRESETS:
+            st.button(name, key=f"mb_preset_{name}", on_click=_apply_preset, args=(name,),
+                      width="stretch", help="Sizes " + ", ".join(
+                          "full" if s is None else str(s) for s in PRESETS[name]))
     sizes = bound.multiselect(
         "Mini-batch sizes to compare (up to 4)", list(SIZES), default=list(PRESETS[DEFAULT_PRESET]),
         format_func=lambda s: "full batch (m)" if s is None else str(s),
-        max_selections=MAX_SIZES, key=SIZES_KEY,
+        max_selections=MAX_SIZES, key=SIZES_KEY, where=pick,
         help="1 is stochastic gradient descent (one example per update); 'full batch' is batch "
              "gradient descent (all m training examples per update).")
     return sorted(sizes, key=lambda s: np.inf if s is None else s)
@@ -236,13 +238,16 @@ def time_verdict(frame) -> str:
     return text
 
 
-def training_section(pairs: list[tuple[str, TrainConfig]]) -> list:
-    """Train each variant (cached), record its iterations, draw iteration | epoch costs, the
-    counts table, the boundaries and the metrics. Returns ``(label, record, result)``."""
-    rows = []
-    for label, config in pairs:
-        result = train_cached(config, label)
-        rows.append((label, iteration_record(config, label), result))
+def train_variants(pairs: list[tuple[str, TrainConfig]]) -> list:
+    """Each variant trained to the end (cached): ``[(label, TrainResult), ...]``."""
+    return [(label, train_cached(config, label)) for label, config in pairs]
+
+
+def training_section(pairs: list[tuple[str, TrainConfig]], results: list) -> list:
+    """Record the iterations of each trained variant (cached), draw iteration | epoch costs,
+    the counts table and what it measured. Returns ``(label, record, result)``."""
+    rows = [(label, iteration_record(config, label), result)
+            for (label, config), (_, result) in zip(pairs, results, strict=True)]
     show_status([(label, r) for label, _, r in rows])
     left, right = st.columns(2)
     with left:
@@ -270,18 +275,21 @@ def training_section(pairs: list[tuple[str, TrainConfig]]) -> list:
     return rows
 
 
-def boundaries_section(rows: list, data) -> list:
+def boundaries_section(results: list, data) -> list:
     """The variants learning, live, one mini-batch update per Step: every variant makes the
     same number of updates, so the full batch (one update per epoch) is seen against the
-    small mini-batches (many updates per epoch, each noisier). Returns what is shown."""
-    finished = [(label, r) for label, _, r in rows]
-    return live_comparison([(label, r.config) for label, r in finished], data, key="mb_live",
-                           finished=lambda: finished, unit="batch",
-                           verdict=lambda results: claims.comparison(results, what="final cost"))
+    small mini-batches (many updates per epoch, each noisier). ``results`` are the finished
+    runs (:func:`train_variants`). Returns what is shown."""
+    return live_comparison([(label, r.config) for label, r in results], data, key="mb_live",
+                           finished=lambda: results, unit="batch",
+                           verdict=lambda shown: claims.comparison(shown, what="final cost"))
 
 
 def partition_section() -> None:
     """A small moons set shuffled and cut into mini-batches, drawn two ways."""
+    st.markdown("Every epoch starts by shuffling the columns of X (and Y the same way), then "
+                "cuts them into consecutive mini-batches. When m is not a multiple of the "
+                "size, the last mini-batch is smaller; it is kept.")
     c1, c2, c3 = st.columns(3)
     m = bound.slider("Examples m", 6, 30, 20, key="mb_demo_m", where=c1)
     size = bound.slider("Mini-batch size", 1, 30, 6, key="mb_demo_size", where=c2)

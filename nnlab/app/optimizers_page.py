@@ -34,15 +34,43 @@ COURSE_SHOWN_KEY = "opt_course_shown"
 
 
 def budget_controls() -> dict:
-    """Epochs, mini-batch size and seed shared by the four optimizers."""
-    left, middle, right = st.columns(3)
-    with left:
-        part = controls.epochs_control("opt", defaults=BASE, choices=EPOCH_CHOICES)
-    with middle:
-        part |= controls.mini_batch_controls("opt", defaults=BASE)
-    with right:
-        part |= controls.seed_control("opt", defaults=BASE)
-    return part
+    """Epochs, mini-batch size and seed shared by the four optimizers (in the sidebar)."""
+    part = controls.epochs_control("opt", defaults=BASE, choices=EPOCH_CHOICES)
+    part |= controls.mini_batch_controls("opt", defaults=BASE)
+    return part | controls.seed_control("opt", defaults=BASE)
+
+
+def controls_row() -> dict:
+    """One wrapping row of popovers, one per optimizer: its learning rate α and its own
+    hyperparameters. Returns ``{name: fields}``."""
+    row = st.container(horizontal=True, gap="small", key="opt_controls")
+    parts = {}
+    for name in NAMES:
+        with row.popover(NAMES[name], icon=":material/tune:", key=f"opt_{name}_popover",
+                         help=f"{NAMES[name]}'s own learning rate α and hyperparameters."):
+            parts[name] = optimizer_column(name)
+    return parts
+
+
+def settings_sentence(budget: dict, parts: dict) -> str:
+    """What the popovers and the sidebar hold, in one line: "α: gradient descent 0.01;
+    momentum 0.01 (β 0.9); ... Shared budget (sidebar): 300 epochs, mini-batches of 64,
+    seed 0." """
+    size = budget.get("mini_batch_size")
+    batches = "the full batch" if size is None else f"mini-batches of {size}"
+    rates = []
+    for name, part in parts.items():
+        extra = [f"β {part['beta']:g}"] if "beta" in part else []
+        extra += [f"β₁ {part['beta1']:g}"] if "beta1" in part else []
+        extra += [f"β₂ {part['beta2']:g}"] if "beta2" in part else []
+        if part.get("epsilon", BASE.epsilon) != BASE.epsilon:
+            extra.append(f"ε {part['epsilon']:g}")
+        if part.get("bias_correction") is False:
+            extra.append("no bias correction")
+        rates.append(f"{NAMES[name]} {part['learning_rate']:g}"
+                     + (f" ({', '.join(extra)})" if extra else ""))
+    return (f"α: {'; '.join(rates)}. Shared budget (sidebar): {budget['num_epochs']} epochs, "
+            f"{batches}, seed {budget['seed']}.")
 
 
 def _beta(key: str, name: str, label: str, value: float, help_: str) -> float:
@@ -52,7 +80,6 @@ def _beta(key: str, name: str, label: str, value: float, help_: str) -> float:
 
 def optimizer_column(name: str) -> dict:
     """The widgets of one optimizer (its learning rate and its own hyperparameters)."""
-    st.markdown(f"**{NAMES[name]}**")
     part = {"optimizer": name,
             "learning_rate": controls.learning_rate_control(name, defaults=BASE)}
     if name == "momentum":
@@ -72,7 +99,7 @@ def optimizer_column(name: str) -> dict:
             "Bias correction", BASE.bias_correction,
             key=controls.widget_key(name, "bias_correction"),
             help="Divide v by 1 − β₁ᵗ and s by 1 − β₂ᵗ. Without it the first "
-            "steps have the wrong size (see below the comparison).")
+            "steps have the wrong size (see the tab Bias correction).")
     return part
 
 
@@ -197,6 +224,10 @@ def reproduce_section() -> None:
     """The button, then (once clicked, for the rest of the session) the three runs live (the
     finished ones first; Reset and Play replay them epoch by epoch), the table against the
     published numbers and a sentence computed from both."""
+    st.markdown("The course's notebook trains a 2-5-2-1 network on its moons with mini-batches "
+                "of 64 for 5000 epochs at α = 0.0007, with gradient descent, momentum (β = 0.9) "
+                "and Adam (β₁ = 0.9, β₂ = 0.999, ε = 1e-8). nnlab runs the very same "
+                "experiments.")
     if st.button("Reproduce the assignment", icon=":material/play_arrow:", key="opt_course_run",
                  help="Runs the course's three optimization experiments: 5000 epochs each, "
                  "a few seconds each (then cached); Reset and Play replay them live."):

@@ -3,7 +3,7 @@
 A page is its picture first, then the rest (issue 13): ``sections`` draws the rest as tabs, so
 the page's math-and-code section (the last tab) is at most two screens down, and only the
 open tab's section runs (a knob change reruns one section, not all of them). The open tab is
-in the link as ``?<key>=<label>`` (Streamlit's ``bind="query-params"``; the first tab is the
+in the link as ``?<key>=<label>`` (``nnlab.app.bound.tabs``; the first tab is the
 default and is left out of the link), so a shared link opens the section it was made on. A
 link naming a tab the page does not have gets a notice under the title and opens the first tab.
 """
@@ -36,8 +36,7 @@ def sections(key: str, parts: Mapping[str, Callable[[], object]],
         share.link_notice(f"The link opens the section {bound.quote(raw)} (`{key}`), which this "
                           f"page does not have: it shows **{labels[0]}**. Its sections: "
                           + ", ".join(f"**{label}**" for label in labels) + ".")
-    tabs = st.tabs(labels, key=key, bind=bound.BIND)
-    bound.record(key, LABEL)
+    tabs = bound.tabs(labels, key=key, label=LABEL)
     out: dict[str, object] = {}
     for label, tab in zip(labels, tabs, strict=True):
         if tab.open:

@@ -82,6 +82,12 @@ textarea:focus-visible, summary:focus-visible, [tabindex]:focus-visible,
 .stElementContainer:has([disabled], [aria-disabled="true"]) [data-testid="stWidgetLabel"] p {{
     color: {DISABLED_LABEL_COLOUR} !important;
 }}
+/* a formula's square-root sign reaches 2 px past its box, which made every such display a
+   scroll region of its own (axe: scrollable-region-focusable); the padding takes it in. A
+   formula wider than the column still scrolls in its box. */
+.katex-display > .katex {{
+    padding: 0 4px;
+}}
 [data-testid="stMain"] [data-testid="stHeading"] h2 {{
     font-size: 1.5rem;
 }}

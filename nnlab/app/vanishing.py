@@ -79,10 +79,11 @@ def distinct(labels: list[str]) -> list[str]:
 
 
 def variant_controls(bind: str | None = BIND) -> list[tuple[str, dict]]:
-    """Four columns of initializer + scale; returns ``[(label, partial config), ...]``."""
+    """Initializer + scale of each variant, each in a box of its own (narrow enough for the
+    sidebar); returns ``[(label, partial config), ...]``."""
     parts = []
-    for i, (col, (init, scale)) in enumerate(zip(st.columns(4), DEFAULT_VARIANTS, strict=True)):
-        with col:
+    for i, (init, scale) in enumerate(DEFAULT_VARIANTS):
+        with st.container(border=True):
             part = controls.initializer_controls(
                 f"v{i + 1}", defaults={"initializer": init, "init_scale": scale}, bind=bind,
                 names=list(NAMES))

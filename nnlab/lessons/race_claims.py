@@ -181,7 +181,7 @@ def _zigzag_lesson(finished, start) -> str:
                   "comes close to 2/10.")
     else:
         lesson = ("Here momentum turns back about as often as GD or more: at this α and β it "
-                  "overshoots as well (see the phase diagram below).")
+                  "overshoots as well (see the Phase diagram tab).")
     return f"{text} {lesson}"
 
 

@@ -92,7 +92,10 @@ def phase_diagram_chart(labels, learning_rates, betas, *, bound=None, selected=N
     colour = alt.Color("phase:N", title="phase", sort=list(PHASE_COLOURS),
                        scale=alt.Scale(domain=list(PHASE_COLOURS),
                                        range=list(PHASE_COLOURS.values())),
-                       legend=alt.Legend(orient="bottom", labelExpr=" : ".join(
+                       # two columns, labels never cut: one row of four ran past a
+                       # narrow chart and cut the last label ("diverges (")
+                       legend=alt.Legend(orient="bottom", columns=2, labelLimit=0,
+                                         labelExpr=" : ".join(
                            f"datum.label == '{p}' ? '{p} ({q})'" for p, q in PHASE_LETTERS.items()
                        ) + " : datum.label"))
     cells = alt.Chart(frame).mark_rect(stroke="white", strokeWidth=0.3).encode(

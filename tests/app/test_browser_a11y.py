@@ -1,10 +1,12 @@
 """WCAG 2.1 A/AA on every page (issue 18): axe-core in Chromium finds no violation in the
 app's own content, and every chart has a text alternative of its own, computed from its data.
 
-:func:`check_whole_page` runs on every page inside ``tests/app/test_browser_layout.py``'s
-laptop test (one page load for the layout and the accessibility checks): it waits for the
-page's charts, then makes the viewport as tall as the page: axe checks only what is visible
-inside Streamlit's scroll container (``stMain``), so the whole page must be on screen.
+:func:`check_whole_page` runs on every page, and :func:`check_every_tab` on each tab of its
+sections (``nnlab.app.sections``: only the open tab is drawn), inside
+``tests/app/test_browser_layout.py``'s laptop test (one page load for the layout and the
+accessibility checks): it waits for the page's charts, then makes the viewport as tall as the
+page: axe checks only what is visible inside Streamlit's scroll container (``stMain``), so the
+whole page must be on screen.
 
 axe-core comes from the PyPI package ``axe-playwright-python`` (it bundles ``axe.min.js``).
 Rules: every rule tagged ``wcag2a``, ``wcag2aa``, ``wcag21a`` or ``wcag21aa``, plus
@@ -22,6 +24,7 @@ from tests.browser import (
     UI_TIMEOUT,
     exception_texts,
     wait_for_app,
+    wait_for_rerun,
 )
 
 pytestmark = pytest.mark.browser
@@ -107,6 +110,37 @@ def check_whole_page(page) -> None:
     assert len(set(names)) == len(names), f"two charts share one alternative: {names}"
 
 
+#: The labels of the page's sections (``nnlab.app.sections``): the first tab group that has
+#: the math tab.
+_SECTION_TABS = """() => {
+    const groups = [...document.querySelectorAll('[data-testid="stTabs"]')].filter(g =>
+        [...g.querySelectorAll('[data-testid="stTab"]')].some(
+            t => t.innerText.trim() === 'The math and the code'));
+    return groups.length ? [...groups[0].querySelectorAll('[role="tablist"]')[0]
+        .querySelectorAll('[data-testid="stTab"]')].map(t => t.innerText.trim()) : [];
+}"""
+_TAB_OPEN = """(label) => [...document.querySelectorAll('[data-testid="stTab"]')].some(
+    t => t.getAttribute('aria-selected') === 'true' && t.innerText.trim() === label)"""
+
+
+def check_every_tab(page) -> list[str]:
+    """On a page :func:`check_whole_page` has checked: open each other tab of its sections in
+    turn (a click, as a learner does) and check the whole page again. Returns the labels of
+    the tabs checked (a tab group inside a section is not one of them)."""
+    labels = page.evaluate(_SECTION_TABS)
+    for label in labels[1:]:
+        runs = wait_for_app(page)
+        page.locator('[data-testid="stTab"]').filter(
+            has_text=re.compile(f"^{re.escape(label)}$")).first.click()
+        page.wait_for_function(_TAB_OPEN, arg=label, timeout=UI_TIMEOUT * 1000, polling=100)
+        wait_for_rerun(page, runs)
+        try:
+            check_whole_page(page)
+        except AssertionError as e:
+            raise AssertionError(f"in the tab {label!r}: {e}") from e
+    return labels[1:]
+
+
 def _charts(app) -> list:
     """The ``st.vega_lite_chart`` elements of an AppTest run, in page order."""
     def nodes(n):
@@ -120,14 +154,15 @@ def _charts(app) -> list:
 def test_chart_alternative_states_the_numbers_on_screen():
     """Gradient checking at its defaults: the bar chart's alternative gives each parameter's
     relative difference, the heights of the bars drawn (read back from the data sent to the
-    browser), and every chart of the page has its own alternative."""
+    browser), and every chart of the page (its Epsilon tab's too) has its own alternative."""
     import json
 
     import pyarrow as pa
 
-    from tests.app.conftest import page_path, run_page
+    from tests.app.conftest import open_section, page_path, run_page
 
-    charts = _charts(run_page(page_path("16_Gradient_checking.py")))
+    at = open_section(run_page(page_path("16_Gradient_checking.py")), "g_section", "Epsilon")
+    charts = _charts(at)  # the bars on top, and the ε sweep of the Epsilon tab
     assert len(charts) >= 2
     alts = [json.loads(c.spec).get("description") or c.alt for c in charts]
     assert all(a and a.startswith("Chart: ") for a in alts), alts

@@ -57,7 +57,7 @@ INTERACTIONS = {
     "Gradient_checking": ("select", "g_bug"),
     "Mini_batches": ("slider", "mb_num_epochs", "ArrowLeft"),
     "Averages": ("slider", "ewa_beta", "ArrowLeft"),
-    "Optimizers": ("slider", "gd_learning_rate", "ArrowRight"),
+    "Optimizers": ("slider", "opt_num_epochs", "ArrowLeft"),  # α sliders are in popovers
     "Loss_landscapes": ("slider", "ll_steps", "ArrowLeft"),
     "Learning_rate_decay": ("slider", "lr_num_epochs", "ArrowLeft"),
     "Hyperparameter_search": ("search",),
@@ -130,15 +130,19 @@ def _select(page, runs: int, key: str) -> str:
 
 
 def _run_search(page, runs: int) -> str:
-    """Smallest budget and epochs, then the page's main button, "Run search"."""
-    for key in ("hs_budget", "hs_epochs"):
-        nudge_slider(page, key, "Home")  # inside the form: nothing runs before the submit
+    """Smallest budget and epochs (the epochs in the form's popover), then the page's main
+    button, "Run search"."""
+    nudge_slider(page, "hs_budget", "Home")  # inside the form: nothing runs before the submit
+    page.get_by_role("button", name="Data set, epochs, seed").click()
+    nudge_slider(page, "hs_epochs", "Home")
+    epochs = slider_value(page, "hs_epochs")
+    page.keyboard.press("Escape")  # close the popover
     budget = slider_value(page, "hs_budget")
     page.get_by_role("button", name="Run search").click()
     wait_for_rerun(page, runs)
     page.get_by_text(re.compile(rf"and {budget} random trials")).first.wait_for(
         timeout=UI_TIMEOUT * 1000)
-    return f"form: budget {budget}, epochs {slider_value(page, 'hs_epochs')}, 'Run search'"
+    return f"form: budget {budget}, epochs {epochs}, 'Run search'"
 
 
 def _compare(page, base: str) -> str:

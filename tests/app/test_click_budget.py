@@ -174,8 +174,8 @@ st.write("drawn")
 
 REPRODUCE = """
 import streamlit as st
-from nnlab.app import initialization as init_app
-init_app.course_runs_cached()
+from nnlab.app import initialization_course as init_course
+init_course.course_runs_cached()
 st.write("reproduced")
 """
 

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from nnlab.data.datasets import make_temperatures
 from nnlab.spec.weighted_averages import effective_window, exponentially_weighted_average
 from nnlab.viz.averages import ewa_weights_chart, series_with_averages_chart
-from tests.app.conftest import page_path
+from tests.app.conftest import open_section, page_path
 
 PAGE = page_path("22_Averages.py")
 DISPLAY_TOL = 0.05  # the page prints temperatures to 0.1 °F
@@ -36,8 +36,10 @@ def test_page_renders_and_shows_the_engine_numbers():
     assert _number(metrics["v₁ / (1 − β¹)"]) == pytest.approx(theta[0], abs=DISPLAY_TOL)
     # the start-up bias: without correction day 1 is far below the data
     assert plain[0] < 0.1 * theta[0]
-    assert _number(metrics["Your β: window 1/(1 − β)"]) == pytest.approx(20)
-    assert len(at.get("vega_lite_chart")) == 3
+    assert len(at.get("vega_lite_chart")) == 2  # the year, and the open tab's zoom
+    open_section(at, "ewa_section", "How far back")
+    assert _number(_metrics(at)["Your β: window 1/(1 − β)"]) == pytest.approx(20)
+    assert len(at.get("vega_lite_chart")) == 2  # the year, and the open tab's weights
 
 
 def test_slider_and_toggle():
@@ -47,9 +49,10 @@ def test_slider_and_toggle():
     at.toggle(key="ewa_bias_correction").set_value(True)
     at.run()
     assert not at.exception
+    open_section(at, "ewa_section", "How far back")
     metrics = _metrics(at)
     assert _number(metrics["Your β: window 1/(1 − β)"]) == pytest.approx(effective_window(0.9))
-    assert float(metrics["β^(1/(1 − β))"]) == pytest.approx(0.9 ** 10, abs=1e-4)
+    assert float(metrics[r"$\beta^{1/(1 - \beta)}$"]) == pytest.approx(0.9 ** 10, abs=1e-4)
     assert "with bias correction" in str(at.get("vega_lite_chart")[0].proto.spec)
     at.multiselect(key="ewa_betas").set_value([])
     at.slider(key="ewa_beta").set_value(0.0)

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 from nnlab.app import batchnorm_page as bnp  # noqa: E402
 from nnlab.core.train import make_dataset, train  # noqa: E402
 from nnlab.viz.batchnorm import snapshot_histograms_chart  # noqa: E402
-from tests.app.conftest import page_path  # noqa: E402
+from tests.app.conftest import open_section, page_path  # noqa: E402
 
 PAGE = page_path("32_Batch_norm.py")
 TIMEOUT = 120
@@ -41,7 +41,7 @@ def test_bn_trains_at_a_rate_that_breaks_the_plain_network():
 
 
 def test_tiny_test_batches_collapse_and_momentum_matters():
-    at = _page()
+    at = open_section(_page(), "bn_section", "Test time")
     tt = at.dataframe[-1].value
     running = tt["test accuracy"].iloc[0]
     batch_of_one = tt["test accuracy"].iloc[1]
@@ -81,6 +81,7 @@ def test_layer_slider_and_rates_change_the_view():
     at.multiselect(key="bn_rates").set_value([0.1, 10.0]).run()
     assert not at.exception
     assert list(at.dataframe[0].value["α"]) == [0.1, 10.0]
+    open_section(at, "bn_section", "γ and β")
     at.slider(key="bn_layer").set_value(1).run()
     assert not at.exception
     assert any("layer 1" in h.value for h in at.header)
@@ -118,7 +119,7 @@ def test_snapshot_histograms_are_stacked_panels_that_can_stretch():
 
 
 def test_page_histograms_and_table_fit():
-    at = _page()
+    at = open_section(_page(), "bn_section", "Pre-activations")
     grids = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
     grids = [g for g in grids if "vconcat" in g]
     assert len(grids) == 2  # plain and BN, each a stack of snapshot panels

@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 from nnlab import course
 from nnlab.app import bias_variance as bv
 from nnlab.app import initialization as init_app
+from nnlab.app import initialization_course as init_course
 from nnlab.app import regularization as reg
 from nnlab.config import TrainConfig
 from nnlab.core.train import make_dataset, train
@@ -131,6 +132,7 @@ def test_train_dev_test_mid_run_says_so_far_or_waits():
 
 def test_train_dev_test_curve_sentences_are_the_curves():
     at = run_page(TDT, {"tdt_hidden_units": "8", "tdt_num_epochs": "100"})
+    open_section(at, "tdt_section", "Learning curves")
     at.checkbox(key="tdt_curves").check().run()
     assert not at.exception, [e.value for e in at.exception]
     config = TDT_DEFAULT.replace(hidden_units=(8,), num_epochs=100)
@@ -217,7 +219,7 @@ def test_initialization_reproduction_sentence_follows_its_runs():
     at = open_section(run_page(INIT), "init_section", "Reproduce the assignment")
     at.button(key="init_reproduce").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    labels = [init_app.COURSE_LABELS[i] for i in course.INITIALIZATIONS]
+    labels = [init_course.COURSE_LABELS[i] for i in course.INITIALIZATIONS]
     rows = live_table(at, labels)
     acc = {k: float(v["train_accuracy"]) for k, v in rows.items()}
     text = sentence(at, "Train accuracy:")
@@ -229,7 +231,7 @@ def test_initialization_reproduction_sentence_follows_its_runs():
     assert ("He trains best" in text) == clearly(acc, ["He"], ["zeros", labels[1]],
                                                  higher=True, tie=ACCURACY_TIE)
     published = {init: course.INITIALIZATION_PUBLISHED[init][0] for init in course.INITIALIZATIONS}
-    ours = {init: acc[init_app.COURSE_LABELS[init]] for init in course.INITIALIZATIONS}
+    ours = {init: acc[init_course.COURSE_LABELS[init]] for init in course.INITIALIZATIONS}
     assert any("matches the notebook" in s.body for s in at.success) == all(
         math.isclose(ours[i], published[i], abs_tol=1e-9) for i in ours)
 
@@ -275,6 +277,7 @@ def test_regularization_sentences_follow_the_tables(name):
         assert "what regularization is for" not in text
 
     # the weights: the smallest Σ W² named is the table's, L2's pull claimed only when shown
+    open_section(at, "reg_section", "Weights")
     weights = next(d.value for d in at.dataframe if "variant" in d.value.columns)
     ssq = dict(zip(weights["variant"], weights["Σ W² (all layers)"], strict=True))
     wtext = sentence(at, "Σ W²:")
@@ -285,6 +288,7 @@ def test_regularization_sentences_follow_the_tables(name):
                                                  higher=False, tie=COST_TIE)
 
     # fresh vs fixed mask: "falls lower" only when the fixed mask's final cost is lower
+    open_section(at, "reg_section", "Dropout masks")
     masks = live_table(at, ["fresh mask", "fixed mask (course)"])
     mcost = {k: float(v["final_cost"]) for k, v in masks.items()}
     mtext = sentence(at, "Below: both runs")
@@ -293,6 +297,7 @@ def test_regularization_sentences_follow_the_tables(name):
                                                         tie=COST_TIE)
 
     # early stopping: the dev cost's lowest point is that of the unregularized run's history
+    open_section(at, "reg_section", "Early stopping")
     full = train(variants[0][1])
     h = full.history
     keep = np.isfinite(h["dev_cost"])
@@ -311,12 +316,17 @@ def test_regularization_mid_run_says_so_far_or_waits():
     assert not at.exception, [e.value for e in at.exception]
     assert sentence(at, "Dev accuracy:").startswith(
         f"**So far (epoch 1 of {reg.BASE.num_epochs}):**")
+    open_section(at, "reg_section", "Weights")
     assert sentence(at, "Σ W²:").startswith(f"**So far (epoch 1 of {reg.BASE.num_epochs}):**")
+    open_section(at, "reg_section", "Early stopping")
     assert any("trained to the end (it is at epoch 1" in i.value for i in at.info)
     at.button_group(key="reg_live_mode").set_value("Play").run()
     assert not at.exception, [e.value for e in at.exception]
-    waits = [i.value for i in at.info if i.value.startswith("Training:")]
-    assert len(waits) == 3, waits  # the bars and cost panels, the weights, early stopping
+    waits = []  # each section waits in its tab: the bars and cost panels, early stopping, weights
+    for label in ("Train vs dev", "Early stopping", "Weights"):
+        open_section(at, "reg_section", label)
+        waits += [i.value for i in at.info if i.value.startswith("Training:")]
+    assert len(waits) == 3, waits
     assert not [m.value for m in at.markdown if m.value.startswith("Σ W²")]
     finish(at, "reg_live")
     assert not [i.value for i in at.info if i.value.startswith("Training:")]

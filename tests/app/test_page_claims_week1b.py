@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from nnlab.app import vanishing as van
 from nnlab.core.train import make_dataset, train
 from nnlab.lessons import layer_stats
-from tests.app.conftest import page_with
+from tests.app.conftest import open_section, page_with
 
 TIMEOUT = 300
 
@@ -80,6 +80,7 @@ def vanishing(request):
 def test_vanishing_linear_chain_sentence_follows_its_metrics(vanishing):
     _, settings, at = vanishing
     L = settings["linear_depth"]
+    open_section(at, "van_section", "Linear chain")
     text = markdown_starting(at, f"After {L} layer")
     values = {m.label.split(":")[0]: float(m.value) for m in at.metric if "ŷ after" in m.label}
     kinds = {label: kind_of(v) for label, v in values.items()}
@@ -98,7 +99,8 @@ def test_vanishing_linear_chain_sentence_follows_its_metrics(vanishing):
 def test_vanishing_init_sentence_follows_the_init_table(vanishing):
     _, settings, at = vanishing
     L = settings["depth"]
-    init = at.dataframe[0].value.set_index("variant")
+    open_section(at, "van_section", "At initialization")
+    init = at.dataframe[1].value.set_index("variant")  # [0]: the live view's metrics
     text = markdown_starting(at, "Activation spread from hidden layer 1 to")
     kinds, starved = {}, []
     for label, row in init.iterrows():
@@ -126,13 +128,14 @@ def test_vanishing_init_sentence_follows_the_init_table(vanishing):
 
 
 def _metrics(at: AppTest) -> dict:
-    frame = at.dataframe[1].value
+    frame = at.dataframe[0].value
     assert {"run", "final_cost", "epochs", "status"} <= set(frame.columns)
     return {row["run"]: row for _, row in frame.iterrows()}
 
 
 def test_vanishing_verdict_follows_the_metrics_table(vanishing):
     name, settings, at = vanishing
+    open_section(at, "van_section", "After training")
     text = markdown_starting(at, "Final cost:", "**So far")
     rows = _metrics(at)
     finished = {k: float(r["final_cost"]) for k, r in rows.items() if r["status"] != "diverged"}
@@ -176,6 +179,7 @@ def test_vanishing_verdict_numbers_come_from_the_runs(vanishing):
 
 def test_vanishing_activations_sentence_follows_the_gradients(vanishing):
     _, settings, at = vanishing
+    open_section(at, "van_section", "Activations")
     text = markdown_starting(at, "The first layer's gradient over the last's")
     base = van.BASE.replace(hidden_units=(32,) * settings["depth"])
     data = make_dataset(base)
@@ -194,10 +198,11 @@ def test_vanishing_activations_sentence_follows_the_gradients(vanishing):
 
 def test_vanishing_diverged_run_is_left_out_of_the_trained_statistics(vanishing):
     _, settings, at = vanishing
+    open_section(at, "van_section", "After training")
     rows = _metrics(at)
     diverged = [k for k, r in rows.items() if r["status"] == "diverged"]
-    if len(at.dataframe) > 2:
-        after = at.dataframe[2].value.set_index("variant")
+    if len(at.dataframe) > 1:
+        after = at.dataframe[1].value.set_index("variant")
         assert set(after.index) == set(rows) - set(diverged)
         assert np.isfinite(after.select_dtypes("number").to_numpy()).all()
 
@@ -247,6 +252,7 @@ def _norm_config(params: dict):
 
 def test_normalizing_features_sentence_follows_the_table(normalizing):
     _, _, at = normalizing
+    open_section(at, "n_section", "Features")
     table = _frame_with(at, "std σ (train)").set_index("feature")
     ratio = table.loc["x₂", "std σ (train)"] / table.loc["x₁", "std σ (train)"]
     text = markdown_starting(at, "On the training set x₂ spreads")
@@ -283,6 +289,7 @@ def test_normalizing_stability_sentence_follows_the_descent(normalizing):
 
     _, params, at = normalizing
     scale = float(params.get("n_scale", 10))
+    open_section(at, "n_section", "Stability")
     text = markdown_starting(at, "Unnormalized at 0.98")
     verdicts = []
     for case in ("unnormalized", "normalized"):
@@ -305,6 +312,9 @@ def test_normalizing_stability_sentence_follows_the_descent(normalizing):
 
 def test_normalizing_network_verdict_follows_the_metrics(normalizing):
     name, params, at = normalizing
+    open_section(at, "n_section", "Features")
+    table = _frame_with(at, "std σ (train)").set_index("feature")
+    open_section(at, "n_section", "Network and dev set")
     text = markdown_starting(at, "Same network")
     frame = _frame_with(at, "final_cost").set_index("run")
     cost = frame["final_cost"].astype(float)
@@ -313,7 +323,6 @@ def test_normalizing_network_verdict_follows_the_metrics(normalizing):
     raw_label = next(k for k in cost.index if k.startswith("raw"))
     normed_lower = cost["normalized"] < cost[raw_label] * 0.95
     raw_lower = cost[raw_label] < cost["normalized"] * 0.95
-    table = _frame_with(at, "std σ (train)").set_index("feature")
     ratio = table.loc["x₂", "std σ (train)"] / table.loc["x₁", "std σ (train)"]
     assert ("Normalized inputs end with the lower cost" in text) == (
         normed_lower and not 0.5 < ratio < 2)
@@ -326,6 +335,7 @@ def test_normalizing_dev_sentence_follows_the_dev_table(normalizing):
     from nnlab.app.normalizing import DEV_LABELS
 
     name, _, at = normalizing
+    open_section(at, "n_section", "Network and dev set")
     frame = _frame_with(at, "dev accuracy").set_index("dev inputs normalized with")
     acc = frame["dev accuracy"]
     right, own, none = (acc[DEV_LABELS[k]] for k in ("train", "own", "none"))
@@ -425,7 +435,10 @@ def test_search_caviar_keeps_the_best_random_trial(searched):
     table = _trials(at)
     random = table[(table.method == "random") & (table.status != "diverged")]
     best = random.loc[random.dev_accuracy.idxmax()]
-    assert markdown_starting(at, "Caviar keeps").startswith(
+    open_section(at, "hs_section", "Caviar vs panda")
+    text = markdown_starting(at, "Caviar keeps")
+    open_section(at, "hs_section", "All trials")  # the fixture's run is shared: as it was
+    assert text.startswith(
         f"Caviar keeps trial {best.trial} (α = {best.learning_rate:.3g}): dev accuracy "
         f"{best.dev_accuracy:.3f}")
 
@@ -436,7 +449,8 @@ def test_search_panda_trains_at_the_alpha_its_slider_shows(alpha):
     at 0.01), and its sentence gives the costs of that run."""
     from nnlab.app import search_page as hs
 
-    at = page_with(SEARCH, {} if alpha is None else {"hs_panda_lr": alpha})
+    at = open_section(page_with(SEARCH, {} if alpha is None else {"hs_panda_lr": alpha}),
+                      "hs_section", "Caviar vs panda")
     lr = at.select_slider(key="hs_panda_lr").value
     assert lr == (hs.PANDA_START if alpha is None else float(alpha))
     run = train(hs.base_config("moons", hs.BASE.num_epochs, hs.DEFAULT_KNOBS).replace(
@@ -448,7 +462,7 @@ def test_search_panda_trains_at_the_alpha_its_slider_shows(alpha):
 
 
 def test_search_zoom_sentence_follows_the_rounds():
-    at = page_with(SEARCH, {})
+    at = open_section(page_with(SEARCH, {}), "hs_section", "Coarse to fine")
     at.button(key="hs_zoom_in").click().run()
     assert not at.exception
     rounds = at.dataframe[-1].value

@@ -35,7 +35,7 @@ from nnlab.spec.weighted_averages import exponentially_weighted_average
 from nnlab.viz import raster
 from nnlab.viz._common import series_frame
 from nnlab.viz.softmax import class_colour_names, class_probability_chart
-from tests.app.conftest import page_with
+from tests.app.conftest import open_section, page_with
 
 TIMEOUT = 300
 #: The pages' relative tie for costs (nnlab.lessons.claims.TIE) and for accuracies.
@@ -174,10 +174,12 @@ def test_a_race_that_reaches_f_star_exactly_stays_on_the_log_chart():
 
 
 def test_landscapes_phase_summary_follows_the_diagram():
+    from nnlab.app import landscapes_phase as phase
+
     at = page_with("24_Loss_landscapes.py", {})
-    lrs, betas = ll.phase_grid(ll.CURVATURE)
-    labels = momentum_phase_diagram(lrs, betas, curvature=ll.CURVATURE,
-                                    num_steps=ll.PHASE_STEPS)["labels"]
+    lrs, betas = phase.phase_grid(phase.CURVATURE)
+    labels = momentum_phase_diagram(lrs, betas, curvature=phase.CURVATURE,
+                                    num_steps=phase.PHASE_STEPS)["labels"]
     text = sentence(at, "Along α,")
     beta = at.selectbox(key="ph_beta").value
     for j in (0, int(np.argmin(np.abs(betas - beta)))):
@@ -228,7 +230,7 @@ def test_batch_norm_sentences_follow_the_tables(name):
 
 
 def test_batch_norm_histogram_and_test_time_sentences_follow_the_numbers():
-    at = page_with("32_Batch_norm.py", {})
+    at = open_section(page_with("32_Batch_norm.py", {}), "bn_section", "Pre-activations")
     lr = at.selectbox(key="bn_hist_lr").value
     layer = at.slider(key="bn_layer").value
     config = bnp.BASE.replace(learning_rate=float(lr))
@@ -250,6 +252,8 @@ def test_batch_norm_histogram_and_test_time_sentences_follow_the_numbers():
                    or zero["plain"] > zero["batch norm"] + bnp.ZERO_SHIFT)
     assert ("Without batch norm the values drift further" in text) == plain_moves
 
+    open_section(at, "bn_section", "Test time")
+    assert at.selectbox(key="bn_hist_lr").value == lr  # the same rate as the histograms
     rows = table_with(at, "normalized with").set_index("normalized with")["test accuracy"]
     running = rows.iloc[0]
     others = rows.iloc[1:]
@@ -305,6 +309,7 @@ def test_softmax_sentences_follow_the_runs(name):
     for label, result in results.items():
         assert result.metrics["dev_accuracy"] == pytest.approx(table.loc[label, "dev_accuracy"])
         assert f"{label} {_regions(result, data)}" in text.split("(of ")[1]
+    open_section(at, "sm_section", "Confusion matrix")
     confusion = sentence(at, "no hidden layer: ")
     wrong = {}
     for label, result in results.items():
@@ -316,9 +321,10 @@ def test_softmax_sentences_follow_the_runs(name):
 
 
 def test_softmax_worked_example_says_soft_only_when_the_table_shows_it():
-    at = page_with("33_Softmax.py", {})
+    at = open_section(page_with("33_Softmax.py", {}), "sm_section", "Worked example")
     assert "but not all of it" in sentence(at, "Σt = ")
-    at = page_with("33_Softmax.py", {"sm_z": "40, -40"})
+    at = open_section(page_with("33_Softmax.py", {"sm_z": "40, -40"}), "sm_section",
+                      "Worked example")
     text = sentence(at, "Σt = ")
     assert "but not all of it" not in text and "to 3 decimals all of it" in text
 

@@ -4,7 +4,7 @@
 import pytest
 
 from nnlab.spec import gradcheck
-from tests.app.conftest import page_path, run_page
+from tests.app.conftest import open_section, page_path, run_page
 
 PAGE = page_path("16_Gradient_checking.py")
 REL = 1e-3  # the metric shows 4 significant figures
@@ -48,12 +48,14 @@ def test_injected_bug_is_caught(at):
 
 
 def test_dropout_needs_a_fixed_mask(at):
+    open_section(at, "g_section", "Dropout")
     table = next(df.value for df in at.dataframe if "dropout" in df.value.columns)
     none, fixed, fresh = table["difference"].to_numpy()
     assert none < 1e-7 and fixed < 1e-7 and fresh > gradcheck.THRESHOLDS["bug"]
 
 
 def test_course_check_reproduces_the_published_numbers(at):
+    open_section(at, "g_section", "Course check")
     at.toggle(key="g_course").set_value(True).run()
     assert not at.exception
     table = next(df.value for df in at.dataframe if "published" in df.value.columns)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from nnlab import course
-from nnlab.app import initialization as init_app
+from nnlab.app import initialization_course as init_course
 from nnlab.config import TrainConfig
 from nnlab.core.train import train
 from nnlab.course import INITIALIZATION_PUBLISHED as PUBLISHED
@@ -91,7 +91,7 @@ def test_the_reproduction_replays_live_and_ends_as_the_one_shot_run(at, monkeypa
     end, and with Finish, they end with the numbers of ``course.initialization_run``, bit for
     bit."""
     monkeypatch.setattr(course, "INITIALIZATION_ITERATIONS", SHORT_ITERATIONS)
-    expected = {init_app.COURSE_LABELS[init]: course.initialization_run(init)
+    expected = {init_course.COURSE_LABELS[init]: course.initialization_run(init)
                 for init in course.INITIALIZATIONS}
 
     def live_table():

@@ -8,7 +8,7 @@ from nnlab import course
 from nnlab.app import decay
 from nnlab.config import TrainConfig
 from nnlab.core.train import TrainResult, learning_rate_for_epoch, train
-from tests.app.conftest import finish, page_path
+from tests.app.conftest import finish, open_section, page_path
 
 PAGE = page_path("25_Learning_rate_decay.py")
 FAST_EPOCHS = 200
@@ -23,14 +23,22 @@ def _page(epochs=FAST_EPOCHS):
     return finish(at, "lr_live")
 
 
+def _table(at, column: str):
+    """The page's one table with ``column`` (the rates: "schedule"; the live view's
+    metrics: "final_cost")."""
+    frames = [d.value for d in at.dataframe if column in d.value.columns]
+    assert len(frames) == 1, column
+    return frames[0]
+
+
 def test_page_renders_and_numbers_come_from_the_engine():
     at = _page()
-    rates = at.dataframe[0].value
+    rates = _table(at, "schedule")
     assert rates["schedule"].tolist() == [decay.schedule_label(n) for n in decay.DEFAULT_CHOICE]
     for name, last in zip(decay.DEFAULT_CHOICE, rates["last epoch"], strict=True):
         config = decay.BASE.replace(schedule=name, num_epochs=FAST_EPOCHS)
         assert last == pytest.approx(learning_rate_for_epoch(config, FAST_EPOCHS - 1))
-    metrics = at.dataframe[1].value
+    metrics = _table(at, "final_cost")
     expected = train(decay.BASE.replace(schedule="inverse_time_interval", num_epochs=FAST_EPOCHS))
     row = metrics[metrics["run"] == decay.schedule_label("inverse_time_interval")].iloc[0]
     assert row["train_accuracy"] == pytest.approx(expected.metrics["train_accuracy"])
@@ -39,7 +47,7 @@ def test_page_renders_and_numbers_come_from_the_engine():
 
 def test_the_two_decay_schedules_part_ways():
     at = _page(epochs=1000)
-    metrics = at.dataframe[1].value.set_index("run")
+    metrics = _table(at, "final_cost").set_index("run")
     every = metrics.loc[decay.schedule_label("inverse_time"), "train_accuracy"]
     interval = metrics.loc[decay.schedule_label("inverse_time_interval"), "train_accuracy"]
     assert interval > every + 0.2
@@ -51,7 +59,7 @@ def test_schedule_choice_and_parameters():
     at.number_input(key="lr_epochs_drop").set_value(50)
     at.run()
     assert not at.exception
-    rates = at.dataframe[0].value.set_index("schedule")
+    rates = _table(at, "schedule").set_index("schedule")
     assert rates.loc["staircase", "last epoch"] == pytest.approx(0.1 * 0.5 ** 3)
     assert rates.loc["constant α₀", "last epoch"] == pytest.approx(0.1)
     at.multiselect(key="lr_schedules").set_value([])
@@ -70,6 +78,7 @@ def test_reproduce_button_shows_the_table(monkeypatch):
     monkeypatch.setattr(course, "run_decay", _fake_course)
     monkeypatch.setattr(course, "OPTIMIZATION_EPOCHS", 30)
     at = _page()
+    open_section(at, "lr_section", "Reproduce the assignment")
     n_tables = len(at.dataframe)
     at.button(key="decay_course_button").click()
     at.run()
@@ -86,6 +95,7 @@ def test_the_reproduction_replays_live_and_ends_as_the_one_shot_run(monkeypatch)
     Finish ends them with the numbers of ``course.run_decay``, bit for bit."""
     monkeypatch.setattr(course, "OPTIMIZATION_EPOCHS", 30)
     at = _page()
+    open_section(at, "lr_section", "Reproduce the assignment")
     at.button(key="decay_course_button").click().run()
     at.button(key="decay_course_live_reset").click().run()
     at.button(key="decay_course_live_step").click().run()

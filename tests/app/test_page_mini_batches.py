@@ -14,7 +14,7 @@ from nnlab.viz.minibatches import (
     partition_chart,
     partition_frame,
 )
-from tests.app.conftest import finish, page_path
+from tests.app.conftest import finish, open_section, page_path
 
 PAGE = page_path("21_Mini_batches.py")
 COST_RTOL = 1e-12  # the epoch cost as a weighted mean of iteration costs (round-off only)
@@ -104,13 +104,21 @@ def _run(at):
     return at
 
 
+def _table(at, column: str):
+    """The page's one table with ``column`` (the counts: "updates per epoch"; the live
+    view's metrics: "train_accuracy")."""
+    frames = [d.value for d in at.dataframe if column in d.value.columns]
+    assert len(frames) == 1, column
+    return frames[0]
+
+
 def test_page_renders_and_numbers_come_from_the_engine():
     at = AppTest.from_file(PAGE, default_timeout=120)
     _run(at)
     at.select_slider(key="mb_num_epochs").set_value(FAST_EPOCHS)
     _run(at)
     finish(at, "mb_live")
-    counts = at.dataframe[0].value
+    counts = _table(at, "updates per epoch")
     assert counts["updates per epoch"].tolist() == [180, 6, 1]
     assert counts["last mini-batch"].tolist() == [1, 20, 180]
     assert counts["iterations (updates)"].tolist() == [180 * FAST_EPOCHS, 6 * FAST_EPOCHS,
@@ -118,8 +126,9 @@ def test_page_renders_and_numbers_come_from_the_engine():
     expected = train(TrainConfig(dataset="moons", hidden_units=(10, 5), learning_rate=0.1,
                                  mini_batch_size=32, num_epochs=FAST_EPOCHS))
     assert counts["final cost"][1] == pytest.approx(expected.history["cost"][-1], rel=1e-12)
-    metrics = at.dataframe[1].value
+    metrics = _table(at, "train_accuracy")
     assert metrics["train_accuracy"][1] == pytest.approx(expected.metrics["train_accuracy"])
+    open_section(at, "mb_section", "Shuffle and partition")
     assert any("4 iterations" in m.value for m in at.markdown)  # 20 examples, size 6
 
 
@@ -130,7 +139,8 @@ def test_preset_changes_the_sizes():
     at.button(key="mb_preset_Powers of two").click()
     _run(at)
     assert at.multiselect(key="mb_sizes").value == [4, 16, 64, None]
-    assert at.dataframe[0].value["mini-batch size"].tolist() == [4, 16, 64, 180]
+    assert _table(at, "updates per epoch")["mini-batch size"].tolist() == [4, 16, 64, 180]
+    open_section(at, "mb_section", "Shuffle and partition")
     at.slider(key="mb_demo_size").set_value(5)
     _run(at)
     assert any("4 mini-batches of 5" in m.value and "4 iterations" in m.value

@@ -9,7 +9,7 @@ from nnlab.config import TrainConfig
 from nnlab.core.train import train
 from nnlab.lessons import input_scaling as inputs
 from nnlab.spec import model
-from tests.app.conftest import page_path, run_page
+from tests.app.conftest import open_section, page_path, run_page
 
 PAGE = page_path("15_Normalizing_inputs.py")
 REL = 1e-9
@@ -42,6 +42,7 @@ def test_renders_and_shows_engine_numbers(at):
     kappa = table[f"{LMAX} / {LMIN}"]
     assert kappa["unnormalized"] > 50 * kappa["normalized"]
     # the networks: recompute both runs with the engine
+    open_section(at, "n_section", "Network and dev set")
     metrics = _frame(at, "train_accuracy").set_index("run")
     for label, normalize in ((f"raw (x₂ × {scale})", False), ("normalized", True)):
         config = base.replace(normalize=normalize)
@@ -66,6 +67,7 @@ def test_scale_one_makes_both_cases_alike(at):
 def test_shifted_dev_set_hurts_own_statistics(at):
     """The default dev set is the shifted one: there the wrong recipe shows (issue 13; on the
     whole split both recipes scored 1.000 and the lesson showed nothing)."""
+    open_section(at, "n_section", "Network and dev set")
     assert at.radio(key="n_dev").value.startswith("shifted")
     frame = _frame(at, "dev accuracy")
     right, own, raw = frame["dev accuracy"].to_numpy()

@@ -8,7 +8,7 @@ from nnlab import course
 from nnlab.app import optimizers_page as op
 from nnlab.core.train import train
 from nnlab.lessons.optimizer_paths import adam_step_sizes
-from tests.app.conftest import finish, page_path, run_page
+from tests.app.conftest import finish, open_section, page_path, run_page
 
 PAGE = page_path("23_Optimizers.py")
 ACCURACY_TOLERANCE = 1e-12
@@ -62,6 +62,7 @@ def test_reproduce_the_assignment_shows_the_course_runs(page, monkeypatch):
     # The full 5000 epochs (published: 0.7167, 0.7167, 0.9433) are checked by the engine's
     # course tests; here a short budget keeps the test fast, the numbers must be the course's.
     monkeypatch.setattr(course, "OPTIMIZATION_EPOCHS", SHORT_COURSE_EPOCHS)
+    open_section(page, "opt_section", "Reproduce the assignment")
     page.button(key="opt_course_run").click().run()
     assert not page.exception
     table = _table(page, "experiment").set_index("experiment")
@@ -79,6 +80,7 @@ def test_the_reproduction_replays_live_and_ends_as_the_one_shot_run(page, monkey
     """Reset and Step replay the course's runs from epoch 0 (its weights and shuffles); Finish
     ends them with the numbers of ``course.optimization_run``, bit for bit."""
     monkeypatch.setattr(course, "OPTIMIZATION_EPOCHS", SHORT_COURSE_EPOCHS)
+    open_section(page, "opt_section", "Reproduce the assignment")
     page.button(key="opt_course_run").click().run()
     page.button(key="opt_course_live_reset").click().run()
     page.button(key="opt_course_live_step").click().run()
@@ -135,6 +137,7 @@ def test_math_and_code_shows_the_rules_the_runs_recorded(page):
     rules = [train(op.BASE.replace(optimizer=name, num_epochs=1)).update_rule
              for name in op.NAMES]
     assert rules == [f"nnlab.spec.optimizers.{name}_step" for name in op.NAMES]
+    open_section(page, "opt_section", "The math and the code")
     shown = _code_captions(page)
     assert shown == [*rules, "nnlab.core.network.Network.step"]
     assert "nnlab.spec.optimizers.optimizer_step" not in shown  # the reference path did not run

@@ -20,7 +20,7 @@ from nnlab.viz.regularization import (  # noqa: E402
     cost_panels_chart,
     dropout_mask_chart,
 )
-from tests.app.conftest import finish, page_path, run_page  # noqa: E402
+from tests.app.conftest import finish, open_section, page_path, run_page  # noqa: E402
 
 PAGE = page_path("13_Regularization.py")
 TIMEOUT = 120
@@ -146,10 +146,12 @@ def test_page_renders_and_shows_the_lesson(page):
     assert gap["none"] > MIN_GAP
     for label in table.index[1:]:
         assert gap[label] < GAP_CLOSED, (label, gap[label])
+    open_section(page, "reg_section", "Weights")
     weights = page.dataframe[1].value.set_index("variant")
     assert weights.loc["L2 λ=0.7", "Σ W² (all layers)"] < weights.loc["none", "Σ W² (all layers)"]
     # early stopping: the stopped run keeps an earlier epoch and a better dev accuracy
-    early = _table(page, 3)
+    open_section(page, "reg_section", "Early stopping")
+    early = _table(page, 1)
     assert early.loc["early stopping", "status"] == "stopped"
     assert early.loc["early stopping", "dev_accuracy"] > early.loc["trained to the end",
                                                                    "dev_accuracy"]
@@ -162,7 +164,8 @@ def test_early_stopping_text_and_table_count_epochs_alike(page):
     assert stopped.status == "stopped"
     n, last = stopped.epochs_run, int(stopped.history["epoch"][-1])
     assert last == n - 1
-    early = _table(page, 3)
+    open_section(page, "reg_section", "Early stopping")
+    early = _table(page, 1)
     assert early.loc["early stopping", "epochs"] == n
     text = next(m.value for m in page.markdown if m.value.startswith("Early stopping ended"))
     assert f"after **{n} epochs** (at epoch {last} on the chart, which counts from 0)" in text
@@ -179,7 +182,8 @@ def test_page_numbers_come_from_the_engine(page):
         for col in ("train_accuracy", "dev_accuracy"):
             assert abs(table.loc[label, col] - result.metrics[col]) < ACC_TOL
     fixed = train(reg.BASE.replace(keep_prob=course.REGULARIZATION_KEEP_PROB, dropout_mask="fixed"))
-    masks = _table(page, 2)
+    open_section(page, "reg_section", "Dropout masks")
+    masks = _table(page, 1)
     assert abs(masks.loc["fixed mask (course)", "train_accuracy"]
                - fixed.metrics["train_accuracy"]) < ACC_TOL
 
@@ -187,6 +191,7 @@ def test_page_numbers_come_from_the_engine(page):
 def test_stronger_l2_shrinks_the_weights_more():
     at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
     at.run()
+    open_section(at, "reg_section", "Weights")
     before = at.dataframe[1].value.set_index("variant")["Σ W² (all layers)"].iloc[1]
     at.select_slider(key="r_lambd").set_value(3.0).run()
     assert not at.exception
@@ -204,6 +209,7 @@ def test_keep_prob_one_turns_the_mask_section_off():
     at.run()
     at.slider(key="r_keep_prob").set_value(1.0).run()
     assert not at.exception
+    open_section(at, "reg_section", "Dropout masks")
     assert any("keep_prob below 1" in i.value for i in at.info)
 
 
@@ -218,4 +224,5 @@ def test_the_assignments_setting_plays_live():
     live = _table(at, 0)
     assert (live["status"] == "running").all()
     assert (live["epochs"] < course.REGULARIZATION_SETTINGS["num_epochs"]).all()
+    open_section(at, "reg_section", "Early stopping")
     assert any(i.value.startswith("Training: the early-stopping comparison") for i in at.info)

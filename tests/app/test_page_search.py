@@ -1,5 +1,6 @@
 """The "Hyperparameter search" page: grid vs random on the same budget, zoom, panda."""
 
+
 import numpy as np
 import pytest
 
@@ -8,10 +9,12 @@ pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from nnlab.app import search_page as hs  # noqa: E402
+from nnlab.app import search_trials as trials  # noqa: E402
 from nnlab.app.pages import ROOT  # noqa: E402
 from nnlab.core.train import train  # noqa: E402
 from nnlab.lessons import search  # noqa: E402
 from nnlab.viz.caviar import caviar_chart  # noqa: E402
+from tests.app.conftest import open_section  # noqa: E402
 
 PAGE = "pages/31_Hyperparameter_search.py"
 TIMEOUT = 120
@@ -52,13 +55,14 @@ def test_default_random_beats_grid_on_the_same_budget():
 
 
 def test_zoom_samples_a_narrower_range_and_panda_adds_a_day():
-    at = _page()
+    at = open_section(_page(), "hs_section", "Coarse to fine")
     at.button(key="hs_zoom_in").click().run()
     assert not at.exception
     rounds = at.dataframe[-1].value
     assert list(rounds["round"]) == ["coarse", "zoom 1"]
     width = np.log10(rounds["learning_rate high"]) - np.log10(rounds["learning_rate low"])
     assert width.iloc[1] < width.iloc[0]
+    open_section(at, "hs_section", "Caviar vs panda")
     assert len(at.session_state["hs_panda"]) == 1
     at.button(key="hs_panda_more").click().run()
     assert not at.exception
@@ -81,8 +85,8 @@ def test_stop_keeps_finished_trials_and_form_resumes():
 
 def test_panda_run_chains_days():
     base = hs.base_config("moons", 50, hs.DEFAULT_KNOBS)
-    one = hs.panda_run(base, [0.3])
-    two = hs.panda_run(base, [0.3, 0.3])
+    one = trials.panda_run(base, [0.3])
+    two = trials.panda_run(base, [0.3, 0.3])
     assert len(one["costs"]) == hs.PANDA_SEGMENT and len(two["costs"]) == 2 * hs.PANDA_SEGMENT
     assert np.allclose(two["costs"][:hs.PANDA_SEGMENT], one["costs"], rtol=0, atol=ACC_TOL)
     assert two["costs"][-1] < one["costs"][-1]  # the second day goes on from the first

@@ -1,6 +1,7 @@
 """AppTest of the softmax page, plus its glue helpers and its chart builder."""
 
 
+
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -10,7 +11,7 @@ from nnlab.config import TrainConfig
 from nnlab.core.train import make_dataset, train
 from nnlab.spec import activations
 from nnlab.viz.softmax import regions_with_point_chart
-from tests.app.conftest import finish, page_path
+from tests.app.conftest import finish, open_section, page_path
 
 PAGE = page_path("33_Softmax.py")
 TIMEOUT = 120
@@ -85,6 +86,7 @@ def test_page_renders_linear_and_hidden_side_by_side_with_engine_numbers():
     # the lesson: on the spiral, straight borders can't separate the arms; bent ones can
     assert deep.metrics["dev_accuracy"] > lin.metrics["dev_accuracy"] + 0.3
     # the worked example's table comes from nnlab.spec.activations.softmax
+    open_section(at, "sm_section", "Worked example")
     example = at.dataframe[1].value
     np.testing.assert_allclose(example["a = t / Σt"],
                                activations.softmax(np.array(sm.WORKED_Z)[:, None]).ravel())
@@ -125,7 +127,7 @@ def test_moving_the_point_changes_the_prediction():
 
 
 def test_bad_logits_and_no_hidden_layer_are_handled():
-    at = _page()
+    at = open_section(_page(), "sm_section", "Worked example")
     at.text_input(key="sm_z").input("5, two").run()
     assert not at.exception
     assert any("not a number" in e.value for e in at.error)

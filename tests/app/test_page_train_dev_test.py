@@ -5,7 +5,7 @@ import pytest
 from nnlab.config import TrainConfig
 from nnlab.core.train import train
 from nnlab.lessons import fit_diagnosis as diagnosis
-from tests.app.conftest import finish, page_path, run_page
+from tests.app.conftest import finish, open_section, page_path, run_page
 
 PAGE = page_path("11_Train_dev_test.py")
 #: The page's default run, built by hand (noise: the moons' default 0.2 from the slider).
@@ -68,6 +68,7 @@ def test_bad_input_shows_an_error_and_keeps_the_page(at):
 def test_curves_train_behind_the_checkbox(at):
     at.text_input(key="tdt_hidden_units").set_value("8").run()
     at.select_slider(key="tdt_num_epochs").set_value(100).run()
+    open_section(at, "tdt_section", "Learning curves")
     before = _charts(at)
     at.checkbox(key="tdt_curves").check().run()
     assert not at.exception
@@ -75,6 +76,7 @@ def test_curves_train_behind_the_checkbox(at):
 
 
 def test_quiz_gives_feedback(at):
+    open_section(at, "tdt_section", "Quiz")
     at.radio(key="quiz_0").set_value("high variance").run()
     assert any(s.body.startswith("Right: high variance") for s in at.success)
     at.radio(key="quiz_1").set_value("high variance").run()

@@ -11,7 +11,7 @@ pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from nnlab.app import vanishing as van  # noqa: E402
-from tests.app.conftest import page_path, run_page  # noqa: E402
+from tests.app.conftest import open_section, page_path, run_page  # noqa: E402
 
 PAGE = page_path("14_Vanishing_gradients.py")
 TIMEOUT = 120
@@ -44,9 +44,10 @@ def page():
     return run_page(PAGE, TIMEOUT)
 
 
-#: The tables of the page, in order: statistics at initialization, the live runs' metrics,
-#: statistics after training.
-METRICS_TABLE = 1
+#: The tables of the page, in order: the live runs' metrics, then the open section's (the
+#: statistics at initialization, the first section, or after training).
+METRICS_TABLE = 0
+INIT_TABLE = 1
 
 
 def _rows(at, index):
@@ -56,9 +57,11 @@ def _rows(at, index):
 def test_page_renders_and_shows_the_lesson(page):
     assert not page.exception
     assert not page.error
+    open_section(page, "van_section", "Linear chain")
     chain = [m.value for m in page.metric if m.label != "Epoch"]  # Epoch: the live toolbar's
     assert chain == [f"{1.5 ** 30:.3g}", "1", f"{0.5 ** 30:.3g}"]
-    init = _rows(page, 0)
+    open_section(page, "van_section", "At initialization")
+    init = _rows(page, INIT_TABLE)
     assert list(init.index) == ["random ×0.01", "random ×1", "Xavier", "He"]
     first, last = init["std a[1]"], init["std a[20]"]
     assert 1 / HE_STEADY < last["He"] / first["He"] < HE_STEADY
@@ -70,7 +73,8 @@ def test_page_renders_and_shows_the_lesson(page):
 
 
 def test_page_numbers_come_from_the_engine(page):
-    init = _rows(page, 0)
+    open_section(page, "van_section", "At initialization")
+    init = _rows(page, INIT_TABLE)
     config = van.BASE.replace(initializer="he", init_scale=None)
     data = make_dataset(config)
     snap = diagnostics.network_snapshot(data.X_train, data.Y_train,
@@ -89,7 +93,7 @@ def test_deeper_sigmoid_network_vanishes():
     at.selectbox(key="activation").set_value("sigmoid")
     at.select_slider(key="t_epochs").set_value(20).run()
     assert not at.exception
-    init = _rows(at, 0)
+    init = _rows(at, INIT_TABLE)
     ratio = init["‖dW1‖ / ‖dW31‖"]
     assert ratio["Xavier"] < 1e-6 and ratio["He"] < 1e-6  # sigmoid: the first layers starve
 
@@ -97,10 +101,12 @@ def test_deeper_sigmoid_network_vanishes():
 def test_linear_depth_slider_moves_the_powers():
     at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
     at.run()
+    open_section(at, "van_section", "Linear chain")
     at.slider(key="linear_depth").set_value(50).run()
     assert not at.exception
-    assert at.metric[0].value == f"{1.5 ** 50:.3g}"
-    assert at.metric[2].value == f"{0.5 ** 50:.3g}"
+    chain = [m for m in at.metric if m.label != "Epoch"]  # Epoch: the live toolbar's
+    assert chain[0].value == f"{1.5 ** 50:.3g}"
+    assert chain[2].value == f"{0.5 ** 50:.3g}"
 
 
 def test_grid_safe_formats_what_the_grid_cannot():

@@ -80,6 +80,7 @@ def test_the_softmax_logits_box_echoes_a_link_as_text():
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "pages/33_Softmax.py"), default_timeout=120)
+    at.query_params["sm_section"] = "Worked example"  # the tab of the logits box
     at.query_params["sm_z"] = "[win](https://example.com) " * 300
     at.run()
     assert not at.exception, [e.value for e in at.exception]

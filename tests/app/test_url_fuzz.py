@@ -129,3 +129,49 @@ def test_any_classroom_flag_never_raises_and_a_bad_one_is_named():
         assert not at.exception, (name, [e.value[:300] for e in at.exception])
         notices = [w.value for w in at.warning if "hide=" in w.value]
         assert len(notices) == (0 if name == "empty" else 1), (name, notices)
+
+
+# ------------------------------------------------------------------ every tab of the sections
+
+
+def sections_of(at: AppTest) -> tuple[str, list[str]] | None:
+    """``(key, labels)`` of the page's sections (``nnlab.app.sections``), or None."""
+    keys = [k for k in at.session_state.keys() if str(k).endswith("_section")]
+    labels = [t.label for t in at.tabs]
+    return (keys[0], labels) if len(keys) == 1 and labels else None
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_tab_of_the_sections_binds_its_controls_and_takes_any_value(page, monkeypatch):
+    """Only the open tab of a page's sections runs, so the tests above see its first tab only.
+    A link opens each other tab: it draws without an exception, every control in it is bound
+    to the URL, random values for its controls never raise (``test_fuzz_pages``), and every
+    hostile link value of the controls it adds shows the page without an exception."""
+    import random
+
+    from tests.app.test_fuzz_pages import _fuzz_round
+    from tests.app.test_url_complete import unbound_controls
+
+    monkeypatch.setenv("NNLAB_MAX_SECONDS", "2")  # random settings meet the budget guard
+    found = sections_of(default_run(page))
+    if found is None:
+        pytest.skip(f"{page} has no sections")
+    key, labels = found
+    base = set(page_keys(page))
+    for label in labels[1:]:
+        at = open_page(page)
+        at.query_params[key] = label
+        at.run()
+        assert not at.exception, (label, [e.value[:300] for e in at.exception])
+        assert not unbound_controls(at), (label, unbound_controls(at))
+        own = _keys(at._tree, set()) - base - {key}
+        for name, value in HOSTILE_VALUES.items() if own else ():
+            app = open_page(page)
+            app.query_params[key] = label
+            for k in own:
+                app.query_params[k] = value
+            app.run()
+            assert not app.exception, (label, name, [e.value[:300] for e in app.exception])
+        _fuzz_round(at, random.Random(f"{page} {label}"))
+        at.run()
+        assert not at.exception, (label, "random", [e.value[:300] for e in at.exception])
