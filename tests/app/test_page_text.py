@@ -85,3 +85,23 @@ def test_no_raw_markup_in_what_a_learner_reads(script):
         seen[label] = texts(open_section(at, key, label))
     raw = {where: [t for t in found if RAW.search(t)] for where, found in seen.items()}
     assert not any(raw.values()), {w: r for w, r in raw.items() if r}
+
+
+#: A variant of some page, then (in the same clause) a word that makes it the winner.
+NAMES_A_WINNER = re.compile(
+    r"\b(?:zeros|He|Xavier|L2|dropout|momentum|RMSprop|Adam|gradient descent|grid|random search|"
+    r"batch norm(?:alization)?|plain|stochastic|batch)\b[^.:;?]*?"
+    r"\b(?:lowest|highest|best|worst|fastest|slowest|wins|beats|further|furthest|better|only)\b",
+    re.IGNORECASE)
+
+
+def test_the_line_under_each_title_names_no_winner():
+    """Issue 13: the line under a title is fixed text, so it may say what the page shows and
+    ask what to look for, never who wins: Optimizers said "Adam gets further" where RMSprop
+    ends lower. Who wins is said under the picture, computed from the runs."""
+    from nnlab.app.pages import PAGES
+
+    claims = {p.title: m.group(0) for p in PAGES if (m := NAMES_A_WINNER.search(p.what))}
+    assert not claims, claims
+    # the check itself: the old Optimizers line is caught
+    assert NAMES_A_WINNER.search("Four optimizers on the moons: Adam gets further.")
