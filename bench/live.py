@@ -50,7 +50,7 @@ PAGES = {
     "Regularization": ("reg_live", "r_lambd"),
     "Vanishing_gradients": ("van_live", "t_learning_rate"),
     "Mini_batches": ("mb_live", "mb_learning_rate"),
-    "Optimizers": ("opt_live", "gd_learning_rate"),
+    "Optimizers": ("opt_live", "opt_num_epochs"),
     "Learning_rate_decay": ("lr_live", "lr_learning_rate"),
     "Batch_norm": ("bn_live", "bn_num_epochs"),
     "Softmax": ("sm_live", "sm_noise"),

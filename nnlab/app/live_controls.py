@@ -156,8 +156,9 @@ def live_fragment(session: LiveSession, draw) -> None:
                 session.frame_seconds = max(session.frame_seconds, ticked)
                 session.frames_timed = 0
                 st.rerun()
-        if session.notice:
-            st.info(session.notice, icon=":material/pause_circle:")
+        with st.container():  # one slot, with or without the notice (see draw_frame)
+            if session.notice:
+                st.info(session.notice, icon=":material/pause_circle:")
         shown, total = session.progress
         metric, timeline = st.columns([1, 3], vertical_alignment="bottom")
         if not session.playing and len(session.frames) > 1:

@@ -165,7 +165,10 @@ def draw_frame(snapshots, data, *, key: str, log_cost: bool = False,
     if drawn not in labels:
         drawn = labels[-1]
     unit = _selected_unit(key)
-    show_status(snapshots)
+    # one slot, however many warnings: a warning that appears mid-play (a run diverged) must
+    # not shift every element after it, which the browser redraws as new (charts rebuilt)
+    with st.container():
+        show_status(snapshots)
     if data.n_x == 2:
         # one row: the variants side by side (a phone stacks them); one or two variants
         # take a third of the row each, not a whole screen
