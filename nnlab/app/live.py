@@ -116,6 +116,7 @@ class LiveSession:
     starter: object = start  # config -> a run at its start
     timer: float | None = None  # the frame fragment's run_every now in effect
     frames_timed: int = 0  # frames measured since the timer was set
+    draw_first: bool = False  # the next frame draws the runs as they are, without a tick
 
     @property
     def epoch(self) -> int:

@@ -143,7 +143,9 @@ def live_fragment(session: LiveSession, draw) -> None:
     @st.fragment(run_every=run_every)
     def frame():
         started = time.perf_counter()
-        if session.playing:
+        ticks = session.playing and not session.draw_first
+        session.draw_first = False
+        if ticks:
             session.tick()
             if not session.playing:  # ended or paused itself: a full rerun stops the timer
                 session.finished_playing = True
@@ -179,7 +181,7 @@ def live_fragment(session: LiveSession, draw) -> None:
                            "own count is in the table.")
         draw(session.snapshots())
         spent = time.perf_counter() - started
-        if session.playing:  # a paused redraw (first drawing, templates) says nothing of a frame
+        if ticks:  # a paused redraw (first drawing, templates) says nothing of a frame
             session.play_spent += spent
             session.frame_seconds = (spent if not session.frame_seconds
                                      else 0.7 * session.frame_seconds + 0.3 * spent)
@@ -217,6 +219,7 @@ def live_view(variants, *, key: str, draw, finished, unit: str = "epoch", starte
         st.session_state[mode_key(session)] = "Play"  # a knob change: watch it train
         session.play_spent, session.notice = 0.0, ""
         session.frame_seconds, session.frames_timed = 0.0, 0
+        session.draw_first = True  # epoch 0 at once; the frame timer trains the first chunk
     toolbar(session, finish_key=f"{key}_finish_requested")
     live_fragment(session, lambda snapshots: draw(session, snapshots))
     return session.snapshots()
