@@ -39,7 +39,8 @@ variants = [(sm.LINEAR_PREFIX, linear),
 if not deep.hidden_units:
     st.info("Type hidden layer sizes above (e.g. 20,10) to see the borders bend.")
 st.header(f"{data.n_classes} classes: where does each network draw them?")
-variants = live_comparison(variants, data, key="sm_live",
+# a log cost axis: one spike of a large α (to 400 at α = 3) flattened both curves on a linear one
+variants = live_comparison(variants, data, key="sm_live", log_cost=True,
                            verdict=lambda results: sm.live_verdict(results, data))
 # The line under the title says it: straight borders without a hidden layer, bent ones with
 # hidden layers; why they are straight is in the math section.

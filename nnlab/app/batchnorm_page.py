@@ -246,11 +246,22 @@ def histogram_verdict(plain: dict, norm: dict) -> str:
             f"{line('plain', plain)}; {line('batch norm', norm)}.")
     dp, db = _drift(plain), _drift(norm)
     zp, zb = _zero_shift(plain), _zero_shift(norm)
-    if dp > db + np.log10(DRIFT_FACTOR) or zp > zb + ZERO_SHIFT:
+    lf = np.log10(DRIFT_FACTOR)
+    # name the measure that moves (a sentence saying "spread, or share below 0" read as both
+    # where only one moved, next to numbers showing the other moving the other way)
+    plain_more = [m for m, more in (("spread", dp > db + lf),
+                                    ("share below 0", zp > zb + ZERO_SHIFT)) if more]
+    norm_more = [m for m, more in (("spread", db > dp + lf),
+                                   ("share below 0", zb > zp + ZERO_SHIFT)) if more]
+    if plain_more:
         text += (" Without batch norm the values drift further from where they started (their "
-                 "spread, or their share below 0 where ReLU outputs 0); with it each unit stays "
-                 "normalized to mean β and standard deviation γ.")
-    elif db > dp + np.log10(DRIFT_FACTOR) or zb > zp + ZERO_SHIFT:
+                 + " and their ".join(plain_more)
+                 + (", where ReLU outputs 0" if "share below 0" in plain_more else "")
+                 + "); with it each unit stays normalized to mean β and standard deviation γ.")
+        if norm_more:
+            text += (f" Batch norm's {' and '.join(norm_more)} moves more: γ and β are learned "
+                     "and may move it.")
+    elif norm_more:
         text += (" Here batch norm's values move more than the plain network's: γ and β are "
                  "learned and may move them.")
     else:

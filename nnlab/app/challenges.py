@@ -250,11 +250,9 @@ def card(ch: Challenge, *, classroom: bool = False) -> list:
     """The challenge's card; returns the runs as shown now."""
     st.header(ch.title)
     budget = ch.budget()
-    # the status and week only: the lesson (half the answer) is under the hints
-    about = "" if classroom else f"{ICONS[status(ch)]} · Week {ch.week} · "
     # the budget, unless the goal says it already (a phone: one line less above the picture)
     stop = "" if f" {budget} epochs" in ch.goal else f" The runs stop at epoch {budget}."
-    st.markdown(f"{about}**Goal:** {ch.goal}{stop}")
+    goal = st.empty()  # written once the check below has judged this run (the status)
     settings = knob_widgets(ch)
     variants = ch.runs(settings)
     data = make_dataset(variants[0][1])
@@ -271,6 +269,9 @@ def card(ch: Challenge, *, classroom: bool = False) -> list:
         return verdict_text(ch, outcome, snapshots, settings, classroom=classroom)
 
     runs = live_comparison(variants, data, key=key, page=PAGE, verdict=verdict)
+    # the status and week only: the lesson (half the answer) is under the hints
+    about = "" if classroom else f"{ICONS[status(ch)]} · Week {ch.week} · "
+    goal.markdown(f"{about}**Goal:** {ch.goal}{stop}")
     write_solved_link()
     if not classroom:
         st.subheader("Hints")

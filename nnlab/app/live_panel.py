@@ -143,6 +143,8 @@ def live_text(snapshots, series: dict) -> str:
         cost = f"cost {float(y[-1]):.3g}" if len(y) else "no cost yet"
         if result.status in ("diverged", "stopped"):
             cost += f" ({result.status} at epoch {int(result.epochs_run)})"
+        elif int(result.epochs_run) != epoch:  # a run a knob did not restart: its own epoch
+            cost += f" (at epoch {int(result.epochs_run)})"
         parts.append(f"{user_text(label)} {cost}")
     return f"Epoch {epoch} of {total}: " + ", ".join(parts) + "."
 
@@ -256,7 +258,11 @@ def show_verdict(text: str, snapshots, unit: str = "epoch") -> None:
     if going:
         done = max(int(r.epochs_run) for r in going)
         total = max(int(r.config.num_epochs) for r in going)
-        text = f"**So far ({unit} {done} of {total}):** {text}"
+        # runs a knob did not restart are further on: the sentence compares them as they are
+        ahead = [f"{user_text(label)} at {unit} {int(r.epochs_run)}" for label, r in snapshots
+                 if r.status != "running" and int(r.epochs_run) > done]
+        also = "; " + ", ".join(ahead) if ahead else ""
+        text = f"**So far ({unit} {done} of {total}{also}):** {text}"
     st.markdown(text)
 
 

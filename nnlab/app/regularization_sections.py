@@ -246,6 +246,8 @@ def early_stop_text(stopped: TrainResult, patience: int) -> str:
         at = np.flatnonzero(h["epoch"] == best)
         dev = float(h["dev_cost"][at[0]]) if at.size else float("nan")
         text += (f" It kept the parameters of epoch {best} (the dashed vertical line, dev cost "
-                 f"{dev:.4f}): its accuracies in the table are those of epoch {best}, its final "
+                 f"{dev:.4f}; early stopping checks the dev cost every epoch, so its best "
+                 "epoch may fall between two points of the dev curve drawn above): "
+                 f"its accuracies in the table are those of epoch {best}, its final "
                  f"cost is the training cost of epoch {last}.")
     return text

@@ -327,7 +327,8 @@ class Run:
             self._end_rows([k], "diverged",
                            f"Diverged after {e + 1} epochs (in epoch {e} of the axis, which "
                            f"counts from 0): {what}. Try a smaller learning rate (it "
-                           f"was {_row(self._lr, k):g}).", kept=net.state(k, prev=True))
+                           f"was {_row(self._lr, k):g}) or smaller starting weights.",
+                           kept=net.state(k, prev=True))
 
     def _evaluate(self, e):
         """Accuracies and dev cost after epoch ``e``, into the history (NaN for ended rows)."""

@@ -200,3 +200,26 @@ def test_the_live_picture_has_a_text_alternative_that_follows_the_run():
         assert not any(c.proto.alt for c in at.get("vega_lite_chart"))  # no alt to override
     assert len(charts[0]) == 2 and charts[0] == charts[1]
     assert all(json.loads(spec)["description"] for spec in charts[0])
+
+
+def test_runs_a_knob_did_not_restart_are_named_with_their_own_epoch(monkeypatch):
+    """A knob restarts only the variants it changes: the others stay finished. The line beside
+    the curves and the verdict's "So far" then say at which epoch each of those is, instead of
+    one epoch for all (a finished run's cost read as the cost at epoch 3)."""
+    from nnlab.app import live, live_panel
+    from nnlab.app.compare import curve_series
+    from nnlab.app.live_panel import live_text, show_verdict
+
+    base = TrainConfig(n_samples=120, hidden_units=(5,), num_epochs=40, learning_rate=0.1)
+    restarted = live.start(base.replace(learning_rate=0.05))
+    for _ in range(3):
+        restarted.advance(1)
+    snapshots = [("slow", restarted.snapshot()), ("kept", train(base))]
+    text = live_text(snapshots, curve_series(snapshots, "cost"))
+    assert text.startswith("Epoch 3 of 40: slow cost ") and "kept cost" in text
+    assert text.endswith("(at epoch 40).") and text.count("(at epoch") == 1
+
+    shown = []
+    monkeypatch.setattr(live_panel.st, "markdown", shown.append)
+    show_verdict("kept ends lower.", snapshots)
+    assert shown == ["**So far (epoch 3 of 40; kept at epoch 40):** kept ends lower."]

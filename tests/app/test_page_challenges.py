@@ -111,3 +111,15 @@ def test_bad_link_values_get_a_clear_notice(params, says):
     if "solved" in params:
         linked = "| 1 | A 20-layer network that learns | :material/link: solved in the link |"
         assert linked in _markdown(app)
+
+
+def test_the_cards_status_line_is_the_one_of_the_run_it_sits_above():
+    """The status above the goal is written after the check has judged the runs drawn: it
+    said "not tried" after a failed run and "started" after "Goal met" (one run behind)."""
+    ch = catalog.get("search")
+    app = page_with(PAGE, {"open": ch.id, f"{ch.id}_r": "-0.5"})
+    goal = [m.value for m in app.markdown if "**Goal:**" in m.value]
+    assert goal and goal[0].startswith("· not tried · Week"), goal
+    finish(app, ch_app.live_key(ch))  # one script run: the goal is met in it
+    goal = [m.value for m in app.markdown if "**Goal:**" in m.value]
+    assert goal and goal[0].startswith(":material/check_circle: solved · Week"), goal

@@ -251,6 +251,10 @@ def test_batch_norm_histogram_and_test_time_sentences_follow_the_numbers():
     plain_moves = (drift["plain"] > drift["batch norm"] + math.log10(bnp.DRIFT_FACTOR)
                    or zero["plain"] > zero["batch norm"] + bnp.ZERO_SHIFT)
     assert ("Without batch norm the values drift further" in text) == plain_moves
+    # the sentence names the measure that moved, not "spread, or share": the spread only when
+    # the plain network's spread moved more
+    spread_moves = drift["plain"] > drift["batch norm"] + math.log10(bnp.DRIFT_FACTOR)
+    assert ("drift further from where they started (their spread" in text) == spread_moves
 
     open_section(at, "bn_section", "Test time")
     assert at.selectbox(key="bn_hist_lr").value == lr  # the same rate as the histograms
