@@ -117,12 +117,18 @@ def layer_control() -> int:
     return bound.slider("Hidden layer l", 1, L - 1, min(L - 1, 3), key="bn_layer") if L > 2 else 1
 
 
-def preactivations_section() -> None:
+def rate_and_layer() -> tuple[float, int]:
+    """The rate and the layer a section looks into, side by side."""
     left, right = st.columns(2)
     with left:
         hist_lr = rate_control()
     with right:
         layer = layer_control()
+    return hist_lr, layer
+
+
+def preactivations_section() -> None:
+    hist_lr, layer = rate_and_layer()
     left, right = st.columns(2)
     stacks = {}
     for col, bn in ((left, False), (right, True)):
@@ -181,11 +187,7 @@ def test_time_section() -> None:
 
 
 def gamma_beta_section() -> None:
-    left, right = st.columns(2)
-    with left:
-        hist_lr = rate_control()
-    with right:
-        layer = layer_control()
+    hist_lr, layer = rate_and_layer()
     st.header(f"The learned γ and β of layer {layer}")
     gammas, betas = bnp.gamma_beta(runs[(hist_lr, True)][0].parameters, layer)
     left, right = st.columns(2)
