@@ -89,7 +89,8 @@ MATH = math_section(
          "linear in $x$, so the border between two classes $i$ and $j$, where their $z$'s are "
          "equal (the last line, $w_i$ the row $i$ of $W$), is a straight line; hidden layers "
          "bend it. The softmax subtracts each column's largest z before exponentiating: the "
-         "result is the same (the factor e^{-max} cancels in t / Σt) and e^z can't overflow. "
+         "result is the same (the factor $e^{-\\max z}$ cancels in $t / \\sum t$) and $e^z$ "
+         "can't overflow. "
          "The cost is computed from the logits with the same shift (log-sum-exp).")
 sections("sm_section", {"One point": point_section, "Worked example": worked_example_section,
                         "Confusion matrix": confusion_section}, math=MATH)

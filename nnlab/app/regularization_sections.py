@@ -38,10 +38,10 @@ def masks_tab(results: list[tuple[str, TrainResult]], data) -> None:
     keep_prob < 1) :func:`dropout_mask_section` on the page's dropout variant."""
     st.markdown(
         "Dropout should draw a **new random mask at every step**: each step trains a different "
-        "thinned network, so no unit can rely on any other one. The course's notebook calls "
-        "`np.random.seed(1)` inside `forward_propagation_with_dropout`, which runs at every "
-        "iteration, so every iteration draws **the same mask**: each example always loses the "
-        "same units. That trains one fixed, smaller sub-network per example. It still "
+        "thinned network, so no unit can rely on any other one. The course's notebook resets "
+        "NumPy's random seed to 1 inside `forward_propagation_with_dropout`, which runs at "
+        "every iteration, so every iteration draws **the same mask**: each example always "
+        "loses the same units. That trains one fixed, smaller sub-network per example. It still "
         "regularizes somewhat, but it is not dropout's averaging over many networks.")
     config = results[2][1].config
     if config.keep_prob < 1:

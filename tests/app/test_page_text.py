@@ -16,6 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import open_section, page_path
+from tests.app.test_url_fuzz import sections_of
 from tests.browser import app_scripts
 
 #: What raw markup looks like: a superscript or subscript in TeX or the course's ASCII (``W^[l]``,
@@ -69,19 +70,13 @@ def texts(at: AppTest) -> list[str]:
     return [TYPESET.sub("", t) for t in found if t]
 
 
-def _section_tabs(at: AppTest) -> list[tuple[str, str]]:
-    """``(sections key, label)`` of every tab of the page's sections (``nnlab.app.sections``)."""
-    keys = [k for k in at.session_state.keys() if str(k).endswith("_section")]
-    labels = [t.label for t in at.tabs if t.label != "The math and the code"]
-    return [(keys[0], label) for label in labels] if len(keys) == 1 else []
-
-
 @pytest.mark.parametrize("script", PAGES)
 def test_no_raw_markup_in_what_a_learner_reads(script):
     at = AppTest.from_file(page_path(script), default_timeout=300).run()
     assert not at.exception, [e.value for e in at.exception]
     seen = {"(defaults)": texts(at)}
-    for key, label in _section_tabs(at)[1:]:
+    key, labels = sections_of(at) or (None, [])
+    for label in labels[1:]:
         seen[label] = texts(open_section(at, key, label))
     raw = {where: [t for t in found if RAW.search(t)] for where, found in seen.items()}
     assert not any(raw.values()), {w: r for w, r in raw.items() if r}
