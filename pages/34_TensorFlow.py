@@ -10,6 +10,7 @@ from nnlab.app.sections import sections
 from nnlab.config import TrainConfig
 from nnlab.spec import model
 from nnlab.tf import bridge as tf_bridge
+from nnlab.tf import keras_optimizers
 from nnlab.viz import curves_chart
 
 BASE = TrainConfig(dataset="moons", hidden_units=(10, 5), optimizer="adam", learning_rate=0.01,
@@ -104,7 +105,7 @@ MATH = math_section(
      r"\begin{aligned}\text{Keras SGD momentum: }& u = \beta u - \alpha' dW,\; "
      r"W \mathrel{+}= u \\ \equiv\;& v = \beta v + (1-\beta)dW,\; W \mathrel{-}= \alpha v "
      r"\text{ with } \alpha' = (1-\beta)\alpha\end{aligned}"],
-    [tf_bridge.train_tf, tf_bridge.keras_optimizer, tf_bridge.epoch_batches, model.backward],
+    [tf_bridge.train_tf, keras_optimizers.keras_optimizer, tf_bridge.epoch_batches, model.backward],
     note="The course's TensorFlow notebook differentiates the *summed* mini-batch loss; here, as "
          "in nnlab and the NumPy assignments, each mini-batch's gradient is averaged over its "
          "own size, so one learning rate means the same step in both. Keras's RMSprop is left "

@@ -16,6 +16,7 @@ from nnlab.config import TrainConfig
 from nnlab.core.budget import estimate_seconds, expected_train_size
 from nnlab.tf import bridge as tf_bridge
 from nnlab.tf import code as tf_code
+from nnlab.tf import parity as tf_parity
 
 #: Session-state key of the TensorFlow runs of this session: {(config, exact): Parity}.
 RUNS_KEY = "tf_page_runs"
@@ -41,7 +42,7 @@ def tf_seconds(config: TrainConfig, m_train: int) -> float:
 
 
 @cached_work(max_entries=32)
-def _compare_cached(work: Work, config: TrainConfig, exact: bool) -> tf_bridge.Parity:
+def _compare_cached(work: Work, config: TrainConfig, exact: bool) -> tf_parity.Parity:
     """nnlab and TensorFlow on ``config``, with a progress bar, within the click's budget:
     both runs' estimates are required first; nnlab's run charges its epochs, TensorFlow's run
     charges its estimate epoch by epoch and is stopped when the budget is spent."""
@@ -56,29 +57,29 @@ def _compare_cached(work: Work, config: TrainConfig, exact: bool) -> tf_bridge.P
             return True
         return work.on_epoch({"epoch": epoch, "num_epochs": total, "cost": float(cost)})
 
-    return tf_bridge.compare(config, on_epoch=on_epoch, exact=exact, budget=work.budget)
+    return tf_parity.compare(config, on_epoch=on_epoch, exact=exact, budget=work.budget)
 
 
-def run_tensorflow(config: TrainConfig, exact: bool) -> tf_bridge.Parity:
+def run_tensorflow(config: TrainConfig, exact: bool) -> tf_parity.Parity:
     """Run (or fetch) the comparison and remember it for this session's reruns."""
     parity = _compare_cached(config, exact)
     st.session_state.setdefault(RUNS_KEY, {})[(config, exact)] = parity
     return parity
 
 
-def stored_run(config: TrainConfig, exact: bool) -> tf_bridge.Parity | None:
+def stored_run(config: TrainConfig, exact: bool) -> tf_parity.Parity | None:
     """The comparison of this config made earlier in the session, or None."""
     return st.session_state.get(RUNS_KEY, {}).get((config, exact))
 
 
-def difference_series(parity: tf_bridge.Parity) -> dict:
+def difference_series(parity: tf_parity.Parity) -> dict:
     """``{label: (epochs, |nnlab - TF|)}`` of the costs, for a log-scale chart."""
     n = min(len(parity.nnlab_cost), len(parity.tf_cost))
     diff = np.abs(parity.nnlab_cost[:n] - parity.tf_cost[:n])
     return {"|nnlab − TensorFlow|": (np.arange(n), diff)}
 
 
-def show_parity(parity: tf_bridge.Parity, nnlab_label: str) -> None:
+def show_parity(parity: tf_parity.Parity, nnlab_label: str) -> None:
     """Overlaid cost curves, the differences, and the numbers that say how close they are."""
     steps = parity.tf.steps
     a, b, c, d = st.columns(4)
@@ -119,7 +120,7 @@ def show_parity(parity: tf_bridge.Parity, nnlab_label: str) -> None:
                    "1e-16 is float64 round-off.")
     st.vega_lite_chart(chart_spec(
         viz.parameter_bars_chart, parity.param_diff,
-        thresholds={f"tolerance {tf_bridge.PARITY_TOLERANCE:g}": tf_bridge.PARITY_TOLERANCE},
+        thresholds={f"tolerance {tf_parity.PARITY_TOLERANCE:g}": tf_parity.PARITY_TOLERANCE},
         title="Largest |nnlab − TensorFlow| of each parameter after training",
         y_title="largest |difference|"),
         width="stretch")

@@ -1,7 +1,7 @@
 r"""The optional TensorFlow bridge: nnlab's network trained by TensorFlow, step for step.
 
-TensorFlow is optional. This is the only nnlab module that uses it, and it imports it inside
-functions only: ``import nnlab`` (and ``import nnlab.tf.bridge``) never imports TensorFlow.
+TensorFlow is optional. The modules of :mod:`nnlab.tf` import it inside functions only:
+``import nnlab`` (and ``import nnlab.tf.bridge``) never imports TensorFlow.
 :func:`tensorflow_available` says whether it is installed (``pip install tensorflow-cpu``).
 
 :func:`train_tf` builds the network the way the course's TensorFlow assignment does and feeds
@@ -19,26 +19,12 @@ give the same numbers bit for bit. Both runs are built alike:
 - gradients come from ``tf.GradientTape`` (autodiff) instead of nnlab's hand-written backprop;
 - the mini-batches are a ``tf.data.Dataset`` cut from nnlab's own shuffle of every epoch
   (:func:`epoch_batches`), so both runs see the same examples in the same order;
-- the update is a Keras optimizer (:func:`keras_optimizer`) with the same hyperparameters.
+- the update is a Keras optimizer (:func:`nnlab.tf.keras_optimizers.keras_optimizer`) with the
+  same hyperparameters.
 
-Differences that are there on purpose, and why the results still agree:
-
-- The course's TF notebook differentiates the *summed* mini-batch loss. nnlab (and the course's
-  NumPy assignments) average each mini-batch's gradient over its own size, so here the tape
-  differentiates ``total_loss / m_b``: the same learning rate then means the same step.
-- Keras stores a float learning rate in a float32 variable (0.01 becomes 0.009999999776...). A
-  zero-argument callable that returns a float64 tensor is a documented Keras alternative: it
-  gives Keras exactly the rate nnlab uses.
-- Momentum: Keras ``SGD(momentum=beta)`` runs ``u = beta u - lr' dW; W = W + u``. With
-  ``lr' = (1 - beta) lr`` this is the course's ``v = beta v + (1 - beta) dW; W = W - lr v``
-  exactly (``u = -lr v``), as long as the rate is constant.
-- Adam: Keras folds the bias correction into the learning rate,
-  ``W -= lr sqrt(1 - beta2^t) / (1 - beta1^t) m / (sqrt(v) + epsilon)``, so its ``epsilon`` is
-  the paper's "epsilon hat". The course's update is the same with ``epsilon`` replaced by
-  ``epsilon / sqrt(1 - beta2^t)`` (32 times larger at t = 1, tending to ``epsilon``). Both get the
-  same ``epsilon``; with 1e-8 against gradients of about 1e-3 the gap is a relative 1e-5 of a
-  step at the very first steps and shrinks after: :data:`PARITY_TOLERANCE` says how close.
-- RMSprop is left out: Keras puts ``epsilon`` *inside* the square root, ``sqrt(s + epsilon)``.
+The differences that are there on purpose (the summed loss, Keras' float32 rate, momentum's
+form, Adam's "epsilon hat", RMSprop left out), and why the results still agree, are in
+:mod:`nnlab.tf.keras_optimizers`; :mod:`nnlab.tf.parity` compares the two runs.
 """
 
 from __future__ import annotations
@@ -51,22 +37,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnlab.config import TrainConfig
-from nnlab.core.train import learning_rate_for_epoch, make_dataset, train
+from nnlab.core.train import learning_rate_for_epoch, make_dataset
 from nnlab.data.datasets import one_hot
 from nnlab.spec import minibatch
 from nnlab.spec.initializers import initialize_parameters
+from nnlab.tf.keras_optimizers import keras_optimizer
 
 #: Optimizers the bridge maps onto a Keras optimizer with the same update.
 SUPPORTED_OPTIMIZERS = ("gd", "momentum", "adam")
-#: Largest |nnlab - TensorFlow| of the costs and of the parameters with ``exact=True``: the two
-#: do the same float64 arithmetic in another order, so only round-off is left (measured: about
-#: 1e-15 after a few hundred steps).
-PARITY_TOLERANCE = 1e-12
-#: Largest cost difference with ``exact=False`` (Keras as a learner writes it) on runs of a few
-#: hundred steps: float32 hyperparameters (about 3e-8 relative) give about 1e-8, Adam's
-#: "epsilon hat" about 5e-6. Parameters whose gradient is almost 0 differ far more under Adam
-#: (1e-3 was seen): there ``epsilon`` is as large as ``sqrt(s)`` and decides the step.
-AS_WRITTEN_COST_TOLERANCE = 1e-5
+
+
 def tensorflow_available() -> bool:
     """Whether TensorFlow can be imported (checked without importing it: that takes seconds)."""
     return importlib.util.find_spec("tensorflow") is not None
@@ -127,56 +107,6 @@ def epoch_batches(config: TrainConfig, m: int):
             yield minibatch.mini_batch_indices(m, size, rng=rng)
         else:
             yield [np.arange(m)]
-
-
-def keras_optimizer(config: TrainConfig, *, exact: bool = True):
-    """The Keras optimizer that makes the course's update of ``config.optimizer``.
-
-    Parameters
-    ----------
-    config : TrainConfig
-    exact : bool, default True
-        False: the optimizer as a learner writes it, e.g. ``Adam(learning_rate, beta_1, beta_2,
-        epsilon)``: Keras keeps the rate in a float32 variable and turns ``beta``, ``beta1`` and
-        ``beta2`` into float32 tensors (0.9 becomes 0.89999998), and uses ``epsilon`` as "epsilon
-        hat". True: the rate is a float64 variable, the betas are NumPy float64 scalars (Keras
-        only casts them, and a cast keeps their precision), and Adam's
-        ``epsilon`` is a variable that :func:`train_tf` sets before every step t to the course's
-        ``epsilon * sqrt(1 - beta2^t)``: only round-off is left.
-
-    Returns
-    -------
-    optimizer, set_rate
-        ``set_rate(learning_rate)`` sets nnlab's rate of the coming steps (momentum gets
-        ``(1 - beta)`` times it, see the module notes).
-    """
-    import tensorflow as tf
-
-    scale = 1 - config.beta if config.optimizer == "momentum" else 1.0
-    if exact:
-        rate = tf.Variable(scale * config.learning_rate, dtype=tf.float64, trainable=False)
-        kwargs = {"learning_rate": lambda: rate}  # a callable: Keras does not round it
-
-        def set_rate(learning_rate):
-            rate.assign(scale * learning_rate)
-    else:
-        kwargs = {"learning_rate": scale * config.learning_rate}
-
-        def set_rate(learning_rate):
-            opt.learning_rate = scale * learning_rate
-
-    # NumPy float64 scalars stay float64 where Keras casts them; Python floats become float32.
-    f = np.float64 if exact else float
-    if config.optimizer == "adam":
-        opt = tf.keras.optimizers.Adam(beta_1=f(config.beta1), beta_2=f(config.beta2),
-                                       epsilon=config.epsilon, **kwargs)
-        if exact:
-            opt.epsilon = tf.Variable(config.epsilon, dtype=tf.float64, trainable=False)
-    elif config.optimizer == "momentum":
-        opt = tf.keras.optimizers.SGD(momentum=f(config.beta), **kwargs)
-    else:
-        opt = tf.keras.optimizers.SGD(**kwargs)
-    return opt, set_rate
 
 
 def forward_propagation(X, parameters: dict, hidden_activation: str = "relu"):
@@ -367,7 +297,7 @@ def start_tf(config: TrainConfig, *, data=None, parameters=None,
     config : TrainConfig; see :func:`check_supported` for what the bridge covers.
     data : nnlab.data.datasets.Dataset, optional; default ``make_dataset(config)``.
     parameters : dict, optional; initial values (default :func:`initial_parameters`).
-    exact : bool, default True; see :func:`keras_optimizer`.
+    exact : bool, default True; see :func:`nnlab.tf.keras_optimizers.keras_optimizer`.
     """
     return TFTraining(config, data=data, parameters=parameters, exact=exact)
 
@@ -391,51 +321,3 @@ def train_tf(config: TrainConfig, *, data=None, parameters=None, on_epoch=None,
     """
     run = start_tf(config, data=data, parameters=parameters, exact=exact)
     return run.advance(config.num_epochs, on_epoch=on_epoch).snapshot()
-
-
-@dataclass(frozen=True, eq=False)
-class Parity:
-    """nnlab and TensorFlow trained on the same config: both ``cost`` curves (per epoch), the
-    largest ``|difference|`` of each parameter (``param_diff``), of all parameters
-    (``max_param_diff``) and of the costs (``max_cost_diff``), and both runs."""
-
-    config: TrainConfig
-    nnlab_cost: np.ndarray
-    tf_cost: np.ndarray
-    param_diff: dict
-    max_param_diff: float
-    max_cost_diff: float
-    nnlab: object
-    tf: TFRun
-
-    exact: bool = True
-
-    @property
-    def tolerance(self) -> float:
-        return PARITY_TOLERANCE if self.exact else AS_WRITTEN_COST_TOLERANCE
-
-    @property
-    def agree(self) -> bool:
-        """Same number of epochs and costs within :attr:`tolerance`; with ``exact`` the
-        parameters too (without it, Adam's parameters can differ more: see the notes)."""
-        worst = max(self.max_cost_diff, self.max_param_diff if self.exact else 0.0)
-        return len(self.nnlab_cost) == len(self.tf_cost) and worst <= self.tolerance
-
-
-def compare(config: TrainConfig, *, on_epoch=None, exact: bool = True, budget=None) -> Parity:
-    """Train ``config`` with nnlab (:func:`nnlab.core.train.train`) and with TensorFlow
-    (:func:`train_tf`) from the same data, initial values and mini-batch order; compare.
-    ``budget`` (``nnlab.core.budget.Budget``) is charged by nnlab's run; the TensorFlow run's
-    ``on_epoch`` can stop it."""
-    check_supported(config)
-    data = make_dataset(config)
-    ours = train(config, data=data, parameters=initial_parameters(config, data.n_x),
-                 budget=budget)
-    theirs = train_tf(config, data=data, on_epoch=on_epoch, exact=exact)
-    n = min(len(ours.history["cost"]), len(theirs.cost))
-    a, b = ours.history["cost"][:n], theirs.cost[:n]
-    cost_diff = float(np.max(np.abs(a - b))) if n else float("nan")
-    diff = {key: float(np.max(np.abs(ours.parameters[key] - theirs.parameters[key])))
-            for key in ours.parameters}
-    return Parity(config, ours.history["cost"], theirs.cost, diff, max(diff.values()),
-                  cost_diff, ours, theirs, exact)

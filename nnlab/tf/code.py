@@ -76,8 +76,8 @@ def _optimizer_source(config: TrainConfig, exact: bool) -> str:
 def tensorflow_code(config: TrainConfig, *, exact: bool = True) -> str:
     """A runnable script: ``config``'s network trained with TensorFlow, then compared with nnlab.
 
-    ``exact`` as in :func:`nnlab.tf.bridge.keras_optimizer`. The script needs nnlab (for the
-    data, the initial values and the mini-batch order) and TensorFlow.
+    ``exact`` as in :func:`nnlab.tf.keras_optimizers.keras_optimizer`. The script needs nnlab
+    (for the data, the initial values and the mini-batch order) and TensorFlow.
     """
     from nnlab.tf.bridge import check_supported
 

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from nnlab.config import TrainConfig
 from nnlab.core.train import train
 from nnlab.tf import bridge as tf_bridge
+from nnlab.tf import parity as tf_parity
 from tests.app.conftest import page_path
 
 PAGE = page_path("34_TensorFlow.py")
@@ -81,8 +82,8 @@ def test_live_run_traces_the_same_cost_curve(monkeypatch):
     at.button(key="tf_run").click().run()
     assert not at.exception, at.exception
     metrics = {m.label: m.value for m in at.metric}
-    assert float(metrics["Largest cost difference"]) <= tf_bridge.PARITY_TOLERANCE
-    assert float(metrics["Largest parameter difference"]) <= tf_bridge.PARITY_TOLERANCE
+    assert float(metrics["Largest cost difference"]) <= tf_parity.PARITY_TOLERANCE
+    assert float(metrics["Largest parameter difference"]) <= tf_parity.PARITY_TOLERANCE
     assert metrics["Gradient steps"] == str(10 * 3)  # 180 training examples, batches of 64
     assert any("Same cost curve" in s.value for s in at.success)
     # the numbers come from the engine: the page's run equals nnlab.core.train on the same config
@@ -97,7 +98,7 @@ def test_live_run_traces_the_same_cost_curve(monkeypatch):
     at.button(key="tf_run").click().run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
-    assert float(metrics["Largest cost difference"]) > tf_bridge.PARITY_TOLERANCE
+    assert float(metrics["Largest cost difference"]) > tf_parity.PARITY_TOLERANCE
     assert any("epsilon hat" in i.value for i in at.info)
     assert any("Same cost curve" in s.value for s in at.success)  # within the looser tolerance
 

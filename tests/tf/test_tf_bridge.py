@@ -17,6 +17,7 @@ from nnlab.config import TrainConfig
 from nnlab.core.train import make_dataset, train
 from nnlab.tf import bridge as tf_bridge
 from nnlab.tf import code as tf_code
+from nnlab.tf import parity as tf_parity
 
 HAS_TF = importlib.util.find_spec("tensorflow") is not None
 needs_tf = pytest.mark.skipif(not HAS_TF, reason="tensorflow is not installed "
@@ -119,13 +120,13 @@ def test_config_source_rebuilds_the_config():
 @pytest.mark.parametrize("name", sorted(PARITY_CASES))
 def test_tensorflow_and_nnlab_agree(name):
     config = PARITY_CASES[name]
-    parity = tf_bridge.compare(config, exact=True)
+    parity = tf_parity.compare(config, exact=True)
     report = (f"{name}: cost diff {parity.max_cost_diff:.3e}, parameter diff "
-              f"{parity.max_param_diff:.3e} (tolerance {tf_bridge.PARITY_TOLERANCE:g})\n"
+              f"{parity.max_param_diff:.3e} (tolerance {tf_parity.PARITY_TOLERANCE:g})\n"
               f"nnlab {parity.nnlab_cost}\nTF    {parity.tf_cost}")
     assert len(parity.tf_cost) == config.num_epochs == len(parity.nnlab_cost), report
-    assert parity.max_cost_diff <= tf_bridge.PARITY_TOLERANCE, report
-    assert parity.max_param_diff <= tf_bridge.PARITY_TOLERANCE, report
+    assert parity.max_cost_diff <= tf_parity.PARITY_TOLERANCE, report
+    assert parity.max_param_diff <= tf_parity.PARITY_TOLERANCE, report
     assert parity.agree
     n_batches = 1 if config.mini_batch_size is None else -(-make_dataset(config).m_train // 64)
     assert parity.tf.steps == config.num_epochs * n_batches
@@ -135,10 +136,10 @@ def test_tensorflow_and_nnlab_agree(name):
 @needs_tf
 @pytest.mark.parametrize("name", ["gd, mini-batches", "adam, mini-batches"])
 def test_keras_as_written_is_close_but_not_exact(name):
-    parity = tf_bridge.compare(PARITY_CASES[name], exact=False)
-    assert parity.max_cost_diff <= tf_bridge.AS_WRITTEN_COST_TOLERANCE
+    parity = tf_parity.compare(PARITY_CASES[name], exact=False)
+    assert parity.max_cost_diff <= tf_parity.AS_WRITTEN_COST_TOLERANCE
     # float32 hyperparameters (and Adam's epsilon hat) leave more than round-off
-    assert parity.max_cost_diff > tf_bridge.PARITY_TOLERANCE
+    assert parity.max_cost_diff > tf_parity.PARITY_TOLERANCE
 
 
 @needs_tf
@@ -148,9 +149,9 @@ def test_generated_script_runs_and_matches_nnlab(capsys):
     exec(compile(tf_code.tensorflow_code(config), "nnlab_tensorflow.py", "exec"), namespace)
     costs = np.asarray(namespace["costs"])
     expected = namespace["result"].history["cost"]
-    np.testing.assert_allclose(costs, expected, rtol=0, atol=tf_bridge.PARITY_TOLERANCE)
+    np.testing.assert_allclose(costs, expected, rtol=0, atol=tf_parity.PARITY_TOLERANCE)
     bridge = tf_bridge.train_tf(config)
-    np.testing.assert_allclose(costs, bridge.cost, rtol=0, atol=tf_bridge.PARITY_TOLERANCE)
+    np.testing.assert_allclose(costs, bridge.cost, rtol=0, atol=tf_parity.PARITY_TOLERANCE)
     assert "largest cost difference" in capsys.readouterr().out
 
 
