@@ -56,11 +56,13 @@ PAGES = {
     "Softmax": ("sm_live", "sm_noise"),
     "Loss_landscapes": ("ll_live", "ll_steps"),
 }
+#: The Epoch metric's "e / N" (``textContent``: ``innerText`` would make the browser lay the
+#: page out on every poll, work the page itself does not do).
 _PROGRESS = """() => {
     const m = Array.from(document.querySelectorAll('[data-testid="stMetric"]'))
-        .find(x => /Epoch|Update|Step/.test(x.innerText));
+        .find(x => /Epoch|Update|Step/.test(x.textContent));
     if (!m) return null;
-    const g = m.querySelector('[data-testid="stMetricValue"]').innerText
+    const g = m.querySelector('[data-testid="stMetricValue"]').textContent
         .match(/(\\d+)\\s*\\/\\s*(\\d+)/);
     return g ? [parseInt(g[1]), parseInt(g[2])] : null;
 }"""
@@ -108,26 +110,27 @@ def pause(page, key: str) -> None:
     time.sleep(0.5)
 
 
-#: Counts, in the page, every chart the browser builds anew (a new canvas or SVG of marks in a
-#: Vega chart) after the second frame: Vega updating a chart's data in place adds none.
-_REBUILDS = """() => {
-    window.__nnlab = {frames: 0, rebuilt: 0};
-    let last = null;
-    const poll = () => {
+#: Counts, in the page, the frames drawn (each new text of the Epoch metric) and every chart
+#: the browser builds anew (a new canvas or SVG of marks in a Vega chart) after the second
+#: frame: Vega updating a chart's data in place adds none. A MutationObserver counts them as
+#: the page changes; the bench reads the counts once, at the end, so that measuring adds no
+#: work of its own to the page while it plays.
+_COUNTER = """() => {
+    window.__nnlab = {frames: 0, rebuilt: 0, last: null};
+    const value = () => {
         const m = Array.from(document.querySelectorAll('[data-testid="stMetric"]'))
-            .find(x => /Epoch|Update|Step/.test(x.innerText));
-        const t = m && m.querySelector('[data-testid="stMetricValue"]').innerText;
-        if (t && t !== last) { last = t; window.__nnlab.frames++; }
-        requestAnimationFrame(poll);
+            .find(x => /Epoch|Update|Step/.test(x.textContent));
+        return m && m.querySelector('[data-testid="stMetricValue"]').textContent;
     };
-    requestAnimationFrame(poll);
     new MutationObserver(records => {
+        const t = value();
+        if (t && t !== window.__nnlab.last) { window.__nnlab.last = t; window.__nnlab.frames++; }
         if (window.__nnlab.frames < 3) return;  // the Play click's own rerun and first frame
         for (const r of records) for (const n of r.addedNodes)
             if (n.nodeType === 1 && n.closest('[data-testid="stVegaLiteChart"]')
                     && (n.matches('canvas, svg.marks') || n.querySelector('canvas, svg.marks')))
                 window.__nnlab.rebuilt++;
-    }).observe(document.body, {childList: true, subtree: true});
+    }).observe(document.body, {childList: true, subtree: true, characterData: true});
 }"""
 
 
@@ -138,20 +141,16 @@ def frames_per_second(pages, key: str, seconds: float) -> tuple[list[float], int
         button(page, f"{key}_reset", "Reset").click()
     for page in pages:
         wait_progress(page, "e === 0")
-        page.evaluate(_REBUILDS)
+        page.evaluate(_COUNTER)
+    for page in pages:
         button(page, f"{key}_mode", "Play").click()
-    seen = [[] for _ in pages]
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        for i, page in enumerate(pages):
-            p = progress(page)
-            if p and (not seen[i] or seen[i][-1] != p[0]):
-                seen[i].append(p[0])
-        time.sleep(0.01)
-    rebuilt = sum(page.evaluate("() => window.__nnlab.rebuilt") for page in pages)
+    time.sleep(seconds)
+    counts = [page.evaluate("() => window.__nnlab") for page in pages]
     for page in pages:
         pause(page, key)
-    return [max(0, len(s) - 1) / seconds for s in seen], rebuilt
+    # the first change is the Play click's own rerun; a tab whose runs ended stopped counting
+    return ([max(0, c["frames"] - 1) / seconds for c in counts],
+            sum(c["rebuilt"] for c in counts))
 
 
 def measure(server, browser, name: str, repeats: int, seconds: float, tabs: int) -> dict:

@@ -19,6 +19,7 @@ from nnlab import viz
 from nnlab.app.charts import chart_spec
 from nnlab.app.runs import Work, cached_work, summary_row
 from nnlab.core.train import TrainResult
+from nnlab.viz._common import thin_indices
 
 #: Points per axis of the decision-boundary grid.
 GRID_SIZE = 60
@@ -147,13 +148,20 @@ def metrics_frame(variants: Sequence[tuple[str, TrainResult]]):
     return frame.drop(columns=empty)
 
 
-def curve_series(variants: Sequence[tuple[str, TrainResult]], column: str) -> dict:
-    """``{label: (epochs, values)}`` of one history column, evaluated epochs only."""
+def curve_series(variants: Sequence[tuple[str, TrainResult]], column: str,
+                 max_points: int | None = None) -> dict:
+    """``{label: (epochs, values)}`` of one history column, evaluated epochs only; with
+    ``max_points``, each curve thinned to at most that many points (first and last kept,
+    ``nnlab.viz._common.thin_indices``)."""
     out = {}
     for label, r in variants:
         epoch, y = r.history["epoch"], r.history[column]
         keep = np.isfinite(y)
-        out[str(label)] = (epoch[keep], y[keep])
+        epoch, y = epoch[keep], y[keep]
+        if max_points is not None:
+            idx = thin_indices(y.size, max_points)
+            epoch, y = epoch[idx], y[idx]
+        out[str(label)] = (epoch, y)
     return out
 
 

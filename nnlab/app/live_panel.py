@@ -48,6 +48,10 @@ from nnlab.viz._common import series_frame
 LIVE_GRID, IMAGE_PIXELS = 60, 300
 #: Points per axis of a neuron's map in the network drawing.
 MAP_GRID = 20
+#: Points per curve of the live cost chart (every 2**k-th epoch, the last kept): the browser
+#: runs the chart's transforms on every point of every frame, and 1,500 epochs of four runs
+#: took most of a frame's time in Chromium; the chart is 300-400 px wide.
+LIVE_CURVE_POINTS = 200
 #: What the network drawing's edges show.
 EDGE_VIEWS = ("weights", "gradients")
 #: Multiply-adds one grid picture may cost (a frame draws one per variant): a huge network
@@ -195,7 +199,7 @@ def draw_frame(snapshots, data, *, key: str, log_cost: bool = False,
                              width="stretch", alt=_alt_boundary(label, result, name))
     left, right = st.columns([3, 2])
     with right:
-        series = curve_series(snapshots, "cost")
+        series = curve_series(snapshots, "cost", max_points=LIVE_CURVE_POINTS)
         st.vega_lite_chart(
             frame_spec(("curves", tuple(series), log_cost),
                        lambda: curves_chart(series, y_title="cost", log_y=log_cost,

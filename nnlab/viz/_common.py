@@ -7,6 +7,7 @@ draws, and nothing imports Streamlit or the training engine.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import altair as alt
@@ -168,10 +169,17 @@ def with_centres(chart: alt.Chart) -> alt.Chart:
 
 
 def thin_indices(n: int, cap: int) -> np.ndarray:
-    """At most ``cap`` evenly spaced indices of ``range(n)``, first and last kept."""
+    """At most ``cap`` (at least 3) evenly spaced indices of ``range(n)``, first and last kept.
+
+    Every ``2**k``-th index, the smallest such stride that fits: a curve that grows (a live
+    run, one frame after another) keeps the same points from frame to frame until the stride
+    doubles, so a thinned noisy curve does not shimmer as it grows."""
+    cap = max(int(cap), 3)
     if n <= cap:
         return np.arange(n)
-    return np.unique(np.linspace(0, n - 1, cap).round().astype(int))
+    stride = 1 << max(0, math.ceil(math.log2((n - 1) / (cap - 2))))
+    idx = np.arange(0, n, stride)
+    return idx if idx[-1] == n - 1 else np.append(idx, n - 1)
 
 
 def series_frame(series: Mapping, log_y: bool, name: str = "series") -> pd.DataFrame:

@@ -485,3 +485,19 @@ def test_view_spans_the_grid_even_where_values_are_not_finite():
     spec = spec_of(viz.contour_chart(xs, ys, Z))
     domain = units_of(spec, "rect")[0]["encoding"]["x"]["scale"]["domain"]
     assert domain[0] < 0 < 1 < domain[1]
+
+
+def test_thinned_curves_keep_their_points_as_they_grow():
+    """A live curve grows a point per epoch and is thinned every frame: the points kept for
+    ``n`` epochs are kept for ``n + 1`` too (until the stride doubles), so a thinned noisy
+    curve does not change shape from frame to frame. First and last points always kept."""
+    from nnlab.viz._common import thin_indices
+
+    for cap in (3, 10, 200):
+        for n in (1, 2, cap, cap + 1, 5 * cap, 1500):
+            idx = thin_indices(n, cap)
+            assert len(idx) <= max(cap, 3) and idx[0] == 0 and idx[-1] == n - 1
+            assert np.all(np.diff(idx) > 0)
+    a, b = thin_indices(1000, 200), thin_indices(1001, 200)
+    assert set(a[:-1]) <= set(b)  # only the last point moved on
+    assert len(thin_indices(1500, 200)) > 100  # a thinned curve keeps enough points to read
