@@ -38,6 +38,9 @@ from nnlab.app.runs import (
     train_cached,
     train_many,
 )
+from nnlab.core._blas import one_blas_thread_from_now
+
+one_blas_thread_from_now()  # a server of many sessions (see its docstring: measured)
 
 __all__ = [
     "ENGINE_VERSION",

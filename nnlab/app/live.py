@@ -33,7 +33,7 @@ FRAME_SECONDS = 0.1
 #: The timer between frames is at least this many times a frame's own measured time: the
 #: server is idle for the rest, when a click (Pause) is heard. (1.5 with a 0.1 s floor was
 #: measured slower, 2.6 instead of 5.6 frames/s on Optimizers: frames then queue and are cut.)
-IDLE_FACTOR = 2.0
+IDLE_FACTOR = 1.2
 #: Frames measured before the timer may be set again to fit them.
 RETIME_FRAMES = 8
 #: Seconds of training per frame, for all the runs of the page together (at most).
@@ -216,12 +216,12 @@ class LiveSession:
             self.playing, self.notice = False, reason
             return
         epochs = self.epochs_per_frame if self.speed == "auto" else int(self.speed)
-        started = time.perf_counter()
+        started = time.thread_time()
         self.advance(epochs)
         if self.speed == "auto":
             # a pace to watch: the longest run in about PLAY_SECONDS of frames, but never
             # more than about TICK_SECONDS of computing per frame (measured)
-            spent = max(time.perf_counter() - started, 1e-4)
+            spent = max(time.thread_time() - started, 1e-4)
             longest = self.progress[1]
             # frames come every max(FRAME_SECONDS, IDLE_FACTOR x a frame's time)
             period = max(FRAME_SECONDS, IDLE_FACTOR * self.frame_seconds)

@@ -142,7 +142,7 @@ def live_fragment(session: LiveSession, draw) -> None:
 
     @st.fragment(run_every=run_every)
     def frame():
-        started = time.perf_counter()
+        started = time.thread_time()
         ticks = session.playing and not session.draw_first
         session.draw_first = False
         if ticks:
@@ -150,7 +150,7 @@ def live_fragment(session: LiveSession, draw) -> None:
             if not session.playing:  # ended or paused itself: a full rerun stops the timer
                 session.finished_playing = True
                 st.rerun()
-            ticked = time.perf_counter() - started
+            ticked = time.thread_time() - started
             if session.timer and IDLE_FACTOR * ticked > 1.5 * session.timer:
                 # the training alone outlasts the timer: the next tick would cut this frame
                 # short before it is drawn or measured, and so every frame after it. A full
@@ -180,7 +180,7 @@ def live_fragment(session: LiveSession, draw) -> None:
                            "furthest behind, when a knob restarted some of them); each run's "
                            "own count is in the table.")
         draw(session.snapshots())
-        spent = time.perf_counter() - started
+        spent = time.thread_time() - started
         if ticks:  # a paused redraw (first drawing, templates) says nothing of a frame
             session.play_spent += spent
             session.frame_seconds = (spent if not session.frame_seconds

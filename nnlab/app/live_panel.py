@@ -20,9 +20,6 @@ run, which is the same run bit for bit (``tests/core/test_run.py``, ``tests/app/
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
 import streamlit as st
 
 from nnlab.app import bound, live_controls
@@ -35,94 +32,37 @@ from nnlab.app.compare import (
     curve_series,
     grid_safe,
     metrics_frame,
-    predicted_classes,
     show_status,
 )
+from nnlab.app.live_pictures import network_images, pictures
 from nnlab.app.runs import register_run, train_many
 from nnlab.app.widgets import user_text
-from nnlab.lessons.neuron_maps import plane, unit_maps, weight_gradients
-from nnlab.viz import curves_chart, network, raster
+from nnlab.lessons.neuron_maps import weight_gradients
+from nnlab.viz import curves_chart, network
 from nnlab.viz._common import series_frame
 
-#: Points per axis of a live decision grid, and the width of its image in pixels.
-LIVE_GRID, IMAGE_PIXELS = 60, 300
-#: Points per axis of a neuron's map in the network drawing.
-MAP_GRID = 20
 #: Points per curve of the live cost chart (every 2**k-th epoch, the last kept): the browser
 #: runs the chart's transforms on every point of every frame, and 1,500 epochs of four runs
 #: took most of a frame's time in Chromium; the chart is 300-400 px wide.
 LIVE_CURVE_POINTS = 200
 #: What the network drawing's edges show.
 EDGE_VIEWS = ("weights", "gradients")
-#: Multiply-adds one grid picture may cost (a frame draws one per variant): a huge network
-#: (50 layers of 512 units: 13 million a point, 3.7 s for a 60x60 grid) gets a coarser grid,
-#: never under MIN_GRID points a side.
-GRID_MACS, MIN_GRID = 2e8, 8
-
-
-def grid_size(config, n_x: int, size: int) -> int:
-    """Points per axis for ``config``'s grid pictures: ``size``, or fewer so that the forward
-    pass costs at most :data:`GRID_MACS` multiply-adds (at least :data:`MIN_GRID`)."""
-    dims = config.layer_dims(n_x)
-    per_point = sum(dims[l] * dims[l - 1] for l in range(1, len(dims)))
-    return int(min(size, max(MIN_GRID, math.isqrt(int(GRID_MACS // max(1, per_point))))))
 
 
 
 
-def _n_classes(result) -> int:
-    c = result.config
-    return c.n_classes if c.output_activation == "softmax" else 2
 
-
-def boundary_image(result, data, box, *, points: str = "train", unit=None) -> np.ndarray:
-    """The variant's decision boundary (or, with ``unit = (l, i)``, that neuron's map) over
-    ``box`` as an RGB image, the ``points`` split drawn on top. One forward pass of the grid
-    (``unit_maps``) serves both; a batch-norm network that has taken no step yet (no running
-    statistics) is drawn with batch norm in train mode over the grid itself."""
-    X, Y = getattr(data, f"X_{points}"), getattr(data, f"Y_{points}")
-    grid = grid_size(result.config, data.n_x, LIVE_GRID)
-    maps = unit_maps(result.config, result.parameters, result.bn_state, box, size=grid)
-    if unit is not None:
-        l, i = unit
-        colours = raster.diverging_rgb(maps[l][i])[::-1]
-        factor = max(1, IMAGE_PIXELS // grid)
-        img = raster.stamp_points(raster.upscale(colours, factor), X, Y, box,
-                                  n_classes=_n_classes(result), radius=factor - 1)
-        return raster.to_uint8(img)
-    out = maps[-1]
-    xs, ys, _ = plane(box, grid)
-    panel = {"xs": xs, "ys": ys, "X": X, "Y": Y}
-    if out.shape[0] == 1:
-        panel["probs"] = out[0]
-    else:
-        panel["classes"] = predicted_classes(out)
-    return raster.grid_image(panel, pixels=IMAGE_PIXELS, n_classes=_n_classes(result))
-
-
-def network_images(result, box, layers) -> dict:
-    """``{(l, i): PNG data URL}`` of the maps of the drawn units of ``layers`` (diverging
-    colours, each unit on its own scale; the output on the probability scale)."""
-    maps = unit_maps(result.config, result.parameters, result.bn_state, box,
-                     size=grid_size(result.config, result.parameters["W1"].shape[1], MAP_GRID))
-    images = {}
-    L = len(maps) - 1
-    for l in layers:
-        layer = maps[l]
-        for i in range(min(layer.shape[0], network.MAX_UNITS)):
-            if l == L and result.config.output_activation != "softmax":
-                colours = raster.probability_rgb(layer[i])
-            else:
-                colours = raster.diverging_rgb(layer[i])
-            images[(l, i)] = raster.png_data_url(raster.to_uint8(colours[::-1]))
-    return images
-
-
-def _alt_boundary(label, result, unit_name=None) -> str:
+def _alt_boundary(label, result, unit_name=None, *, epoch=None) -> str:
+    """The picture's text alternative. ``epoch``: the epoch it was drawn at, when a playing
+    frame kept an earlier picture (its accuracy is then the run's now, named as such)."""
     m = result.metrics
     what = f"the map of {unit_name}" if unit_name else "the decision boundary"
-    return (f"{label}: {what} after {result.epochs_run} epochs; train accuracy "
-            f"{m.get('train_accuracy', float('nan')):.3f}, status {result.status}.")
+    acc = f"{m.get('train_accuracy', float('nan')):.3f}"
+    if epoch is None or epoch == result.epochs_run:
+        return (f"{label}: {what} after {result.epochs_run} epochs; train accuracy {acc}, "
+                f"status {result.status}.")
+    return (f"{label}: {what} after {epoch} epochs (the run is at epoch {result.epochs_run}: "
+            f"train accuracy {acc}, status {result.status}).")
 
 
 #: The cost chart's text alternative (its spec's ``description``). Constant: Streamlit 1.67 puts
@@ -163,8 +103,9 @@ def _selected_unit(key: str):
 
 
 def draw_frame(snapshots, data, *, key: str, log_cost: bool = False,
-               points: str = "train") -> None:
-    """One frame of the live view (see the module's docstring)."""
+               points: str = "train", playing: bool = False) -> None:
+    """One frame of the live view (see the module's docstring); ``playing``: the frame is one
+    of a play (its pictures within :data:`PICTURE_SECONDS`)."""
     box = bounding_box(all_points(data), pad=GRID_PAD)
     labels = [label for label, _ in snapshots]
     drawn = st.session_state.get(f"{key}_net_variant")
@@ -176,27 +117,31 @@ def draw_frame(snapshots, data, *, key: str, log_cost: bool = False,
     with st.container():
         show_status(snapshots)
     if data.n_x == 2:
+        units = {}
+        for label, result in snapshots:
+            dims = result.config.layer_dims(data.n_x)
+            L = len(dims) - 1
+            if label == drawn and unit is not None and unit[0] < L and unit[1] < dims[unit[0]]:
+                units[label] = unit  # (the output's map is the decision boundary itself)
+        drawn_pictures = pictures(snapshots, data, box, key=key, points=points,
+                                  units=units, playing=playing)
         # one row: the variants side by side (a phone stacks them); one or two variants
         # take a third of the row each, not a whole screen
         n_cols = max(len(snapshots), 3)
         rows = [snapshots[i:i + n_cols] for i in range(0, len(snapshots), n_cols)]
         for row in rows:
             for col, (label, result) in zip(st.columns(n_cols), row, strict=False):
-                dims = result.config.layer_dims(data.n_x)
-                L = len(dims) - 1
-                picked = unit if label == drawn else None
-                if picked is not None and (picked[0] >= L or picked[1] >= dims[picked[0]]):
-                    picked = None  # the output's map is the decision boundary itself
-                name = None if picked is None else network.node_name(*picked, L)
+                L = len(result.config.layer_dims(data.n_x)) - 1
+                name = None if label not in units else network.node_name(*units[label], L)
                 with col:
                     ended = (f" · {result.status} after {result.epochs_run} epochs"
                              if result.status in ("diverged", "stopped") else "")
                     st.markdown(f"**{label}**" + (f" · {name}" if name else "") + ended)
                     # inline (a data URL), not a media file: a frame's file can be gone from
                     # the server before the browser fetches it while playing (HTTP 404)
-                    img = boundary_image(result, data, box, points=points, unit=picked)
-                    st.image(raster.png_data_url(img),
-                             width="stretch", alt=_alt_boundary(label, result, name))
+                    url, epoch = drawn_pictures[label]
+                    st.image(url, width="stretch",
+                             alt=_alt_boundary(label, result, name, epoch=epoch))
     left, right = st.columns([3, 2])
     with right:
         series = curve_series(snapshots, "cost", max_points=LIVE_CURVE_POINTS)
@@ -300,7 +245,8 @@ def live_comparison(variants, data, *, key: str, page: str | None = None,
             if v.run is not None and v.run.done and not v.registered:
                 register_run(result, label, page)
                 v.registered = True
-        draw_frame(snapshots, data, key=key, log_cost=log_cost, points=points)
+        draw_frame(snapshots, data, key=key, log_cost=log_cost, points=points,
+                   playing=session.playing and session.scrub is None)
         if verdict is not None:
             show_verdict(verdict(snapshots), snapshots)
 

@@ -55,3 +55,21 @@ def one_blas_thread():
                 _BLAS["users"] -= 1
                 if _BLAS["users"] == 0:
                     api[1](_BLAS["saved"])
+
+
+def one_blas_thread_from_now() -> None:
+    """One OpenBLAS thread for the rest of the process (the Streamlit server: ``nnlab.app``).
+
+    A server runs its sessions' scripts side by side, and the browsers of its learners may run
+    on the same cores. A BLAS call that waits for a second worker thread the cores are busy
+    with (another session, a browser) waited tens of times its work: measured while one tab
+    played Vanishing gradients on 2 cores, a 20-layer grid picture took 90 ms in the server
+    and 7 ms alone. Parallel work is the app's own: ``nnlab.core.network`` splits a big
+    layer over threads, and the batched runs train in threads.
+    """
+    api = _blas_api()
+    if api is not None:
+        with _BLAS["lock"]:
+            if _BLAS["users"] == 0:
+                api[1](1)
+            _BLAS["saved"] = 1  # what the contexts running now restore when they end

@@ -155,7 +155,7 @@ def test_a_network_whose_epoch_overruns_a_frame_does_not_play_and_says_why(monke
 
 
 def test_a_huge_network_gets_a_coarser_grid_picture():
-    from nnlab.app.live_panel import LIVE_GRID, MIN_GRID, grid_size
+    from nnlab.app.live_pictures import LIVE_GRID, MIN_GRID, grid_size
 
     small = TrainConfig(hidden_units=(50, 50))
     huge = TrainConfig(hidden_units=(512,) * 50)
@@ -250,3 +250,54 @@ def test_the_server_does_not_collect_all_garbage_after_every_frame():
     config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit/config.toml")
                            .read_text())
     assert config["runner"]["postScriptGC"] is False
+
+
+def _picture_alts(at):
+    return [img.alt for el in at.get("image") for img in el.proto.imgs]
+
+
+def test_a_playing_frame_redraws_the_pictures_that_waited_longest_within_its_budget(monkeypatch):
+    """A frame spends at most PICTURE_SECONDS on its pictures (at least one is drawn): with a
+    zero budget each frame redraws one picture, the one that waited longest, and the other
+    keeps its last one, whose text alternative names the epoch it shows. Paused, every
+    picture is drawn for the epoch shown."""
+    from nnlab.app import live_pictures
+
+    monkeypatch.setattr(live_pictures, "PICTURE_SECONDS", 0.0)
+    at = AppTest.from_string(PANEL, default_timeout=60).run()
+    at.button(key="p_reset").click().run()
+    at.session_state["p_speed"] = 1
+    at.session_state["p_mode"] = "Play"
+    at.run()  # the Play press itself draws the runs as they are
+    alts = []
+    for _ in range(3):
+        at.session_state["p_mode"] = "Play"
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        alts.append(_picture_alts(at))
+    epoch = int(_epoch(at).split(" / ")[0])
+    last = alts[-1]
+    assert sum(f"after {epoch} epochs;" in a for a in last) == 1, last
+    assert sum(f"after {epoch - 1} epochs (the run is at epoch {epoch}" in a for a in last) == 1
+    assert alts[-2] != last  # the pictures take turns
+    at.session_state["p_mode"] = "Pause"
+    at.run()
+    assert all(f"after {epoch} epochs;" in a for a in _picture_alts(at)), _picture_alts(at)
+
+
+def test_the_server_runs_blas_on_one_thread():
+    """Sessions run side by side in one server: a BLAS call waiting for a second worker thread
+    that another session or a browser holds is tens of times slower (measured: 90 ms instead of
+    7 for Vanishing's grid picture). nnlab.app sets one OpenBLAS thread for the process."""
+    import pytest
+
+    import nnlab.app  # noqa: F401
+    from nnlab.core._blas import _blas_api, one_blas_thread
+
+    api = _blas_api()
+    if api is None:
+        pytest.skip("NumPy here has no bundled OpenBLAS")
+    assert api[0]() == 1
+    with one_blas_thread():
+        pass
+    assert api[0]() == 1  # a context that ends restores one thread, not the machine's count
