@@ -7,7 +7,9 @@ clock:
 
 - **knob -> first frame**: a knob change (the page's cheapest slider, one keyboard step) until
   the picture shows the changed runs at their start (the metric drops below the end): the live
-  path. Repeated ``--repeats`` times (the slider goes back and forth).
+  path. Repeated ``--repeats`` times (the slider goes back and forth), each from a settled
+  page (no script running for 1.5 s). Streamlit's slider waits about 0.1 s after a key
+  before it sends the value: that is in the figure.
 - **knob -> final (old)**: the same knob change until the finished runs are drawn, as every page
   did before live training (here: **Finish**, the one-shot runs, each config trained the first
   time): what a learner waited for before.
@@ -41,6 +43,7 @@ from tests.browser import (  # noqa: E402  (the test suite's server and browser 
     logged_streamlit_server,
     new_session,
     wait_for_app,
+    wait_until_idle,
 )
 
 #: URL path -> (live view key, slider key whose one keyboard step changes the runs).
@@ -162,6 +165,9 @@ def measure(server, browser, name: str, repeats: int, seconds: float, tabs: int)
     row = {"page": name, "knob": [], "final": [], "step": []}
     for i in range(repeats):
         press = "ArrowRight" if i % 2 == 0 else "ArrowLeft"
+        # from a settled page: a key pressed while the browser still draws the last answer
+        # (the sections below the picture) waits for it, which is not the knob's own time
+        wait_until_idle(page)
         start = time.perf_counter()
         nudge(page, slider, press)
         wait_progress(page, "e < N")
@@ -176,6 +182,7 @@ def measure(server, browser, name: str, repeats: int, seconds: float, tabs: int)
     button(page, f"{key}_reset", "Reset").click()
     wait_progress(page, "e === 0")
     for i in range(repeats):
+        wait_until_idle(page)
         start = time.perf_counter()
         button(page, f"{key}_step", "Step").click()
         wait_progress(page, f"e === {i + 1}")

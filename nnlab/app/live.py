@@ -26,13 +26,14 @@ from nnlab.core.result import TrainResult
 from nnlab.core.train import start
 
 #: Seconds between two frames while playing, at the least (the fragment's ``run_every``): 0.1
-#: allows 10 frames/s (0.15 capped play at 6.7, under the 8 frames/s the issue asks) now that a
-#: frame no longer rebuilds its charts in the browser; IDLE_FACTOR still keeps the server idle
-#: between slower frames.
+#: allows 10 frames/s (0.15 capped play at 6.7, under the 8 frames/s the issue asks).
 FRAME_SECONDS = 0.1
-#: The timer between frames is at least this many times a frame's own measured time: the
-#: server is idle for the rest, when a click (Pause) is heard. (1.5 with a 0.1 s floor was
-#: measured slower, 2.6 instead of 5.6 frames/s on Optimizers: frames then queue and are cut.)
+#: The timer between frames is at least this many times a frame's own CPU time (the script
+#: thread's: a wall time counts the other sessions' turns too, and four tabs playing at once
+#: slowed each other's timers down to 1 frame/s). A click outside the frame (Pause, a knob)
+#: interrupts a frame in progress, so frames need no idle gap for it; 1.2 leaves a little for
+#: the browser's own timer to fire late. (2.0 was measured to hold Vanishing gradients at 3.7
+#: frames/s instead of 5.3.)
 IDLE_FACTOR = 1.2
 #: Frames measured before the timer may be set again to fit them.
 RETIME_FRAMES = 8

@@ -131,9 +131,9 @@ def live_fragment(session: LiveSession, draw) -> None:
     """``draw(snapshots)`` with the Epoch metric, in a fragment that advances the runs every
     :data:`FRAME_SECONDS` while playing; a timeline slider while paused. Call :func:`toolbar`
     first."""
-    # Frames must leave the server idle between them: a click of the learner is only sent,
-    # and Pause only heard, in those gaps (measured with Streamlit 1.67). So the timer is at
-    # least IDLE_FACTOR times a frame's measured time.
+    # The timer is at least IDLE_FACTOR times a frame's measured CPU time. A click outside
+    # the fragment (Pause, a knob) is a full rerun, which Streamlit 1.67 lets interrupt a
+    # frame at its next element (ScriptRequests: only fragment reruns wait for a run to end).
     # The timer is fixed until the next full run: when the frames turn out much slower than
     # it allows, a full run sets a longer one (at most every RETIME_FRAMES frames).
     run_every = (max(FRAME_SECONDS, IDLE_FACTOR * session.expected_frame_seconds())
