@@ -107,9 +107,10 @@ def pause(page, key: str) -> None:
 
     try:
         button(page, f"{key}_mode", "Pause").click(timeout=10_000)
-    except PlaywrightTimeout:
-        print(f"  (could not press Pause on {page.url}: the switch stayed disabled)",
-              flush=True)
+    except PlaywrightTimeout as exc:
+        why = next((line.strip() for line in str(exc).splitlines() if "element is" in line),
+                   str(exc).splitlines()[0])
+        print(f"  (could not press Pause on {page.url}: {why})", flush=True)
     time.sleep(0.5)
 
 

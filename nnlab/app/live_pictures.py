@@ -11,6 +11,7 @@ frame's pictures within :data:`PICTURE_SECONDS`.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
 
@@ -95,20 +96,28 @@ def network_images(result, box, layers) -> dict:
 PICTURE_SECONDS = 0.04
 
 
+def _fingerprint(parameters: dict) -> str:
+    """A short hash of a run's parameters: a run on mini-batches moves within an epoch."""
+    digest = hashlib.blake2b(digest_size=8)
+    for name in sorted(parameters):
+        digest.update(np.ascontiguousarray(parameters[name]).tobytes())
+    return digest.hexdigest()
+
+
 def pictures(snapshots, data, box, *, key: str, points: str, units: dict,
              playing: bool) -> dict:
     """``{label: (PNG data URL, epoch drawn)}`` of each variant's picture (its boundary, or the
     map of its picked neuron ``units[label]``). While ``playing``, the pictures that have
     waited longest are drawn until :data:`PICTURE_SECONDS` are spent (at least one); a
     variant's other frames show its last picture."""
-    # label -> ((config, unit, points, epoch), PNG data URL, the frame it was drawn in)
+    # label -> ((config, unit, points, epoch, parameters), PNG data URL, its frame)
     kept = st.session_state.setdefault(f"{key}_pictures", {})
     for label in set(kept) - {label for label, _ in snapshots}:
         del kept[label]
     frame = st.session_state.get(f"{key}_picture_frame", 0) + 1
     st.session_state[f"{key}_picture_frame"] = frame
-    wanted = {label: (result.config, units.get(label), points, int(result.epochs_run))
-              for label, result in snapshots}
+    wanted = {label: (result.config, units.get(label), points, int(result.epochs_run),
+                      _fingerprint(result.parameters)) for label, result in snapshots}
     # another config, unit or points: no picture of this variant yet, drawn whatever it costs
     new = [label for label in wanted
            if label not in kept or kept[label][0][:3] != wanted[label][:3]]

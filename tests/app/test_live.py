@@ -301,3 +301,37 @@ def test_the_server_runs_blas_on_one_thread():
     with one_blas_thread():
         pass
     assert api[0]() == 1  # a context that ends restores one thread, not the machine's count
+
+
+def test_a_picture_follows_a_mini_batch_step_within_an_epoch():
+    """On the mini-batch page a frame moves a run by updates, within one epoch: the picture
+    is drawn again for new parameters, not kept because the epoch is the same."""
+    from nnlab.app.compare import GRID_PAD, all_points, bounding_box
+    from nnlab.app.live_pictures import pictures
+    from nnlab.core.train import make_dataset, start
+
+    config = BASE.replace(mini_batch_size=16)
+    data = make_dataset(config)
+    box = bounding_box(all_points(data), pad=GRID_PAD)
+    run = start(config)
+    run.advance_batches(1)
+    first = pictures([("mb", run.snapshot())], data, box, key="fp", points="train", units={},
+                     playing=True)["mb"]
+    run.advance_batches(1)
+    second = pictures([("mb", run.snapshot())], data, box, key="fp", points="train", units={},
+                      playing=True)["mb"]
+    assert first[1] == second[1] == 0  # the same epoch
+    assert first[0] != second[0]  # a new picture
+
+
+def test_the_server_sends_every_message_whole():
+    """Streamlit's ForwardMsg cache sends a message of 10 kB or more that the browser had a
+    moment ago as a reference to its copy; ten frames a second, the browser had dropped it:
+    "Cached ForwardMsg MISS", a fatal websocket error (seen on 2 of 4 tabs playing
+    Mini-batches; streamlit/streamlit#11357). The project's config turns the cache off."""
+    import tomllib
+    from pathlib import Path
+
+    config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit/config.toml")
+                           .read_text())
+    assert config["global"]["minCachedMessageSize"] >= 1e12
