@@ -118,6 +118,7 @@ class LiveSession:
     timer: float | None = None  # the frame fragment's run_every now in effect
     frames_timed: int = 0  # frames measured since the timer was set
     draw_first: bool = False  # the next frame draws the runs as they are, without a tick
+    sharing: int = 1  # sessions of this server playing at once (playing_sessions), at the last tick
 
     @property
     def epoch(self) -> int:
@@ -212,6 +213,7 @@ class LiveSession:
                            "play (the shared server's limit): press Play to go on.")
             return
         self.scrub = None  # playing shows the latest frame
+        self.sharing = playing_sessions(self)
         reason = self.too_big(FRAME_BUDGET_SECONDS)
         if reason:  # a frame's compute is capped: even one chunk would overrun it
             self.playing, self.notice = False, reason
@@ -241,6 +243,24 @@ class LiveSession:
         self.frames.append((self.progress[0], states))
         if len(self.frames) > MAX_FRAMES:  # keep the first, thin out the rest
             self.frames = self.frames[:1] + self.frames[2::2]
+
+
+#: Sessions of this server that ticked a frame lately: ``id(session) -> time.monotonic()``.
+_PLAYING: dict = {}
+#: A session that has not ticked for this many seconds is no longer counted as playing.
+PLAYING_SECONDS = 1.0
+
+
+def playing_sessions(session) -> int:
+    """Count ``session`` as playing now; how many sessions of this server (this process) are
+    playing, this one included. A frame's pictures share their time budget by it: four tabs
+    playing deep networks at once each get a quarter (a shared server stays fair)."""
+    now = time.monotonic()
+    _PLAYING[id(session)] = now
+    for key, seen in list(_PLAYING.items()):
+        if now - seen > PLAYING_SECONDS:
+            _PLAYING.pop(key, None)
+    return len(_PLAYING)
 
 
 def play_budget_seconds() -> float:

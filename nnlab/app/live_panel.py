@@ -34,7 +34,7 @@ from nnlab.app.compare import (
     metrics_frame,
     show_status,
 )
-from nnlab.app.live_pictures import network_images, pictures
+from nnlab.app.live_pictures import PICTURE_SECONDS, network_images, pictures
 from nnlab.app.runs import register_run, train_many
 from nnlab.app.widgets import user_text
 from nnlab.lessons.neuron_maps import weight_gradients
@@ -103,9 +103,10 @@ def _selected_unit(key: str):
 
 
 def draw_frame(snapshots, data, *, key: str, log_cost: bool = False,
-               points: str = "train", playing: bool = False) -> None:
-    """One frame of the live view (see the module's docstring); ``playing``: the frame is one
-    of a play (its pictures within :data:`PICTURE_SECONDS`)."""
+               points: str = "train", budget: float | None = None) -> None:
+    """One frame of the live view (see the module's docstring); ``budget``: the seconds a
+    playing frame's pictures may take (``nnlab.app.live_pictures.pictures``), None to draw
+    them all for the moment shown."""
     box = bounding_box(all_points(data), pad=GRID_PAD)
     labels = [label for label, _ in snapshots]
     drawn = st.session_state.get(f"{key}_net_variant")
@@ -124,7 +125,7 @@ def draw_frame(snapshots, data, *, key: str, log_cost: bool = False,
             if label == drawn and unit is not None and unit[0] < L and unit[1] < dims[unit[0]]:
                 units[label] = unit  # (the output's map is the decision boundary itself)
         drawn_pictures = pictures(snapshots, data, box, key=key, points=points,
-                                  units=units, playing=playing)
+                                  units=units, budget=budget)
         # one row: the variants side by side (a phone stacks them); one or two variants
         # take a third of the row each, not a whole screen
         n_cols = max(len(snapshots), 3)
@@ -246,7 +247,8 @@ def live_comparison(variants, data, *, key: str, page: str | None = None,
                 register_run(result, label, page)
                 v.registered = True
         draw_frame(snapshots, data, key=key, log_cost=log_cost, points=points,
-                   playing=session.playing and session.scrub is None)
+                   budget=(PICTURE_SECONDS / session.sharing
+                           if session.playing and session.scrub is None else None))
         if verdict is not None:
             show_verdict(verdict(snapshots), snapshots)
 

@@ -88,12 +88,13 @@ def network_images(result, box, layers) -> dict:
     return images
 
 
-#: Seconds of a playing frame that the variants' pictures may take. Four 20-layer networks
-#: (Vanishing gradients) cost 60 ms a picture and held play at 2.5 frames/s; with this budget a
-#: frame redraws the pictures that have waited longest, and the others keep the picture of
-#: their last drawing (a few frames back, named with its own epoch in its text alternative).
-#: Paused, stepped or scrubbed, every picture is drawn for the epoch shown.
-PICTURE_SECONDS = 0.04
+#: Seconds of a playing frame that the variants' pictures may take, shared by the sessions of
+#: the server playing at once (:func:`nnlab.app.live.playing_sessions`). Four 20-layer networks
+#: (Vanishing gradients) cost 7-10 ms a picture and held four tabs playing at once to 2 frames/s
+#: each; with this budget a frame redraws the pictures that have waited longest, and the others
+#: keep their last picture (a few frames back, named with its own epoch in its text
+#: alternative). Paused, stepped or scrubbed, every picture is drawn for the moment shown.
+PICTURE_SECONDS = 0.03
 
 
 def _fingerprint(parameters: dict) -> str:
@@ -105,11 +106,12 @@ def _fingerprint(parameters: dict) -> str:
 
 
 def pictures(snapshots, data, box, *, key: str, points: str, units: dict,
-             playing: bool) -> dict:
+             budget: float | None = None) -> dict:
     """``{label: (PNG data URL, epoch drawn)}`` of each variant's picture (its boundary, or the
-    map of its picked neuron ``units[label]``). While ``playing``, the pictures that have
-    waited longest are drawn until :data:`PICTURE_SECONDS` are spent (at least one); a
-    variant's other frames show its last picture."""
+    map of its picked neuron ``units[label]``). With a ``budget`` (seconds: a playing frame),
+    the pictures that have waited longest are drawn until it is spent (at least one); a
+    variant's other frames show its last picture. A variant with no picture of its config,
+    unit and points yet is drawn whatever the budget."""
     # label -> ((config, unit, points, epoch, parameters), PNG data URL, its frame)
     kept = st.session_state.setdefault(f"{key}_pictures", {})
     for label in set(kept) - {label for label, _ in snapshots}:
@@ -126,7 +128,7 @@ def pictures(snapshots, data, box, *, key: str, points: str, units: dict,
     spent, drawn = 0.0, 0
     results = dict(snapshots)
     for label in new + behind:
-        if playing and label in behind and drawn and spent >= PICTURE_SECONDS:
+        if budget is not None and label in behind and drawn and spent >= budget:
             break  # the others keep their last picture this frame
         started = time.perf_counter()
         img = boundary_image(results[label], data, box, points=points, unit=units.get(label))

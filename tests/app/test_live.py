@@ -261,9 +261,9 @@ def test_a_playing_frame_redraws_the_pictures_that_waited_longest_within_its_bud
     zero budget each frame redraws one picture, the one that waited longest, and the other
     keeps its last one, whose text alternative names the epoch it shows. Paused, every
     picture is drawn for the epoch shown."""
-    from nnlab.app import live_pictures
+    from nnlab.app import live_panel
 
-    monkeypatch.setattr(live_pictures, "PICTURE_SECONDS", 0.0)
+    monkeypatch.setattr(live_panel, "PICTURE_SECONDS", 0.0)
     at = AppTest.from_string(PANEL, default_timeout=60).run()
     at.button(key="p_reset").click().run()
     at.session_state["p_speed"] = 1
@@ -316,10 +316,10 @@ def test_a_picture_follows_a_mini_batch_step_within_an_epoch():
     run = start(config)
     run.advance_batches(1)
     first = pictures([("mb", run.snapshot())], data, box, key="fp", points="train", units={},
-                     playing=True)["mb"]
+                     budget=0.03)["mb"]
     run.advance_batches(1)
     second = pictures([("mb", run.snapshot())], data, box, key="fp", points="train", units={},
-                      playing=True)["mb"]
+                      budget=0.03)["mb"]
     assert first[1] == second[1] == 0  # the same epoch
     assert first[0] != second[0]  # a new picture
 
@@ -335,3 +335,19 @@ def test_the_server_sends_every_message_whole():
     config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit/config.toml")
                            .read_text())
     assert config["global"]["minCachedMessageSize"] >= 1e12
+
+
+def test_sessions_playing_at_once_are_counted_and_forgotten_when_they_stop(monkeypatch):
+    """A frame's picture budget is shared by the sessions of the server playing at once; a
+    session that stopped ticking stops counting after PLAYING_SECONDS."""
+    from nnlab.app import live
+
+    now = [1000.0]
+    monkeypatch.setattr(live.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(live, "_PLAYING", {})
+    a, b = object(), object()
+    assert live.playing_sessions(a) == 1
+    assert live.playing_sessions(b) == 2
+    assert live.playing_sessions(a) == 2
+    now[0] += live.PLAYING_SECONDS + 0.5
+    assert live.playing_sessions(a) == 1  # b paused (or its tab closed)
