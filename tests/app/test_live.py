@@ -240,18 +240,6 @@ def test_the_live_cost_chart_thins_long_runs_and_keeps_the_last_cost():
     assert len(full[0]) == 1500
 
 
-def test_the_server_does_not_collect_all_garbage_after_every_frame():
-    """Streamlit's default (runner.postScriptGC) runs gc.collect(2) after every script run, each
-    frame of a playing view included: measured with py-spy, 60 % of the server's time while one
-    tab played Initialization. The project's config turns it off."""
-    import tomllib
-    from pathlib import Path
-
-    config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit/config.toml")
-                           .read_text())
-    assert config["runner"]["postScriptGC"] is False
-
-
 def _picture_alts(at):
     return [img.alt for el in at.get("image") for img in el.proto.imgs]
 
@@ -285,24 +273,6 @@ def test_a_playing_frame_redraws_the_pictures_that_waited_longest_within_its_bud
     assert all(f"after {epoch} epochs;" in a for a in _picture_alts(at)), _picture_alts(at)
 
 
-def test_the_server_runs_blas_on_one_thread():
-    """Sessions run side by side in one server: a BLAS call waiting for a second worker thread
-    that another session or a browser holds is tens of times slower (measured: 90 ms instead of
-    7 for Vanishing's grid picture). nnlab.app sets one OpenBLAS thread for the process."""
-    import pytest
-
-    import nnlab.app  # noqa: F401
-    from nnlab.core._blas import _blas_api, one_blas_thread
-
-    api = _blas_api()
-    if api is None:
-        pytest.skip("NumPy here has no bundled OpenBLAS")
-    assert api[0]() == 1
-    with one_blas_thread():
-        pass
-    assert api[0]() == 1  # a context that ends restores one thread, not the machine's count
-
-
 def test_a_picture_follows_a_mini_batch_step_within_an_epoch():
     """On the mini-batch page a frame moves a run by updates, within one epoch: the picture
     is drawn again for new parameters, not kept because the epoch is the same."""
@@ -322,19 +292,6 @@ def test_a_picture_follows_a_mini_batch_step_within_an_epoch():
                       budget=0.03)["mb"]
     assert first[1] == second[1] == 0  # the same epoch
     assert first[0] != second[0]  # a new picture
-
-
-def test_the_server_sends_every_message_whole():
-    """Streamlit's ForwardMsg cache sends a message of 10 kB or more that the browser had a
-    moment ago as a reference to its copy; ten frames a second, the browser had dropped it:
-    "Cached ForwardMsg MISS", a fatal websocket error (seen on 2 of 4 tabs playing
-    Mini-batches; streamlit/streamlit#11357). The project's config turns the cache off."""
-    import tomllib
-    from pathlib import Path
-
-    config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit/config.toml")
-                           .read_text())
-    assert config["global"]["minCachedMessageSize"] >= 1e12
 
 
 def test_sessions_playing_at_once_are_counted_and_forgotten_when_they_stop(monkeypatch):
