@@ -197,6 +197,7 @@ def measure(server, browser, name: str, repeats: int, seconds: float, tabs: int)
             wait_for_app(other)
         fps, rebuilt = frames_per_second([page, *others], key, seconds)
         row["fpsN"], row["rebuilt"] = min(fps), row["rebuilt"] + rebuilt
+        row["tabs"] = fps
         for other in others:
             other.context.close()
     page.context.close()
@@ -226,7 +227,8 @@ def main(argv=None) -> int:
                   f"{p(r['final'], .5):5.2f} s (first {max(r['final'][:2]):5.2f} s) | "
                   f"step p50 {p(r['step'], .5):5.2f} s | "
                   f"{r['fps1']:4.1f} frames/s"
-                  + (f", {r['fpsN']:4.1f} per tab with {args.tabs}" if "fpsN" in r else "")
+                  + (f", {r['fpsN']:4.1f} per tab with {args.tabs} (each: "
+                     + ", ".join(f"{f:.1f}" for f in r["tabs"]) + ")" if "fpsN" in r else "")
                   + f" | charts rebuilt between frames: {r['rebuilt']}"
                   + f" | load {os.getloadavg()[0]:.1f}",
                   flush=True)

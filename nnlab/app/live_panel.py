@@ -154,14 +154,29 @@ def draw_frame(snapshots, data, *, key: str, log_cost: bool = False,
             width="stretch")
         st.markdown(live_text(snapshots, series))
     with left:
-        _network_drawing(dict(snapshots), labels, drawn, unit, data, box, key=key)
+        _network_drawing(dict(snapshots), labels, drawn, unit, data, box, key=key,
+                         playing=budget is not None)
     # the numbers of every run, folded: the line beside the curves and the verdict under the
     # picture say what they show (unfolded, the table pushed a page's sections a screen down)
     with st.expander("Every run's numbers (table)", icon=":material/table:"):
         st.dataframe(**grid_safe(metrics_frame(snapshots), METRIC_COLUMNS), hide_index=True)
 
 
-def _network_drawing(results: dict, labels, drawn, unit, data, box, *, key: str) -> None:
+#: Edges of the network drawing a playing frame may redraw: a drawing with more is redrawn
+#: every ``edges / NETWORK_EDGES_PER_FRAME`` frames (Vanishing gradients' 20-layer networks:
+#: every 4th), the frames between show it as it was.
+NETWORK_EDGES_PER_FRAME = 150
+
+
+def network_edges(dims) -> int:
+    """Edges the network drawing of a network of layer sizes ``dims`` draws."""
+    layers = network.drawn_layers(dims)
+    return sum(min(dims[a], network.MAX_UNITS) * min(dims[b], network.MAX_UNITS)
+               for a, b in zip(layers, layers[1:], strict=False))
+
+
+def _network_drawing(results: dict, labels, drawn, unit, data, box, *, key: str,
+                     playing: bool = False) -> None:
     pick, view = st.columns(2)
     with pick:
         drawn = bound.selectbox("Network drawn", labels, index=labels.index(drawn),
@@ -177,15 +192,27 @@ def _network_drawing(results: dict, labels, drawn, unit, data, box, *, key: str)
     result = results[drawn]
     dims = list(result.config.layer_dims(data.n_x))
     L = len(dims) - 1
-    if edges == "gradients":
-        matrices = weight_gradients(result.config, result.parameters, result.bn_state,
-                                    data.X_train, data.Y_train)
-    else:
-        matrices = [result.parameters[f"W{l}"] for l in range(1, L + 1)]
     what = "gradient" if edges == "gradients" else "weight"
-    images = network_images(result, box, network.drawn_layers(dims))
     selected = None if unit is None else network.node_id(*unit)
-    frames = network.network_frames(dims, matrices, images=images, selected=selected, what=what)
+    # while playing, a big drawing is redrawn every few frames (the browser redraws every
+    # edge of a new one: 600 edges and 63 maps of a 20-layer network took 40 ms a frame);
+    # in between, the same data again, which the browser leaves as it is
+    kept = st.session_state.get(f"{key}_net_kept")
+    signature = (drawn, result.config, what, selected)
+    every = max(1, round(network_edges(dims) / NETWORK_EDGES_PER_FRAME)) if playing else 1
+    if kept is not None and kept[0] == signature and kept[1] < every - 1:
+        frames, matrices, images = kept[2]
+        st.session_state[f"{key}_net_kept"] = (signature, kept[1] + 1, kept[2])
+    else:
+        if edges == "gradients":
+            matrices = weight_gradients(result.config, result.parameters, result.bn_state,
+                                        data.X_train, data.Y_train)
+        else:
+            matrices = [result.parameters[f"W{l}"] for l in range(1, L + 1)]
+        images = network_images(result, box, network.drawn_layers(dims))
+        frames = network.network_frames(dims, matrices, images=images, selected=selected,
+                                        what=what)
+        st.session_state[f"{key}_net_kept"] = (signature, 0, (frames, matrices, images))
     spec = frame_spec(("network", tuple(dims), what),
                       lambda: network.network_chart(dims, matrices, images=images,
                                                     selected=selected, what=what),

@@ -308,3 +308,46 @@ def test_sessions_playing_at_once_are_counted_and_forgotten_when_they_stop(monke
     assert live.playing_sessions(a) == 2
     now[0] += live.PLAYING_SECONDS + 0.5
     assert live.playing_sessions(a) == 1  # b paused (or its tab closed)
+
+
+DEEP = """
+import streamlit as st
+from nnlab.app.live_panel import live_comparison
+from nnlab.config import TrainConfig
+from nnlab.core.train import make_dataset
+
+base = TrainConfig(n_samples=120, hidden_units=(16,) * 8, num_epochs=40, learning_rate=0.1)
+live_comparison([("deep", base)], make_dataset(base), key="d")
+"""
+
+
+def test_a_big_network_drawing_is_redrawn_every_few_playing_frames():
+    """The browser redraws every edge of a new network drawing: while playing, a drawing of more
+    than NETWORK_EDGES_PER_FRAME edges is redrawn every few frames and sent unchanged in
+    between; paused, it is drawn for the moment shown."""
+    from nnlab.app.live_panel import NETWORK_EDGES_PER_FRAME, network_edges
+
+    every = round(network_edges([2] + [16] * 8 + [1]) / NETWORK_EDGES_PER_FRAME)
+    assert every >= 2
+    at = AppTest.from_string(DEEP, default_timeout=60).run()
+    at.button(key="d_reset").click().run()
+    at.session_state["d_speed"] = 1
+    data = []
+    for _ in range(2 * every + 1):
+        at.session_state["d_mode"] = "Play"
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        data.append(_network_data(at))
+    changes = sum(a != b for a, b in zip(data, data[1:], strict=False))
+    assert 1 <= changes <= len(data) // every + 1, changes  # not every frame, but it moves
+    at.session_state["d_mode"] = "Pause"
+    at.run()
+    for _ in range(2):  # paused, each Step draws the network as it is now
+        before = _network_data(at)
+        at.button(key="d_step").click().run()
+        assert _network_data(at) != before
+
+
+def _network_data(at):
+    chart = next(c for c in at.get("vega_lite_chart") if "neuron" in c.proto.spec)
+    return tuple(d.data.data for d in chart.proto.datasets)
